@@ -1,0 +1,132 @@
+/**
+ * Accounts and their API keys in D1. The key state read on every request comes
+ * from here (never a cache), so a revocation is seen by the very next request.
+ */
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import { accounts, apiKeys, type AccountRow, type ApiKeyRow } from '../db/schema';
+import { newId } from './ids';
+import { generateApiKey, maskApiKey } from './keys';
+
+export const MAX_ACTIVE_KEYS_PER_ACCOUNT = 50;
+/** last_used_at is a hint for humans; writing it more often than this costs a D1 write per call. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export interface PublicAccount {
+  id: string;
+  email: string;
+  status: AccountRow['status'];
+  created_at: number;
+}
+
+export interface PublicApiKey {
+  id: string;
+  name: string;
+  masked_key: string;
+  status: 'active' | 'revoked';
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export const toPublicAccount = (row: AccountRow): PublicAccount => ({
+  id: row.id,
+  email: row.email,
+  status: row.status,
+  created_at: row.createdAt,
+});
+
+const toPublicKey = (row: ApiKeyRow): PublicApiKey => ({
+  id: row.id,
+  name: row.name,
+  masked_key: maskApiKey(row.prefix, row.last4),
+  status: row.revokedAt === null ? 'active' : 'revoked',
+  created_at: row.createdAt,
+  last_used_at: row.lastUsedAt,
+  revoked_at: row.revokedAt,
+});
+
+export type CreateAccountResult = { ok: true; account: PublicAccount } | { ok: false; reason: 'email_taken' };
+
+export async function createAccount(db: Database, email: string, now: number): Promise<CreateAccountResult> {
+  const row: AccountRow = { id: newId('acct'), email, status: 'active', createdAt: now };
+  const inserted = await db.insert(accounts).values(row).onConflictDoNothing({ target: accounts.email }).returning();
+  return inserted.length === 1 ? { ok: true, account: toPublicAccount(row) } : { ok: false, reason: 'email_taken' };
+}
+
+export async function getAccount(db: Database, id: string): Promise<AccountRow | undefined> {
+  return db.select().from(accounts).where(eq(accounts.id, id)).get();
+}
+
+export type CreateKeyResult =
+  | { ok: true; key: { id: string; name: string; key: string; created_at: number } }
+  | { ok: false; reason: 'too_many_keys' };
+
+export async function createApiKey(db: Database, accountId: string, name: string, now: number): Promise<CreateKeyResult> {
+  const active = await db
+    .select({ count: sql<number>`count(*)` })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.accountId, accountId), isNull(apiKeys.revokedAt)))
+    .get();
+  if ((active?.count ?? 0) >= MAX_ACTIVE_KEYS_PER_ACCOUNT) return { ok: false, reason: 'too_many_keys' };
+  const generated = await generateApiKey();
+  const id = newId('key');
+  await db.insert(apiKeys).values({
+    id,
+    accountId,
+    name,
+    keyHash: generated.hash,
+    prefix: generated.prefix,
+    last4: generated.last4,
+    createdAt: now,
+  });
+  return { ok: true, key: { id, name, key: generated.key, created_at: now } };
+}
+
+export async function listApiKeys(db: Database, accountId: string): Promise<PublicApiKey[]> {
+  const rows = await db
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.accountId, accountId))
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+  return rows.map(toPublicKey);
+}
+
+/** Revokes one of the account's own keys; revoking twice is a no-op. Undefined when the account has no such key. */
+export async function revokeApiKey(db: Database, accountId: string, keyId: string, now: number): Promise<PublicApiKey | undefined> {
+  const where = and(eq(apiKeys.id, keyId), eq(apiKeys.accountId, accountId));
+  await db.update(apiKeys).set({ revokedAt: now }).where(and(where, isNull(apiKeys.revokedAt)));
+  const row = await db.select().from(apiKeys).where(where).get();
+  return row && toPublicKey(row);
+}
+
+export interface KeyLookup {
+  keyId: string;
+  accountId: string;
+  revoked: boolean;
+  accountStatus: AccountRow['status'];
+  lastUsedAt: number | null;
+}
+
+export async function findKeyByHash(db: Database, keyHash: string): Promise<KeyLookup | undefined> {
+  return db
+    .select({
+      keyId: apiKeys.id,
+      accountId: apiKeys.accountId,
+      revoked: sql<boolean>`${apiKeys.revokedAt} is not null`.mapWith(Boolean),
+      accountStatus: accounts.status,
+      lastUsedAt: apiKeys.lastUsedAt,
+    })
+    .from(apiKeys)
+    .innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
+    .where(eq(apiKeys.keyHash, keyHash))
+    .get();
+}
+
+export function needsLastUsedUpdate(lastUsedAt: number | null, now: number): boolean {
+  return lastUsedAt === null || now - lastUsedAt >= LAST_USED_RESOLUTION_MS;
+}
+
+export async function touchApiKey(db: Database, keyId: string, now: number): Promise<void> {
+  await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, keyId));
+}

@@ -1,0 +1,19 @@
+/** Random identifiers and hex helpers shared by accounts and keys (CSPRNG only). */
+export function randomHex(bytes: number): string {
+  const buffer = crypto.getRandomValues(new Uint8Array(bytes));
+  return toHex(buffer);
+}
+
+export function toHex(bytes: ArrayBuffer | Uint8Array): string {
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  let out = '';
+  for (const byte of view) out += byte.toString(16).padStart(2, '0');
+  return out;
+}
+
+export async function sha256Hex(text: string): Promise<string> {
+  return toHex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+}
+
+/** `acct_…`, `key_…`: 16 random bytes, unguessable and collision-free in practice. */
+export const newId = (prefix: string): string => `${prefix}_${randomHex(16)}`;

@@ -1,0 +1,40 @@
+import { Hono } from 'hono';
+import type { AppEnv } from './env';
+import { parseConfig } from './env';
+import { ApiError, internalError, notFound } from './errors';
+import { requestId } from './middleware/request-id';
+import { apiKeyAuth } from './middleware/api-key-auth';
+import { admin } from './routes/admin';
+import { chatCompletions } from './routes/chat-completions';
+import { models } from './routes/models';
+import { userKeys } from './routes/user-keys';
+
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', requestId());
+  app.use('*', async function loadConfig(c, next) {
+    c.set('config', parseConfig(c.env));
+    await next();
+  });
+
+  app.get('/', (c) => c.text('find-token: an OpenAI-compatible gateway. API base: /v1\n'));
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  app.use('/v1/*', apiKeyAuth());
+  app.route('/v1/chat/completions', chatCompletions);
+  app.route('/v1/models', models);
+  app.route('/v1/user/keys', userKeys);
+  app.route('/admin/v1', admin);
+
+  app.notFound((c) => notFound(`Unknown path: ${c.req.method} ${c.req.path}`, 'unknown_url').toResponse());
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return error.toResponse();
+    // Internal detail stays in the log; the client gets the generic error.
+    console.error(`[${c.get('requestId') ?? '-'}] unhandled error:`, error instanceof Error ? error.stack ?? error.message : error);
+    return internalError().toResponse();
+  });
+
+  return app;
+}

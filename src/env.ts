@@ -1,0 +1,103 @@
+/**
+ * The worker's bindings and the typed configuration parsed from its vars.
+ * Vars arrive as strings; parseConfig turns them into numbers and URLs once per
+ * env object, so a bad value fails loudly at the first request instead of deep
+ * inside a handler.
+ */
+import { z } from 'zod';
+import type { AccountDurableObject } from './billing/account-do';
+import { PROVIDER_IDS, type ProviderId } from './providers/provider-id';
+
+export interface Env {
+  DB: D1Database;
+  ACCOUNTS: DurableObjectNamespace<AccountDurableObject>;
+  ADMIN_TOKEN?: string;
+  UPSTREAM_TIMEOUT_MS?: string;
+  STREAM_IDLE_TIMEOUT_MS?: string;
+  STREAM_KEEPALIVE_MS?: string;
+  MAX_BODY_BYTES?: string;
+  DEEPSEEK_BASE_URL?: string;
+  DEEPSEEK_API_KEY?: string;
+  ZHIPU_BASE_URL?: string;
+  ZHIPU_API_KEY?: string;
+  MINIMAX_BASE_URL?: string;
+  MINIMAX_API_KEY?: string;
+  QWEN_BASE_URL?: string;
+  QWEN_API_KEY?: string;
+  KIMI_BASE_URL?: string;
+  KIMI_API_KEY?: string;
+  STEPFUN_BASE_URL?: string;
+  STEPFUN_API_KEY?: string;
+}
+
+export interface AuthenticatedKey {
+  keyId: string;
+  accountId: string;
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    config: Config;
+    auth: AuthenticatedKey;
+  };
+}
+
+const positiveInt = (fallback: number) =>
+  z.coerce.number().int().positive().default(fallback);
+
+const DEFAULT_BASE_URLS: Record<ProviderId, string> = {
+  deepseek: 'https://api.deepseek.com',
+  zhipu: 'https://open.bigmodel.cn/api/paas/v4',
+  minimax: 'https://api.minimax.io/v1',
+  qwen: 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1',
+  kimi: 'https://api.moonshot.ai/v1',
+  stepfun: 'https://api.stepfun.ai/v1',
+};
+
+const ConfigSchema = z.object({
+  adminToken: z.string().min(1).optional(),
+  upstreamTimeoutMs: positiveInt(30_000),
+  streamIdleTimeoutMs: positiveInt(120_000),
+  streamKeepaliveMs: positiveInt(15_000),
+  maxBodyBytes: positiveInt(4 * 1024 * 1024),
+});
+
+export interface ProviderConfig {
+  baseUrl: string;
+  /** The platform's key for this provider; absent = the provider is not configured. */
+  apiKey: string | undefined;
+}
+
+export type Config = z.infer<typeof ConfigSchema> & {
+  providers: Record<ProviderId, ProviderConfig>;
+};
+
+const cache = new WeakMap<object, Config>();
+
+const emptyToUndefined = (value: string | undefined): string | undefined =>
+  value === undefined || value.trim() === '' ? undefined : value.trim();
+
+export function parseConfig(env: Env): Config {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const base = ConfigSchema.parse({
+    adminToken: emptyToUndefined(env.ADMIN_TOKEN),
+    upstreamTimeoutMs: emptyToUndefined(env.UPSTREAM_TIMEOUT_MS),
+    streamIdleTimeoutMs: emptyToUndefined(env.STREAM_IDLE_TIMEOUT_MS),
+    streamKeepaliveMs: emptyToUndefined(env.STREAM_KEEPALIVE_MS),
+    maxBodyBytes: emptyToUndefined(env.MAX_BODY_BYTES),
+  });
+  const vars = env as unknown as Record<string, string | undefined>;
+  const providers = Object.fromEntries(
+    PROVIDER_IDS.map((id) => {
+      const prefix = id.toUpperCase();
+      const baseUrl = z.url().parse(emptyToUndefined(vars[`${prefix}_BASE_URL`]) ?? DEFAULT_BASE_URLS[id]);
+      return [id, { baseUrl: baseUrl.replace(/\/+$/, ''), apiKey: emptyToUndefined(vars[`${prefix}_API_KEY`]) }];
+    }),
+  ) as Record<ProviderId, ProviderConfig>;
+  const config: Config = { ...base, providers };
+  cache.set(env, config);
+  return config;
+}

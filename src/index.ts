@@ -1,0 +1,14 @@
+import { createApp } from './app';
+import type { Env } from './env';
+import { runScheduled } from './jobs/scheduled';
+
+export { AccountDurableObject } from './billing/account-do';
+
+const app = createApp();
+
+export default {
+  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+  scheduled: (controller, env, ctx) => {
+    ctx.waitUntil(runScheduled(controller.cron, env, new Date(controller.scheduledTime)));
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,41 @@
+/**
+ * Reads a JSON request body with a size limit, counting bytes as they arrive so
+ * an oversized or lying Content-Length never gets buffered whole.
+ */
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import type { AppEnv } from '../env';
+import { invalidRequest, payloadTooLarge } from '../errors';
+import { zodToApiError } from '../schemas/zod-error';
+
+export async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
+  const limit = c.get('config').maxBodyBytes;
+  const declared = Number(c.req.header('Content-Length') ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) throw payloadTooLarge(limit);
+  const body = c.req.raw.body;
+  if (!body) throw invalidRequest('The request body is empty; send a JSON object.', null, 'invalid_json');
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > limit) throw payloadTooLarge(limit);
+    chunks.push(chunk);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
+  } catch {
+    throw invalidRequest('We could not parse the JSON body of your request. Send valid UTF-8 JSON.', null, 'invalid_json');
+  }
+}
+
+export async function parseJsonBody<T extends z.ZodType>(c: Context<AppEnv>, schema: T): Promise<z.infer<T>> {
+  const result = schema.safeParse(await readJsonBody(c));
+  if (!result.success) throw zodToApiError(result.error);
+  return result.data;
+}

@@ -1,0 +1,49 @@
+/** Normalizes a non-streaming answer to OpenAI's shape, and renders usage the OpenAI way. */
+import { isObject } from './openai-compatible';
+import type { JsonObject, NormalizedUsage, ProviderAdapter } from './types';
+
+export function toOpenAiUsage(usage: NormalizedUsage): JsonObject {
+  return {
+    prompt_tokens: usage.promptTokens,
+    completion_tokens: usage.completionTokens,
+    total_tokens: usage.promptTokens + usage.completionTokens,
+    prompt_tokens_details: { cached_tokens: usage.cachedTokens },
+    completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
+  };
+}
+
+export interface NormalizedCompletion {
+  body: JsonObject;
+  usage: NormalizedUsage | undefined;
+  /** The provider's content filter stopped the answer before any content. */
+  filtered: string | undefined;
+}
+
+const hasText = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '';
+
+export function normalizeCompletion(adapter: ProviderAdapter, payload: JsonObject, servedModel: string): NormalizedCompletion {
+  const usage = adapter.convertUsage(payload);
+  delete payload.usage;
+  delete payload.base_resp;
+  delete payload.input_sensitive;
+  delete payload.output_sensitive;
+  const choices = Array.isArray(payload.choices) ? payload.choices.filter(isObject) : [];
+  let filtered: string | undefined;
+  for (const choice of choices) {
+    delete choice.usage;
+    if (choice.finish_reason === '') choice.finish_reason = null;
+    const message = isObject(choice.message) ? choice.message : {};
+    adapter.normalizeMessage(message);
+    message.role ??= 'assistant';
+    if (message.content === undefined) message.content = null;
+    choice.message = message;
+    const reason = choice.finish_reason;
+    const empty = !hasText(message.content) && !Array.isArray(message.tool_calls);
+    if (typeof reason === 'string' && adapter.contentFilterFinishReasons.includes(reason) && empty) filtered = reason;
+  }
+  payload.choices = choices;
+  payload.object = 'chat.completion';
+  payload.model = servedModel;
+  if (usage) payload.usage = toOpenAiUsage(usage);
+  return { body: payload, usage, filtered };
+}

@@ -1,0 +1,28 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../env';
+import { createDb } from '../db/client';
+import { createApiKey, listApiKeys, MAX_ACTIVE_KEYS_PER_ACCOUNT, revokeApiKey } from '../accounts/account-store';
+import { invalidRequest, notFound } from '../errors';
+import { parseJsonBody } from '../middleware/json-body';
+import { KeyNameSchema } from '../schemas/account-requests';
+
+/** An account's own API keys; another account's key is indistinguishable from a missing one. */
+export const userKeys = new Hono<AppEnv>()
+  .get('/', async (c) => {
+    const keys = await listApiKeys(createDb(c.env.DB), c.get('auth').accountId);
+    return c.json({ object: 'list', data: keys });
+  })
+  .post('/', async (c) => {
+    const { name } = await parseJsonBody(c, KeyNameSchema);
+    const created = await createApiKey(createDb(c.env.DB), c.get('auth').accountId, name, Date.now());
+    if (!created.ok) throw tooManyKeys();
+    return c.json(created.key, 201);
+  })
+  .delete('/:id', async (c) => {
+    const revoked = await revokeApiKey(createDb(c.env.DB), c.get('auth').accountId, c.req.param('id'), Date.now());
+    if (!revoked) throw notFound(`No API key with id '${c.req.param('id')}'.`, 'key_not_found');
+    return c.json({ id: revoked.id, object: 'api_key', revoked: true, revoked_at: revoked.revoked_at });
+  });
+
+export const tooManyKeys = () =>
+  invalidRequest(`An account can have at most ${MAX_ACTIVE_KEYS_PER_ACCOUNT} active keys; revoke one first.`, null, 'too_many_keys');

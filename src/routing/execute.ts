@@ -1,0 +1,156 @@
+/**
+ * One upstream call for a chat completion: builds the provider's request, sends
+ * it with the right timeout, and turns the answer into an OpenAI-shaped JSON
+ * response or a relayed stream. Failures come back as UpstreamFailure values
+ * (never thrown), so the caller decides what the client sees.
+ */
+import type { Config } from '../env';
+import { buildUpstreamBody, isObject, readErrorFields } from '../providers/openai-compatible';
+import { normalizeCompletion, toOpenAiUsage } from '../providers/completion';
+import { getAdapter } from '../providers/registry';
+import type { JsonObject, ProviderAdapter, UpstreamFailure } from '../providers/types';
+import { startRelay, type StreamOutcome } from '../streaming/relay';
+import { SseDecoderStream } from '../streaming/sse';
+import { createUsageTap, type TapState } from '../streaming/usage-tap';
+import type { CatalogModel } from './catalog';
+import { failureToError } from './failure-to-error';
+
+export interface ExecuteInput {
+  config: Config;
+  model: CatalogModel;
+  /** The validated client request, unknown fields included. */
+  request: JsonObject;
+  stream: boolean;
+  includeUsage: boolean;
+  /** Aborts when the client disconnects. */
+  clientSignal: AbortSignal | undefined;
+  fetch: typeof fetch;
+  onStreamFinish?: (outcome: StreamOutcome) => void;
+}
+
+export type ExecuteResult = { ok: true; response: Response } | { ok: false; failure: UpstreamFailure };
+
+export async function executeChat(input: ExecuteInput): Promise<ExecuteResult> {
+  const { model, config } = input;
+  const adapter = getAdapter(model.provider);
+  const provider = config.providers[model.provider];
+  const body = buildUpstreamBody(adapter, model, input.request, input.stream);
+  const controller = new AbortController();
+  const abortUpstream = () => controller.abort();
+  input.clientSignal?.addEventListener('abort', abortUpstream, { once: true });
+  // Non-streaming: one total budget; streaming: the first event must come within the idle timeout.
+  const firstByteBudget = input.stream ? config.streamIdleTimeoutMs : config.upstreamTimeoutMs;
+  const timer = setTimeout(() => controller.abort(new DOMException('upstream timeout', 'TimeoutError')), firstByteBudget);
+  const failure = (kind: UpstreamFailure['kind']): ExecuteResult => ({ ok: false, failure: { kind, provider: adapter.id } });
+
+  let upstream: Response;
+  try {
+    upstream = await input.fetch(`${provider.baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${provider.apiKey ?? ''}`,
+        'Content-Type': 'application/json',
+        Accept: input.stream ? 'text/event-stream' : 'application/json',
+      },
+      body: JSON.stringify(body),
+      signal: controller.signal,
+    });
+  } catch {
+    clearTimeout(timer);
+    return failure(controller.signal.aborted && !input.clientSignal?.aborted ? 'timeout' : 'connection');
+  }
+
+  const contentType = upstream.headers.get('Content-Type') ?? '';
+  const isEventStream = upstream.ok && upstream.body && contentType.includes('text/event-stream');
+  if (!input.stream || !isEventStream || !upstream.body) {
+    // Answers, errors, and MiniMax's bare-JSON refusals of a stream are read whole.
+    const result = await readJsonAnswer(upstream, adapter, model, controller.signal);
+    clearTimeout(timer);
+    return result;
+  }
+  clearTimeout(timer);
+  return relayStream(input, adapter, upstream.body, abortUpstream);
+}
+
+async function readJsonAnswer(
+  upstream: Response,
+  adapter: ProviderAdapter,
+  model: CatalogModel,
+  signal: AbortSignal,
+): Promise<ExecuteResult> {
+  let text: string;
+  try {
+    text = await upstream.text();
+  } catch {
+    return { ok: false, failure: { kind: signal.aborted ? 'timeout' : 'connection', provider: adapter.id } };
+  }
+  let payload: unknown;
+  try {
+    // DeepSeek sends blank lines while a request is queued; JSON.parse skips leading whitespace.
+    payload = JSON.parse(text);
+  } catch {
+    payload = text;
+  }
+  const inBand = upstream.ok && isObject(payload) ? adapter.inBandError(payload) : undefined;
+  if (!upstream.ok || inBand || !isObject(payload) || (upstream.ok && isObject(payload.error))) {
+    const fields = inBand ?? readErrorFields(payload);
+    const classification = upstream.ok && !inBand && !isObject(payload) ? { kind: 'invalid_response' as const } : adapter.classifyError(upstream.status, fields);
+    return {
+      ok: false,
+      failure: {
+        ...classification,
+        provider: adapter.id,
+        status: upstream.status,
+        providerMessage: fields.message,
+        retryAfterMs: parseRetryAfter(upstream.headers.get('Retry-After')),
+      },
+    };
+  }
+  const completion = normalizeCompletion(adapter, payload, model.id);
+  if (completion.filtered) {
+    return { ok: false, failure: { kind: 'content_filter', provider: adapter.id, providerCode: completion.filtered } };
+  }
+  return { ok: true, response: Response.json(completion.body) };
+}
+
+async function relayStream(
+  input: ExecuteInput,
+  adapter: ProviderAdapter,
+  upstreamBody: ReadableStream<Uint8Array>,
+  abortUpstream: () => void,
+): Promise<ExecuteResult> {
+  const tap: TapState = { usage: undefined, deliveredChars: 0 };
+  const events = upstreamBody
+    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(new SseDecoderStream())
+    .pipeThrough(createUsageTap(adapter, input.model.id, tap));
+  const started = await startRelay({
+    adapter,
+    events,
+    tap,
+    timings: { idleTimeoutMs: input.config.streamIdleTimeoutMs, keepaliveMs: input.config.streamKeepaliveMs },
+    includeUsage: input.includeUsage,
+    renderUsage: (usage) => (usage ? toOpenAiUsage(usage) : undefined),
+    renderError: (failure) => failureToError(failure).toJSON(),
+    abortUpstream,
+    onFinish: (outcome) => input.onStreamFinish?.(outcome),
+  });
+  if (!started.ok) return { ok: false, failure: started.failure };
+  return {
+    ok: true,
+    response: new Response(started.body, {
+      headers: {
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-cache, no-transform',
+        'Content-Encoding': 'identity',
+        'X-Accel-Buffering': 'no',
+      },
+    }),
+  };
+}
+
+function parseRetryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
+}

@@ -1,0 +1,27 @@
+import type { z } from 'zod';
+import { invalidRequest, type ApiError } from '../errors';
+
+/** "messages[0].role" from a zod path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+
+/** The first problem becomes a 400 naming the field; the rest would only repeat it. */
+export function zodToApiError(error: z.ZodError): ApiError {
+  const issue = error.issues[0];
+  if (!issue) return invalidRequest('Invalid request body.');
+  const param = formatPath(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    const where = param ? ` in '${param}'` : '';
+    return invalidRequest(`Unrecognized field(s)${where}: ${issue.keys.join(', ')}.`, param || issue.keys[0] || null);
+  }
+  if (!param) return invalidRequest(`Invalid request body: ${issue.message}.`);
+  const code = issue.code === 'invalid_type' && issue.input === undefined ? 'missing_required_parameter' : 'invalid_value';
+  const message = code === 'missing_required_parameter' ? `Missing required parameter: '${param}'.` : `Invalid value for '${param}': ${issue.message}.`;
+  return invalidRequest(message, param, code);
+}

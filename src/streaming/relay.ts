@@ -1,0 +1,192 @@
+/**
+ * Relays an upstream stream to the client event by event (never buffered).
+ *
+ * Before the response is committed, chunks without content (the role preamble)
+ * are held, so a failure, timeout or content filter before the first token can
+ * still become a clean HTTP error (and, later, a failover). The response is
+ * committed at the first content, or when the commit window passes with nothing
+ * to say, after which keep-alive comments cover the silence. After commit a
+ * failure ends the stream with an OpenAI-style error event and no [DONE].
+ */
+import type { NormalizedUsage, ProviderAdapter, UpstreamFailure } from '../providers/types';
+import { encodeSseData, SSE_DONE, SSE_KEEPALIVE } from './sse';
+import type { StreamEvent, TapState } from './usage-tap';
+import type { JsonObject } from '../providers/types';
+
+export interface RelayTimings {
+  /** Longest silence from upstream (first event included) before the stream is failed. */
+  idleTimeoutMs: number;
+  /** Silence after which a keep-alive comment is sent; also the commit window. */
+  keepaliveMs: number;
+}
+
+export interface StreamOutcome {
+  /** True when the provider finished the answer (finish_reason seen). */
+  completed: boolean;
+  usage: NormalizedUsage | undefined;
+  deliveredChars: number;
+  failure?: UpstreamFailure;
+}
+
+export interface RelayInput {
+  adapter: ProviderAdapter;
+  events: ReadableStream<StreamEvent>;
+  tap: TapState;
+  timings: RelayTimings;
+  /** Whether the client asked for the usage chunk (stream_options.include_usage). */
+  includeUsage: boolean;
+  /** Renders the usage chunk's `usage` field (billing adds cost and balance). */
+  renderUsage: (usage: NormalizedUsage | undefined, tap: TapState) => JsonObject | undefined;
+  /** Renders an error event's payload. */
+  renderError: (failure: UpstreamFailure) => JsonObject;
+  /** Aborts the upstream request (the client left, or the stream failed). */
+  abortUpstream: () => void;
+  /** Called once when the stream ends, whichever way. */
+  onFinish: (outcome: StreamOutcome) => void;
+  now?: () => number;
+}
+
+export type RelayStart = { ok: true; body: ReadableStream<Uint8Array> } | { ok: false; failure: UpstreamFailure };
+
+type Pulled = { kind: 'event'; event: StreamEvent } | { kind: 'end' } | { kind: 'timeout' } | { kind: 'error' };
+
+/** Reads events, keeping an unfinished read alive across timeouts so nothing is lost. */
+class EventPump {
+  private pending: Promise<Pulled> | undefined;
+  constructor(private readonly reader: ReadableStreamDefaultReader<StreamEvent>) {}
+
+  async next(waitMs: number): Promise<Pulled> {
+    this.pending ??= this.reader.read().then(
+      (result): Pulled => (result.done ? { kind: 'end' } : { kind: 'event', event: result.value }),
+      (): Pulled => ({ kind: 'error' }),
+    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<Pulled>((resolve) => {
+      timer = setTimeout(() => resolve({ kind: 'timeout' }), Math.max(0, waitMs));
+    });
+    const pulled = await Promise.race([this.pending, timeout]);
+    if (timer !== undefined) clearTimeout(timer);
+    if (pulled.kind !== 'timeout') this.pending = undefined;
+    return pulled;
+  }
+
+  cancel(): void {
+    this.reader.cancel().catch(() => {});
+  }
+}
+
+export async function startRelay(input: RelayInput): Promise<RelayStart> {
+  const { adapter, tap, timings } = input;
+  const now = input.now ?? Date.now;
+  const pump = new EventPump(input.events.getReader());
+  const held: Uint8Array[] = [];
+  let lastEventAt = now();
+  let lastChunk: JsonObject | undefined;
+  let sawContent = false;
+  let finished = false;
+  let ended = false;
+
+  const fail = (failure: UpstreamFailure): RelayStart => {
+    input.abortUpstream();
+    pump.cancel();
+    input.onFinish({ completed: false, usage: tap.usage, deliveredChars: tap.deliveredChars, failure });
+    return { ok: false, failure };
+  };
+  const cutFailure = (): UpstreamFailure => ({ kind: 'stream_cut', provider: adapter.id });
+  const timeoutFailure = (): UpstreamFailure => ({ kind: 'timeout', provider: adapter.id });
+
+  // Phase 1: wait for the first content, holding the preamble.
+  const commitBy = now() + timings.keepaliveMs;
+  while (!sawContent && !finished) {
+    const idleLeft = lastEventAt + timings.idleTimeoutMs - now();
+    const commitLeft = commitBy - now();
+    if (idleLeft <= 0) return fail(timeoutFailure());
+    if (commitLeft <= 0) break;
+    const pulled = await pump.next(Math.min(idleLeft, commitLeft));
+    if (pulled.kind === 'timeout') continue;
+    if (pulled.kind === 'error') return fail(cutFailure());
+    if (pulled.kind === 'end') return fail(cutFailure());
+    const event = pulled.event;
+    if (event.type === 'error') return fail(event.failure);
+    if (event.type === 'done') {
+      ended = finished = true;
+      break;
+    }
+    lastEventAt = now();
+    lastChunk = event.chunk;
+    if (!event.hasContent && event.finishReason !== null && adapter.contentFilterFinishReasons.includes(event.finishReason)) {
+      return fail({ kind: 'content_filter', provider: adapter.id, providerCode: event.finishReason });
+    }
+    sawContent ||= event.hasContent;
+    finished ||= event.finishReason !== null;
+    held.push(encodeSseData(event.chunk));
+  }
+
+  // Phase 2: committed. Every event is forwarded as it arrives.
+  let closed = false;
+  const finish = (controller: ReadableStreamDefaultController<Uint8Array>, failure?: UpstreamFailure) => {
+    if (closed) return;
+    closed = true;
+    if (failure) {
+      controller.enqueue(encodeSseData(input.renderError(failure)));
+      input.abortUpstream();
+      pump.cancel();
+    } else {
+      const usage = input.includeUsage ? input.renderUsage(tap.usage, tap) : undefined;
+      if (usage && lastChunk) {
+        controller.enqueue(
+          encodeSseData({ id: lastChunk.id, object: 'chat.completion.chunk', created: lastChunk.created, model: lastChunk.model, choices: [], usage }),
+        );
+      }
+      controller.enqueue(SSE_DONE);
+    }
+    controller.close();
+    input.onFinish({ completed: !failure, usage: tap.usage, deliveredChars: tap.deliveredChars, failure });
+  };
+
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull: async (controller) => {
+        if (held.length > 0) {
+          for (const bytes of held.splice(0)) controller.enqueue(bytes);
+          return;
+        }
+        if (ended) return finish(controller);
+        let lastWriteAt = now();
+        for (;;) {
+          const idleLeft = lastEventAt + timings.idleTimeoutMs - now();
+          if (idleLeft <= 0) return finish(controller, timeoutFailure());
+          const keepaliveLeft = lastWriteAt + timings.keepaliveMs - now();
+          if (keepaliveLeft <= 0) {
+            controller.enqueue(SSE_KEEPALIVE);
+            return;
+          }
+          const pulled = await pump.next(Math.min(idleLeft, keepaliveLeft));
+          if (pulled.kind === 'timeout') continue;
+          if (pulled.kind === 'error') return finish(controller, cutFailure());
+          if (pulled.kind === 'end') return finish(controller, finished ? undefined : cutFailure());
+          const event = pulled.event;
+          if (event.type === 'error') return finish(controller, event.failure);
+          // [DONE] is the provider's own end of stream, finish_reason or not.
+          if (event.type === 'done') return finish(controller);
+          lastEventAt = now();
+          lastWriteAt = lastEventAt;
+          lastChunk = event.chunk;
+          finished ||= event.finishReason !== null;
+          controller.enqueue(encodeSseData(event.chunk));
+          return;
+        }
+      },
+      cancel: () => {
+        // The client went away: stop the provider generating (and billing) for nobody.
+        if (closed) return;
+        closed = true;
+        input.abortUpstream();
+        pump.cancel();
+        input.onFinish({ completed: false, usage: tap.usage, deliveredChars: tap.deliveredChars, failure: { kind: 'connection', provider: adapter.id } });
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { ok: true, body };
+}

@@ -1,0 +1,105 @@
+/**
+ * Turns a provider's SSE events into OpenAI-shaped chunks as they pass, and
+ * taps what billing needs on the way: the last usage the provider reported
+ * (whatever its shape) and how much text was delivered.
+ */
+import { isObject, readErrorFields } from '../providers/openai-compatible';
+import type { JsonObject, NormalizedUsage, ProviderAdapter, UpstreamFailure } from '../providers/types';
+import type { SseEvent } from './sse';
+
+export type StreamEvent =
+  | { type: 'chunk'; chunk: JsonObject; hasContent: boolean; finishReason: string | null }
+  | { type: 'done' }
+  | { type: 'error'; failure: UpstreamFailure };
+
+export interface TapState {
+  /** The last non-empty usage seen: cumulative providers (StepFun) report it on every chunk. */
+  usage: NormalizedUsage | undefined;
+  /** Characters of content, reasoning and tool arguments delivered, for an estimate when usage never came. */
+  deliveredChars: number;
+}
+
+const nonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
+
+function deltaCharacters(delta: JsonObject): number {
+  let chars = 0;
+  if (nonEmptyString(delta.content)) chars += delta.content.length;
+  if (nonEmptyString(delta.reasoning_content)) chars += delta.reasoning_content.length;
+  if (Array.isArray(delta.tool_calls)) {
+    for (const call of delta.tool_calls) {
+      if (isObject(call) && isObject(call.function)) {
+        const fn = call.function;
+        chars += (nonEmptyString(fn.name) ? fn.name.length : 0) + (nonEmptyString(fn.arguments) ? fn.arguments.length : 0);
+      }
+    }
+  }
+  return chars;
+}
+
+/**
+ * Normalizes one upstream chunk in place. Returns undefined for chunks that only
+ * carried usage (`choices: []`): usage reaches the client once, at the end, when asked.
+ */
+export function normalizeChunk(
+  adapter: ProviderAdapter,
+  chunk: JsonObject,
+  servedModel: string,
+  state: TapState,
+): Extract<StreamEvent, { type: 'chunk' }> | undefined {
+  const usage = adapter.convertUsage(chunk);
+  if (usage) state.usage = usage;
+  delete chunk.usage;
+  dropProviderExtras(chunk);
+  const choices = Array.isArray(chunk.choices) ? chunk.choices.filter(isObject) : [];
+  if (choices.length === 0) return undefined;
+  let hasContent = false;
+  let finishReason: string | null = null;
+  for (const choice of choices) {
+    delete choice.usage;
+    if (choice.finish_reason === '') choice.finish_reason = null;
+    if (typeof choice.finish_reason === 'string') finishReason ??= choice.finish_reason;
+    const delta = isObject(choice.delta) ? choice.delta : {};
+    adapter.normalizeMessage(delta);
+    choice.delta = delta;
+    const chars = deltaCharacters(delta);
+    state.deliveredChars += chars;
+    if (chars > 0 || Array.isArray(delta.tool_calls)) hasContent = true;
+  }
+  chunk.choices = choices;
+  chunk.model = servedModel;
+  chunk.object = 'chat.completion.chunk';
+  return { type: 'chunk', chunk, hasContent, finishReason };
+}
+
+function dropProviderExtras(payload: JsonObject): void {
+  delete payload.base_resp;
+  delete payload.input_sensitive;
+  delete payload.output_sensitive;
+}
+
+export function createUsageTap(
+  adapter: ProviderAdapter,
+  servedModel: string,
+  state: TapState,
+): TransformStream<SseEvent, StreamEvent> {
+  return new TransformStream<SseEvent, StreamEvent>({
+    transform(event, controller) {
+      const data = event.data.trim();
+      if (data === '[DONE]') return controller.enqueue({ type: 'done' });
+      let payload: unknown;
+      try {
+        payload = JSON.parse(data);
+      } catch {
+        return controller.enqueue({ type: 'error', failure: { kind: 'invalid_response', provider: adapter.id } });
+      }
+      if (!isObject(payload)) return;
+      const inBand = adapter.inBandError(payload) ?? (isObject(payload.error) ? readErrorFields(payload) : undefined);
+      if (inBand) {
+        const classification = adapter.classifyError(200, inBand);
+        return controller.enqueue({ type: 'error', failure: { ...classification, provider: adapter.id, providerMessage: inBand.message } });
+      }
+      const normalized = normalizeChunk(adapter, payload, servedModel, state);
+      if (normalized) controller.enqueue(normalized);
+    },
+  });
+}

@@ -1,0 +1,61 @@
+/** Drives the worker the way a client does: real requests through its fetch handler. */
+import { env, SELF } from 'cloudflare:test';
+
+export const BASE = 'http://gateway.test';
+
+export async function adminRequest(method: string, path: string, body?: unknown): Promise<Response> {
+  return SELF.fetch(`${BASE}/admin/v1${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+let accountCounter = 0;
+
+export interface TestAccount {
+  accountId: string;
+  key: string;
+  keyId: string;
+}
+
+export async function createAccountWithKey(): Promise<TestAccount> {
+  accountCounter += 1;
+  const email = `user${accountCounter}-${crypto.randomUUID()}@example.com`;
+  const account = await (await adminRequest('POST', '/accounts', { email })).json<{ id: string }>();
+  const key = await (await adminRequest('POST', `/accounts/${account.id}/keys`, { name: 'test' })).json<{ id: string; key: string }>();
+  return { accountId: account.id, key: key.key, keyId: key.id };
+}
+
+export async function apiRequest(key: string, method: string, path: string, body?: unknown): Promise<Response> {
+  return SELF.fetch(`${BASE}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+export function chat(key: string, body: Record<string, unknown>): Promise<Response> {
+  return apiRequest(key, 'POST', '/v1/chat/completions', body);
+}
+
+export const hello = [{ role: 'user', content: 'Hello!' }];
+
+/** Reads what the stand-in received for requests tagged `tag`. */
+export async function upstreamRequests(tag: string): Promise<Array<{ provider: string; headers: Record<string, string>; body: Record<string, unknown> }>> {
+  const response = await fetch(`${env.STANDIN_URL}/__standin/requests?tag=${encodeURIComponent(tag)}`);
+  const { requests } = await response.json<{ requests: Array<{ provider: string; headers: Record<string, string>; body: Record<string, unknown> }> }>();
+  return requests;
+}
+
+/** Reads an SSE body whole and splits it into its `data:` payloads and comments. */
+export async function readSse(response: Response): Promise<{ data: string[]; comments: string[]; raw: string }> {
+  const raw = await response.text();
+  const data: string[] = [];
+  const comments: string[] = [];
+  for (const block of raw.split('\n\n')) {
+    if (block.startsWith(':')) comments.push(block);
+    else if (block.startsWith('data: ')) data.push(block.slice('data: '.length));
+  }
+  return { data, comments, raw };
+}

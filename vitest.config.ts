@@ -1,0 +1,56 @@
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+const PROVIDERS = ['deepseek', 'zhipu', 'minimax', 'qwen', 'kimi', 'stepfun'];
+
+/** Worker vars for tests: every provider on the stand-in, short timeouts so failures are fast. */
+function testBindings(standinUrl: string): Record<string, string> {
+  const bindings: Record<string, string> = {
+    ADMIN_TOKEN: 'test-admin-token',
+    STANDIN_URL: standinUrl,
+    UPSTREAM_TIMEOUT_MS: '1500',
+    STREAM_IDLE_TIMEOUT_MS: '1000',
+    STREAM_KEEPALIVE_MS: '250',
+    MAX_BODY_BYTES: '65536',
+  };
+  for (const provider of PROVIDERS) {
+    bindings[`${provider.toUpperCase()}_BASE_URL`] = `${standinUrl}/${provider}`;
+    bindings[`${provider.toUpperCase()}_API_KEY`] = `platform-key-${provider}`;
+  }
+  return bindings;
+}
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations('./migrations');
+  return {
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest(({ inject }) => ({
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: {
+                bindings: { ...testBindings(inject<string>('standinUrl')), TEST_MIGRATIONS: migrations },
+              },
+            })),
+          ],
+          test: {
+            name: 'workers',
+            include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
+            globalSetup: ['./test/global-setup.ts'],
+            setupFiles: ['./test/apply-migrations.ts'],
+          },
+        },
+        {
+          test: {
+            name: 'e2e',
+            include: ['test/e2e/**/*.test.ts'],
+            environment: 'node',
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
+          },
+        },
+      ],
+    },
+  };
+});
