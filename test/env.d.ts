@@ -1,9 +1,11 @@
-import type { Env } from '../src/env';
+import type { Env as WorkerEnv } from '../src/env';
 
-declare module 'cloudflare:test' {
-  interface ProvidedEnv extends Env {
-    TEST_MIGRATIONS: D1Migration[];
-    /** Base URL of the stand-in upstream, for tests that read what it received. */
-    STANDIN_URL: string;
+declare global {
+  namespace Cloudflare {
+    interface Env extends WorkerEnv {
+      TEST_MIGRATIONS: D1Migration[];
+      /** Base URL of the stand-in upstream, for tests that read what it received. */
+      STANDIN_URL: string;
+    }
   }
 }

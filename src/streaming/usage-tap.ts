@@ -17,6 +17,8 @@ export interface TapState {
   usage: NormalizedUsage | undefined;
   /** Characters of content, reasoning and tool arguments delivered, for an estimate when usage never came. */
   deliveredChars: number;
+  /** Whether a delta already carried `role` (OpenAI's first delta always does; some providers never send it). */
+  roleSent?: boolean;
 }
 
 const nonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
@@ -60,11 +62,13 @@ export function normalizeChunk(
     if (typeof choice.finish_reason === 'string') finishReason ??= choice.finish_reason;
     const delta = isObject(choice.delta) ? choice.delta : {};
     adapter.normalizeMessage(delta);
+    if (!state.roleSent) delta.role ??= 'assistant';
     choice.delta = delta;
     const chars = deltaCharacters(delta);
     state.deliveredChars += chars;
     if (chars > 0 || Array.isArray(delta.tool_calls)) hasContent = true;
   }
+  state.roleSent = true;
   chunk.choices = choices;
   chunk.model = servedModel;
   chunk.object = 'chat.completion.chunk';

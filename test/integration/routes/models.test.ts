@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { CATALOG } from '../../../src/routing/catalog';
+import { apiRequest, createAccountWithKey } from '../helpers';
+
+describe('GET /v1/models', () => {
+  it('lists every catalog model in OpenAI list format with provider, context and prices', async () => {
+    const { key } = await createAccountWithKey();
+    const response = await apiRequest(key, 'GET', '/v1/models');
+    expect(response.status).toBe(200);
+    const body = await response.json<{ object: string; data: Array<Record<string, unknown>> }>();
+    expect(body.object).toBe('list');
+    expect(body.data.map((m) => m.id)).toEqual(CATALOG.map((m) => m.id));
+    expect(body.data.find((m) => m.id === 'deepseek-chat')).toEqual({
+      id: 'deepseek-chat',
+      object: 'model',
+      created: 1_777_000_000,
+      owned_by: 'deepseek',
+      provider: 'deepseek',
+      context_length: 1_000_000,
+      max_output_tokens: 384_000,
+      pricing: { currency: 'USD', unit: '1M tokens', input: '0.14', output: '0.28', cached_input: '0.0028' },
+      capabilities: { tools: true, reasoning: false },
+      group: 'general-chat',
+    });
+  });
+
+  it('shows a model without a cached price as null', async () => {
+    const { key } = await createAccountWithKey();
+    const model = await (await apiRequest(key, 'GET', '/v1/models/glm-4-plus')).json<{ pricing: unknown }>();
+    expect(model.pricing).toEqual({ currency: 'USD', unit: '1M tokens', input: '0.5', output: '0.5', cached_input: null });
+  });
+
+  it('answers 404 model_not_found for an unknown model', async () => {
+    const { key } = await createAccountWithKey();
+    const response = await apiRequest(key, 'GET', '/v1/models/gpt-5');
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({
+      error: {
+        message: "The model 'gpt-5' does not exist. GET /v1/models lists the available models.",
+        type: 'invalid_request_error',
+        param: 'model',
+        code: 'model_not_found',
+      },
+    });
+  });
+});
