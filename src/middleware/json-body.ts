@@ -35,7 +35,7 @@ export async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
 }
 
 export async function parseJsonBody<T extends z.ZodType>(c: Context<AppEnv>, schema: T): Promise<z.infer<T>> {
-  const result = schema.safeParse(await readJsonBody(c));
+  const result = schema.safeParse(await readJsonBody(c), { reportInput: true });
   if (!result.success) throw zodToApiError(result.error);
   return result.data;
 }

@@ -8,7 +8,8 @@ import type { Classification } from './types';
 
 const CODES: Record<string, Classification['kind']> = {
   '1000': 'server',
-  '1001': 'timeout',
+  // 1001 is MiniMax's own server-side timeout: the provider is busy, not our timer expiring.
+  '1001': 'overloaded',
   '1002': 'rate_limit',
   '1004': 'auth',
   '1008': 'balance',

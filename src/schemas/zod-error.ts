@@ -21,7 +21,9 @@ export function zodToApiError(error: z.ZodError): ApiError {
     return invalidRequest(`Unrecognized field(s)${where}: ${issue.keys.join(', ')}.`, param || issue.keys[0] || null);
   }
   if (!param) return invalidRequest(`Invalid request body: ${issue.message}.`);
-  const code = issue.code === 'invalid_type' && issue.input === undefined ? 'missing_required_parameter' : 'invalid_value';
+  // Needs the schema parsed with { reportInput: true }: a field is missing when its input was undefined.
+  const missing = (issue.code === 'invalid_type' || issue.code === 'invalid_union') && 'input' in issue && issue.input === undefined;
+  const code = missing ? 'missing_required_parameter' : 'invalid_value';
   const message = code === 'missing_required_parameter' ? `Missing required parameter: '${param}'.` : `Invalid value for '${param}': ${issue.message}.`;
   return invalidRequest(message, param, code);
 }

@@ -155,7 +155,11 @@ export async function startRelay(input: RelayInput): Promise<RelayStart> {
         let lastWriteAt = now();
         for (;;) {
           const idleLeft = lastEventAt + timings.idleTimeoutMs - now();
-          if (idleLeft <= 0) return finish(controller, timeoutFailure());
+          if (idleLeft <= 0) {
+            // An answer that already finished is complete even if [DONE] never comes.
+            if (finished) input.abortUpstream();
+            return finish(controller, finished ? undefined : timeoutFailure());
+          }
           const keepaliveLeft = lastWriteAt + timings.keepaliveMs - now();
           if (keepaliveLeft <= 0) {
             controller.enqueue(SSE_KEEPALIVE);

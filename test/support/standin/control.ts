@@ -45,6 +45,8 @@ export interface StandinControl {
   status: number | undefined;
   body: string;
   contentType: string | undefined;
+  /** Seconds for a Retry-After header on a raw `status` reply. */
+  retryAfter: number | undefined;
   repeatBytes: number | undefined;
   chunkBytes: number;
   usage: UsageOverride;
@@ -109,6 +111,7 @@ export function parseControl(raw: Json | undefined): StandinControl | string {
     status: optionalCount('status', 100),
     body: text('body') ?? '',
     contentType: text('content_type'),
+    retryAfter: optionalCount('retry_after'),
     repeatBytes: optionalCount('repeat_bytes'),
     chunkBytes: count('chunk_bytes', 1024, 1),
     usage: parseUsage(fields['usage'], problems),

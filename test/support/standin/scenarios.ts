@@ -61,7 +61,9 @@ function sendRaw(res: ServerResponse, control: StandinControl, status: number): 
   const looksHtml = /^\s*</.test(control.body);
   const contentType =
     control.contentType ?? (looksJson ? 'application/json' : looksHtml ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8');
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(control.body) });
+  const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': Buffer.byteLength(control.body) };
+  if (control.retryAfter !== undefined) headers['retry-after'] = String(control.retryAfter);
+  res.writeHead(status, headers);
   res.end(control.body);
 }
 
