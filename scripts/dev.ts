@@ -5,7 +5,8 @@
  * operator token for the admin API is set when .dev.vars has none.
  *
  * Options: --port N (8787), --persist-to DIR (wrangler's default state folder),
- * --standin-port N (a free port).
+ * --standin-port N (a free port), --offline (stand-in for every provider and the
+ * dev admin token, whatever .dev.vars says; the end-to-end tests use it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '8787' },
     'persist-to': { type: 'string' },
     'standin-port': { type: 'string', default: '0' },
+    offline: { type: 'boolean', default: false },
   },
 });
 
@@ -49,7 +51,8 @@ function run(args: string[]): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const devVars = readDevVars('.dev.vars');
+  // --var values win over .dev.vars in wrangler dev, so offline mode can override a developer's keys.
+  const devVars = values.offline ? {} : readDevVars('.dev.vars');
   const vars: string[] = [];
   const offline = PROVIDERS.filter((provider) => !devVars[`${provider.toUpperCase()}_API_KEY`]);
   let standin: Standin | undefined;

@@ -5,28 +5,20 @@
  * inside a handler.
  */
 import { z } from 'zod';
-import type { AccountDurableObject } from './billing/account-do';
 import { PROVIDER_IDS, type ProviderId } from './providers/provider-id';
 
-export interface Env {
-  DB: D1Database;
-  ACCOUNTS: DurableObjectNamespace<AccountDurableObject>;
+/**
+ * The worker's bindings and vars are generated from wrangler.toml into
+ * worker-configuration.d.ts (`npm run types`); secrets are not in that file,
+ * so they are declared here, optional: an unset secret must be handled.
+ */
+export interface Env extends Cloudflare.Env {
   ADMIN_TOKEN?: string;
-  UPSTREAM_TIMEOUT_MS?: string;
-  STREAM_IDLE_TIMEOUT_MS?: string;
-  STREAM_KEEPALIVE_MS?: string;
-  MAX_BODY_BYTES?: string;
-  DEEPSEEK_BASE_URL?: string;
   DEEPSEEK_API_KEY?: string;
-  ZHIPU_BASE_URL?: string;
   ZHIPU_API_KEY?: string;
-  MINIMAX_BASE_URL?: string;
   MINIMAX_API_KEY?: string;
-  QWEN_BASE_URL?: string;
   QWEN_API_KEY?: string;
-  KIMI_BASE_URL?: string;
   KIMI_API_KEY?: string;
-  STEPFUN_BASE_URL?: string;
   STEPFUN_API_KEY?: string;
 }
 

@@ -1,11 +1,9 @@
-import type { Env as WorkerEnv } from '../src/env';
-
-declare global {
-  namespace Cloudflare {
-    interface Env extends WorkerEnv {
-      TEST_MIGRATIONS: D1Migration[];
-      /** Base URL of the stand-in upstream, for tests that read what it received. */
-      STANDIN_URL: string;
-    }
+// Test-only bindings set in vitest.config.ts, and the secrets the tests set.
+declare namespace Cloudflare {
+  interface Env {
+    TEST_MIGRATIONS: D1Migration[];
+    /** Base URL of the stand-in upstream, for tests that read what it received. */
+    STANDIN_URL: string;
+    ADMIN_TOKEN?: string;
   }
 }

@@ -1,0 +1,178 @@
+/**
+ * The README's promise, checked for real: `npm run dev` on a fresh checkout
+ * serves the quick-start requests offline, and the official OpenAI SDK works
+ * against it (chat, streams with and without usage, tools, and its error classes).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ADMIN = { Authorization: 'Bearer dev-admin-token', 'Content-Type': 'application/json' };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function waitForHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`npm run dev exited with ${child.exitCode}:\n${output()}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`npm run dev did not become healthy:\n${output()}`);
+}
+
+let child: ChildProcess;
+let baseUrl: string;
+let apiKey: string;
+const stateDir = mkdtempSync(join(tmpdir(), 'find-token-dev-'));
+
+beforeAll(async () => {
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  let output = '';
+  child = spawn(process.execPath, ['scripts/dev.ts', '--port', String(port), '--persist-to', stateDir, '--offline'], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (data: Buffer) => (output += data.toString()));
+  child.stderr?.on('data', (data: Buffer) => (output += data.toString()));
+  await waitForHealthy(baseUrl, child, () => output);
+
+  // The README's first steps: an account and a key through the admin API.
+  const account = (await (await fetch(`${baseUrl}/admin/v1/accounts`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ email: 'dev@example.com' }) })).json()) as { id: string };
+  const key = (await (await fetch(`${baseUrl}/admin/v1/accounts/${account.id}/keys`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ name: 'quick start' }) })).json()) as { key: string };
+  apiKey = key.key;
+});
+
+afterAll(async () => {
+  if (child?.pid && child.exitCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    process.kill(-child.pid, 'SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  }
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe('npm run dev serves the quick start offline', () => {
+  it('issues an sk-ft_ key through the admin API', () => {
+    expect(apiKey).toMatch(/^sk-ft_[0-9a-f]{64}$/);
+  });
+
+  it('answers a chat completion', async () => {
+    const response = await fetch(`${baseUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'Hello!' }] }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-findtoken-provider')).toBe('deepseek');
+    const body = (await response.json()) as { choices: Array<{ message: { content: string } }> };
+    expect(body.choices[0]?.message.content).toBe('Hello from the deepseek stand-in.');
+  });
+
+  it('streams a chat completion ending in [DONE]', async () => {
+    const response = await fetch(`${baseUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: 'glm-4-flash', stream: true, messages: [{ role: 'user', content: 'Hello!' }] }),
+    });
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const text = await response.text();
+    expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+  });
+
+  it('lists the models', async () => {
+    const response = await fetch(`${baseUrl}/v1/models`, { headers: { Authorization: `Bearer ${apiKey}` } });
+    const body = (await response.json()) as { object: string; data: Array<{ id: string }> };
+    expect(body.object).toBe('list');
+    expect(body.data.map((m) => m.id)).toContain('kimi-k2');
+  });
+});
+
+describe('the official OpenAI SDK against the dev server', () => {
+  const client = () => new OpenAI({ apiKey, baseURL: `${baseUrl}/v1`, maxRetries: 0 });
+
+  it('completes a chat', async () => {
+    const completion = await client().chat.completions.create({ model: 'qwen-max', messages: [{ role: 'user', content: 'Hello!' }] });
+    expect(completion.choices[0]?.message.content).toBe('Hello from the qwen stand-in.');
+    expect(completion.model).toBe('qwen-max');
+    expect(completion.usage?.total_tokens).toEqual(expect.any(Number));
+  });
+
+  it('streams without usage', async () => {
+    const stream = await client().chat.completions.create({ model: 'kimi-k2', stream: true, messages: [{ role: 'user', content: 'Hello!' }] });
+    let text = '';
+    let usageChunks = 0;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      if (chunk.usage) usageChunks++;
+    }
+    expect(text).toBe('Hello from the kimi stand-in.');
+    expect(usageChunks).toBe(0);
+  });
+
+  it('streams with include_usage and gets the usage chunk last', async () => {
+    const stream = await client().chat.completions.create({
+      model: 'minimax-m2.5',
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: 'Hello!' }],
+    });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    const last = chunks.at(-1);
+    expect(last?.choices).toEqual([]);
+    expect(last?.usage).toMatchObject({ prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number), total_tokens: expect.any(Number) });
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('Hello from the minimax stand-in.');
+  });
+
+  it('calls a tool', async () => {
+    const completion = await client().chat.completions.create({
+      model: 'deepseek-chat',
+      messages: [{ role: 'user', content: 'What is the weather in Paris?' }],
+      tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } } }],
+      // @ts-expect-error the stand-in's switch, passed through like any unknown field
+      standin: { scenario: 'tool_call' },
+    });
+    const call = completion.choices[0]?.message.tool_calls?.[0];
+    expect(call?.type).toBe('function');
+    expect(call?.type === 'function' && call.function).toEqual({ name: 'get_weather', arguments: '{"location":"Paris"}' });
+    expect(completion.choices[0]?.finish_reason).toBe('tool_calls');
+  });
+
+  it('raises AuthenticationError for a bad key', async () => {
+    const bad = new OpenAI({ apiKey: `sk-ft_${'0'.repeat(64)}`, baseURL: `${baseUrl}/v1`, maxRetries: 0 });
+    const error = await bad.chat.completions.create({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect((error as InstanceType<typeof OpenAI.AuthenticationError>).code).toBe('invalid_api_key');
+  });
+
+  it('raises BadRequestError naming the field', async () => {
+    const error = await client().chat.completions.create({ model: 'deepseek-chat', messages: [], temperature: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('messages');
+  });
+
+  it('raises NotFoundError for an unknown model', async () => {
+    const error = await client().chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((error as InstanceType<typeof OpenAI.NotFoundError>).code).toBe('model_not_found');
+  });
+});
