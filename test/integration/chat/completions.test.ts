@@ -1,5 +1,6 @@
+import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { chat, createAccountWithKey, hello, upstreamRequests } from '../helpers';
+import { BASE, chat, createAccountWithKey, hello, upstreamRequests } from '../helpers';
 import { MODEL_BY_PROVIDER, uniqueTag } from './provider-models';
 
 describe('POST /v1/chat/completions (non-streaming)', () => {
@@ -152,5 +153,29 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
     const response = await chat(key, { model: 'deepseek-chat', messages: hello, standin: { scenario: 'keepalive' } });
     expect(response.status).toBe(200);
     expect((await response.json<{ choices: Array<{ message: { content: string } }> }>()).choices[0]?.message.content).toBe('Hello from the deepseek stand-in.');
+  });
+});
+
+describe('client disconnects (non-streaming)', () => {
+  it('aborts the upstream call when the client goes away', async () => {
+    const { key } = await createAccountWithKey();
+    const tag = uniqueTag();
+    const controller = new AbortController();
+    const pending = SELF.fetch(`${BASE}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: 'deepseek-chat', messages: hello, standin: { tag, scenario: 'hang' } }),
+      signal: controller.signal,
+    }).catch((error: unknown) => error);
+    for (let i = 0; i < 50 && (await upstreamRequests(tag)).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    controller.abort();
+    await pending;
+    // Well inside the 1.5 s upstream timeout, so only the client's abort can have closed it.
+    let outcome: string | undefined;
+    for (let i = 0; i < 15 && outcome !== 'closed_early'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      outcome = ((await upstreamRequests(tag))[0] as { outcome?: string } | undefined)?.outcome;
+    }
+    expect(outcome).toBe('closed_early');
   });
 });
