@@ -1,5 +1,6 @@
 /**
- * find-token API keys: `sk-ft_` + 64 lowercase hex from a CSPRNG (68 chars).
+ * find-token API keys: `sk-ft_` + 64 lowercase hex from a CSPRNG (70 characters;
+ * PRODUCT.md's "68" miscounts the 6-character prefix).
  * Only the SHA-256 of a key is stored, with a display prefix and last 4 for the owner.
  */
 import { randomHex, sha256Hex } from './ids';

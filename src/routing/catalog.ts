@@ -35,44 +35,39 @@ const perMillion = (input: string, output: string, cachedInput?: string): Catalo
 
 const RELEASED_2026_04_24 = 1_777_000_000;
 
+// The three DeepSeek names are one upstream model (V4 Flash) in different modes.
+const DEEPSEEK_V4_FLASH = {
+  provider: 'deepseek',
+  upstreamModel: 'deepseek-v4-flash',
+  price: perMillion('0.14', '0.28', '0.0028'),
+  contextLength: 1_000_000,
+  maxOutputTokens: 384_000,
+  created: RELEASED_2026_04_24,
+} as const satisfies Partial<CatalogModel>;
+
 export const CATALOG: readonly CatalogModel[] = [
   {
+    ...DEEPSEEK_V4_FLASH,
     id: 'deepseek-chat',
-    provider: 'deepseek',
     // The legacy alias is retired upstream; V4 Flash with thinking off is what it meant.
-    upstreamModel: 'deepseek-v4-flash',
     upstreamParams: { thinking: { type: 'disabled' } },
-    price: perMillion('0.14', '0.28', '0.0028'),
-    contextLength: 1_000_000,
-    maxOutputTokens: 384_000,
     capabilities: { tools: true, reasoning: false },
     group: 'general-chat',
-    created: RELEASED_2026_04_24,
   },
   {
+    ...DEEPSEEK_V4_FLASH,
     id: 'deepseek-coder',
-    provider: 'deepseek',
     // deepseek-coder was merged into deepseek-chat upstream in 2024.
-    upstreamModel: 'deepseek-v4-flash',
     upstreamParams: { thinking: { type: 'disabled' } },
-    price: perMillion('0.14', '0.28', '0.0028'),
-    contextLength: 1_000_000,
-    maxOutputTokens: 384_000,
     capabilities: { tools: true, reasoning: false },
     group: 'fast-code',
-    created: RELEASED_2026_04_24,
   },
   {
+    ...DEEPSEEK_V4_FLASH,
     id: 'deepseek-reasoner',
-    provider: 'deepseek',
-    upstreamModel: 'deepseek-v4-flash',
     upstreamParams: { thinking: { type: 'enabled' } },
-    price: perMillion('0.14', '0.28', '0.0028'),
-    contextLength: 1_000_000,
-    maxOutputTokens: 384_000,
     capabilities: { tools: true, reasoning: true },
     group: 'reasoning',
-    created: RELEASED_2026_04_24,
   },
   {
     id: 'qwen-max',

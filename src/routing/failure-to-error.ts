@@ -6,7 +6,8 @@
 import { ApiError } from '../errors';
 import type { UpstreamFailure } from '../providers/types';
 
-const KEY_LIKE = /\b(sk|ak|key)[-_][A-Za-z0-9*._-]{4,}|\b[A-Za-z0-9]{24,}\.[A-Za-z0-9]{8,}\b/g;
+// Prefixed keys (sk-…), masked keys as providers echo them (****a1b2), and Zhipu's id.secret keys.
+const KEY_LIKE = /\b(?:sk|ak|key)[-_][A-Za-z0-9*._-]{4,}|\*{2,}[A-Za-z0-9._-]*|\b[A-Za-z0-9]{24,}\.[A-Za-z0-9]{8,}\b/g;
 
 export function redactProviderMessage(message: string | undefined): string | undefined {
   if (!message) return undefined;

@@ -11,7 +11,10 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** The first problem becomes a 400 naming the field; the rest would only repeat it. */
+/**
+ * The first problem becomes a 400 naming the field; the rest would only repeat it.
+ * Parse with `{ reportInput: true }` so a missing field can be told from an invalid one.
+ */
 export function zodToApiError(error: z.ZodError): ApiError {
   const issue = error.issues[0];
   if (!issue) return invalidRequest('Invalid request body.');
