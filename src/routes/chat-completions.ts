@@ -1,13 +1,22 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
-import { invalidRequest, modelNotFound } from '../errors';
+import { ApiError, invalidRequest, modelNotFound } from '../errors';
 import { parseJsonBody } from '../middleware/json-body';
 import type { JsonObject } from '../providers/types';
 import { ChatRequestSchema } from '../schemas/chat-request';
 import { findModel } from '../routing/catalog';
 import { executeChat } from '../routing/execute';
 import { failureToError } from '../routing/failure-to-error';
-import { ApiError } from '../errors';
+import { checkRequestFits } from '../routing/request-fit';
+
+const providerNotConfigured = (provider: string) =>
+  new ApiError({
+    status: 503,
+    type: 'server_error',
+    code: 'provider_not_configured',
+    retryable: true,
+    message: `The provider ${provider} is not configured on this gateway.`,
+  });
 
 export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
   const request = await parseJsonBody(c, ChatRequestSchema);
@@ -17,24 +26,11 @@ export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
     // Bring-your-own-key billing is not live yet: never serve such a call on the platform's key.
     throw invalidRequest('provider_key (bring your own key) is not available yet.', 'provider_key', 'unsupported_parameter');
   }
-  if (request.tools?.length && !model.capabilities.tools) {
-    throw invalidRequest(`The model '${model.id}' does not support tools.`, 'tools', 'unsupported_parameter');
-  }
-  const maxTokens = request.max_completion_tokens ?? request.max_tokens;
-  if (maxTokens != null && maxTokens > model.maxOutputTokens) {
-    const param = request.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens';
-    throw invalidRequest(`${param} is too large: ${model.id} supports at most ${model.maxOutputTokens} output tokens.`, param);
-  }
+  const misfit = checkRequestFits(request, model);
+  if (misfit) throw misfit;
   const config = c.get('config');
-  if (!config.providers[model.provider].apiKey) {
-    throw new ApiError({
-      status: 503,
-      type: 'server_error',
-      code: 'provider_not_configured',
-      retryable: true,
-      message: `The provider ${model.provider} is not configured on this gateway.`,
-    });
-  }
+  if (!config.providers[model.provider].apiKey) throw providerNotConfigured(model.provider);
+
   const stream = request.stream === true;
   const result = await executeChat({
     config,
@@ -45,13 +41,12 @@ export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
     clientSignal: c.req.raw.signal,
     fetch: (input, init) => fetch(input, init),
   });
-  const headers = { 'X-FindToken-Provider': model.provider, 'X-FindToken-Model': model.id };
-  if (!result.ok) throw withHeaders(failureToError(result.failure), headers);
-  for (const [name, value] of Object.entries(headers)) result.response.headers.set(name, value);
+  const served = { 'X-FindToken-Provider': model.provider, 'X-FindToken-Model': model.id };
+  if (!result.ok) {
+    const error = failureToError(result.failure);
+    Object.assign(error.headers, served);
+    throw error;
+  }
+  for (const [name, value] of Object.entries(served)) result.response.headers.set(name, value);
   return result.response;
 });
-
-function withHeaders(error: ApiError, headers: Record<string, string>): ApiError {
-  Object.assign(error.headers, headers);
-  return error;
-}

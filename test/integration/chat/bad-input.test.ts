@@ -1,5 +1,6 @@
-import { SELF } from 'cloudflare:test';
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { createApp } from '../../../src/app';
 import { BASE, chat, createAccountWithKey, hello, upstreamRequests } from '../helpers';
 import { uniqueTag } from './provider-models';
 
@@ -156,5 +157,28 @@ describe('bad chat requests get a 400 naming the field and never reach a provide
       statuses.add(response.status);
     }
     expect([...statuses].every((status) => status >= 400 && status < 500)).toBe(true);
+  });
+});
+
+describe('a provider without a platform key', () => {
+  it('answers 503 provider_not_configured without calling it', async () => {
+    const { key } = await createAccountWithKey();
+    const tag = uniqueTag();
+    const ctx = createExecutionContext();
+    const request = new Request(`${BASE}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}` },
+      body: JSON.stringify({ model: 'glm-4-plus', messages: hello, standin: { tag } }),
+    });
+    const response = await createApp().fetch(request, { ...env, ZHIPU_API_KEY: '' }, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(503);
+    expect(await errorOf(response)).toEqual({
+      message: 'The provider zhipu is not configured on this gateway.',
+      type: 'server_error',
+      param: null,
+      code: 'provider_not_configured',
+    });
+    expect(await upstreamRequests(tag)).toEqual([]);
   });
 });
