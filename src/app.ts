@@ -5,6 +5,7 @@ import { ApiError, internalError, notFound } from './errors';
 import { requestId } from './middleware/request-id';
 import { apiKeyAuth } from './middleware/api-key-auth';
 import { admin } from './routes/admin';
+import { balance, billingLogs } from './routes/billing';
 import { chatCompletions } from './routes/chat-completions';
 import { models } from './routes/models';
 import { userKeys } from './routes/user-keys';
@@ -25,6 +26,8 @@ export function createApp(): Hono<AppEnv> {
   app.route('/v1/chat/completions', chatCompletions);
   app.route('/v1/models', models);
   app.route('/v1/user/keys', userKeys);
+  app.route('/v1/user/balance', balance);
+  app.route('/v1/user/billing-logs', billingLogs);
   app.route('/admin/v1', admin);
 
   app.notFound((c) => notFound(`Unknown path: ${c.req.method} ${c.req.path}`, 'unknown_url').toResponse());

@@ -5,6 +5,7 @@
  * inside a handler.
  */
 import { z } from 'zod';
+import { parseRate, type Rate } from './billing/cost';
 import { PROVIDER_IDS, type ProviderId } from './providers/provider-id';
 
 /**
@@ -25,6 +26,8 @@ export interface Env extends Cloudflare.Env {
 export interface AuthenticatedKey {
   keyId: string;
   accountId: string;
+  keyName: string;
+  keyPrefix: string;
 }
 
 export interface AppEnv {
@@ -54,7 +57,21 @@ const ConfigSchema = z.object({
   streamIdleTimeoutMs: positiveInt(120_000),
   streamKeepaliveMs: positiveInt(15_000),
   maxBodyBytes: positiveInt(4 * 1024 * 1024),
+  standardFeeRate: z.string().default('0.055').transform((text, ctx) => rateOrIssue(text, ctx)),
+  byokFeeRate: z.string().default('0.05').transform((text, ctx) => rateOrIssue(text, ctx)),
+  byokFreeRequestsPerMonth: z.coerce.number().int().nonnegative().default(1_000_000),
+  rateLimitPerMinute: positiveInt(600),
+  reservationTtlMs: positiveInt(15 * 60_000),
 });
+
+function rateOrIssue(text: string, ctx: z.RefinementCtx): Rate {
+  try {
+    return parseRate(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `not a decimal rate: ${text}` });
+    return z.NEVER;
+  }
+}
 
 export interface ProviderConfig {
   baseUrl: string;
@@ -80,6 +97,11 @@ export function parseConfig(env: Env): Config {
     streamIdleTimeoutMs: emptyToUndefined(env.STREAM_IDLE_TIMEOUT_MS),
     streamKeepaliveMs: emptyToUndefined(env.STREAM_KEEPALIVE_MS),
     maxBodyBytes: emptyToUndefined(env.MAX_BODY_BYTES),
+    standardFeeRate: emptyToUndefined(env.STANDARD_FEE_RATE),
+    byokFeeRate: emptyToUndefined(env.BYOK_FEE_RATE),
+    byokFreeRequestsPerMonth: emptyToUndefined(env.BYOK_FREE_REQUESTS_PER_MONTH),
+    rateLimitPerMinute: emptyToUndefined(env.RATE_LIMIT_PER_MINUTE),
+    reservationTtlMs: emptyToUndefined(env.RESERVATION_TTL_MS),
   });
   const vars = env as unknown as Record<string, string | undefined>;
   const providers = Object.fromEntries(

@@ -103,6 +103,8 @@ export async function revokeApiKey(db: Database, accountId: string, keyId: strin
 export interface KeyLookup {
   keyId: string;
   accountId: string;
+  keyName: string;
+  keyPrefix: string;
   revoked: boolean;
   accountStatus: AccountRow['status'];
   lastUsedAt: number | null;
@@ -113,6 +115,8 @@ export async function findKeyByHash(db: Database, keyHash: string): Promise<KeyL
     .select({
       keyId: apiKeys.id,
       accountId: apiKeys.accountId,
+      keyName: apiKeys.name,
+      keyPrefix: apiKeys.prefix,
       revoked: sql<boolean>`${apiKeys.revokedAt} is not null`.mapWith(Boolean),
       accountStatus: accounts.status,
       lastUsedAt: apiKeys.lastUsedAt,

@@ -16,6 +16,19 @@ export function parseUsd(text: string): number {
   return Number(units);
 }
 
+/** Parses a signed dollar amount given as a JSON number or string ("-2.5", 10) into units; undefined if not exact to 8 decimals. */
+export function parseSignedUsd(value: number | string): number | undefined {
+  const text = typeof value === 'number' ? String(value) : value.trim();
+  const match = /^(-?)(\d+(?:\.\d{1,8})?)$/.exec(text);
+  if (!match) return undefined;
+  try {
+    const units = parseUsd(match[2] ?? '');
+    return match[1] === '-' ? -units : units;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Formats units as dollars rounded half-up to 6 decimals, trailing zeros trimmed: 42000 → "0.00042". */
 export function formatUsd(units: number): string {
   if (!Number.isSafeInteger(units)) throw new RangeError(`units must be a safe integer: ${units}`);
@@ -27,3 +40,6 @@ export function formatUsd(units: number): string {
   const text = fraction ? `${whole}.${fraction}` : `${whole}`;
   return negative && micros !== 0n ? `-${text}` : text;
 }
+
+/** Money as the API shows it in JSON: a number of dollars rounded to 6 decimals. */
+export const usdNumber = (units: number): number => Number(formatUsd(units));

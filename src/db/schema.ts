@@ -34,3 +34,41 @@ export const apiKeys = sqliteTable(
 
 export type AccountRow = typeof accounts.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+/**
+ * One row per API call, written from the account object's outbox (never on the
+ * request path). The object is the authority; this is the query store.
+ * Money columns are integer units (1e-8 USD).
+ */
+export const billingLogs = sqliteTable(
+  'billing_logs',
+  {
+    id: text('id').primaryKey(),
+    requestId: text('request_id').notNull().unique(),
+    accountId: text('account_id').notNull(),
+    keyId: text('key_id'),
+    keyName: text('key_name'),
+    keyPrefix: text('key_prefix'),
+    createdAt: integer('created_at').notNull(),
+    model: text('model').notNull(),
+    provider: text('provider').notNull(),
+    mode: text('mode', { enum: ['standard', 'byok'] }).notNull(),
+    routing: text('routing').notNull(),
+    promptTokens: integer('prompt_tokens').notNull(),
+    cachedTokens: integer('cached_tokens').notNull(),
+    completionTokens: integer('completion_tokens').notNull(),
+    reasoningTokens: integer('reasoning_tokens').notNull(),
+    cost: integer('cost').notNull(),
+    providerCost: integer('provider_cost').notNull(),
+    estimated: integer('estimated', { mode: 'boolean' }).notNull(),
+    status: text('status', { enum: ['succeeded', 'failed', 'interrupted', 'abandoned'] }).notNull(),
+    latencyMs: integer('latency_ms').notNull(),
+    stream: integer('stream', { mode: 'boolean' }).notNull(),
+  },
+  (table) => [
+    index('billing_logs_account_time_idx').on(table.accountId, table.createdAt, table.requestId),
+    index('billing_logs_account_model_time_idx').on(table.accountId, table.model, table.createdAt),
+  ],
+);
+
+export type BillingLogRow = typeof billingLogs.$inferSelect;

@@ -24,7 +24,7 @@ export function apiKeyAuth(now: () => number = Date.now): MiddlewareHandler<AppE
     if (found.accountStatus !== 'active') {
       throw new ApiError({ status: 403, type: 'permission_error', code: 'account_inactive', message: 'This account is not active.' });
     }
-    c.set('auth', { keyId: found.keyId, accountId: found.accountId });
+    c.set('auth', { keyId: found.keyId, accountId: found.accountId, keyName: found.keyName, keyPrefix: found.keyPrefix });
     const at = now();
     if (needsLastUsedUpdate(found.lastUsedAt, at)) c.executionCtx.waitUntil(touchApiKey(db, found.keyId, at));
     await next();

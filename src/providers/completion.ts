@@ -1,5 +1,6 @@
 /** Normalizes a non-streaming answer to OpenAI's shape, and renders usage the OpenAI way. */
 import { isObject } from './openai-compatible';
+import { estimateTextTokens } from './token-estimate';
 import type { JsonObject, NormalizedUsage, ProviderAdapter } from './types';
 
 export function toOpenAiUsage(usage: NormalizedUsage): JsonObject {
@@ -17,6 +18,8 @@ export interface NormalizedCompletion {
   usage: NormalizedUsage | undefined;
   /** The provider's content filter stopped the answer before any content. */
   filtered: string | undefined;
+  /** Estimated tokens of the answer, for billing when the provider sent no usage. */
+  deliveredTokens: number;
 }
 
 const hasText = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '';
@@ -29,6 +32,7 @@ export function normalizeCompletion(adapter: ProviderAdapter, payload: JsonObjec
   delete payload.output_sensitive;
   const choices = Array.isArray(payload.choices) ? payload.choices.filter(isObject) : [];
   let filtered: string | undefined;
+  let deliveredTokens = 0;
   for (const choice of choices) {
     delete choice.usage;
     if (choice.finish_reason === '') choice.finish_reason = null;
@@ -37,6 +41,7 @@ export function normalizeCompletion(adapter: ProviderAdapter, payload: JsonObjec
     message.role ??= 'assistant';
     if (message.content === undefined) message.content = null;
     choice.message = message;
+    deliveredTokens += estimateTextTokens(messageText(message));
     const reason = choice.finish_reason;
     const empty = !hasText(message.content) && !Array.isArray(message.tool_calls);
     if (typeof reason === 'string' && adapter.contentFilterFinishReasons.includes(reason) && empty) filtered = reason;
@@ -45,5 +50,11 @@ export function normalizeCompletion(adapter: ProviderAdapter, payload: JsonObjec
   payload.object = 'chat.completion';
   payload.model = servedModel;
   if (usage) payload.usage = toOpenAiUsage(usage);
-  return { body: payload, usage, filtered };
+  return { body: payload, usage, filtered, deliveredTokens };
+}
+
+function messageText(message: JsonObject): string {
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  const calls = Array.isArray(message.tool_calls) ? JSON.stringify(message.tool_calls) : '';
+  return text(message.content) + text(message.reasoning_content) + calls;
 }

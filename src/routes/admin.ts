@@ -2,13 +2,38 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { createDb } from '../db/client';
 import { createAccount, createApiKey, getAccount, toPublicAccount } from '../accounts/account-store';
-import { ApiError, notFound } from '../errors';
+import { accountStub } from '../billing/account-stub';
+import { parseSignedUsd, usdNumber } from '../billing/money';
+import { ApiError, invalidRequest, notFound } from '../errors';
 import { adminAuth } from '../middleware/admin-auth';
 import { parseJsonBody } from '../middleware/json-body';
-import { CreateAccountSchema, KeyNameSchema } from '../schemas/account-requests';
+import { AccountPatchSchema, CreateAccountSchema, CreditAdjustmentSchema, KeyNameSchema } from '../schemas/account-requests';
 import { tooManyKeys } from './user-keys';
+import type { Context } from 'hono';
 
 const accountNotFound = (id: string) => notFound(`No account with id '${id}'.`, 'account_not_found');
+
+async function requireAccount(c: Context<AppEnv>) {
+  const account = await getAccount(createDb(c.env.DB), c.req.param('id') ?? '');
+  if (!account) throw accountNotFound(c.req.param('id') ?? '');
+  return account;
+}
+
+/** The account as the operator sees it: D1's record and the object's money state. */
+async function accountView(c: Context<AppEnv>, accountId: string) {
+  const account = await requireAccount(c);
+  const summary = await accountStub(c.env, accountId).summary(accountId, Date.now());
+  const totals = Object.fromEntries(Object.entries(summary.ledgerTotals).map(([kind, units]) => [kind, usdNumber(units)]));
+  return {
+    ...toPublicAccount(account),
+    balance: usdNumber(summary.balance),
+    reserved: usdNumber(summary.reserved),
+    open_reservations: summary.openReservations,
+    ledger_totals: totals,
+    rate_limit_per_minute: summary.rateLimitPerMinute ?? c.get('config').rateLimitPerMinute,
+    rate_limit_override: summary.rateLimitPerMinute,
+  };
+}
 
 /** The operator API: answers 404 everywhere unless ADMIN_TOKEN is set. */
 export const admin = new Hono<AppEnv>()
@@ -21,17 +46,30 @@ export const admin = new Hono<AppEnv>()
     }
     return c.json(created.account, 201);
   })
-  .get('/accounts/:id', async (c) => {
-    const account = await getAccount(createDb(c.env.DB), c.req.param('id'));
-    if (!account) throw accountNotFound(c.req.param('id'));
-    return c.json(toPublicAccount(account));
+  .get('/accounts/:id', async (c) => c.json(await accountView(c, c.req.param('id'))))
+  .patch('/accounts/:id', async (c) => {
+    const { rate_limit_per_minute: limit } = await parseJsonBody(c, AccountPatchSchema);
+    await requireAccount(c);
+    await accountStub(c.env, c.req.param('id')).setRateLimit(c.req.param('id'), limit);
+    return c.json(await accountView(c, c.req.param('id')));
+  })
+  .post('/accounts/:id/credits', async (c) => {
+    const { amount, reason } = await parseJsonBody(c, CreditAdjustmentSchema);
+    const units = parseSignedUsd(amount);
+    if (units === undefined || units === 0) throw invalidRequest('amount must be a non-zero number of dollars with at most 8 decimals.', 'amount');
+    const accountId = c.req.param('id');
+    await requireAccount(c);
+    const result = await accountStub(c.env, accountId).adjust({ accountId, amount: units, reason, now: Date.now() });
+    if (!result.ok) {
+      throw invalidRequest(`This debit would take the balance below zero (balance: ${usdNumber(result.balance)}).`, 'amount', 'balance_would_go_negative');
+    }
+    return c.json({ account_id: accountId, amount: usdNumber(units), reason, balance: usdNumber(result.balance), ledger_id: result.ledgerId }, 201);
   })
   .post('/accounts/:id/keys', async (c) => {
     const db = createDb(c.env.DB);
-    const accountId = c.req.param('id');
     const { name } = await parseJsonBody(c, KeyNameSchema);
-    if (!(await getAccount(db, accountId))) throw accountNotFound(accountId);
-    const created = await createApiKey(db, accountId, name, Date.now());
+    const account = await requireAccount(c);
+    const created = await createApiKey(db, account.id, name, Date.now());
     if (!created.ok) throw tooManyKeys();
     return c.json(created.key, 201);
   });

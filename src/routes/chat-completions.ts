@@ -1,13 +1,18 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { ApiError, invalidRequest, modelNotFound } from '../errors';
+import { Meter, type Settlement } from '../billing/meter';
+import { formatUsd, usdNumber } from '../billing/money';
 import { parseJsonBody } from '../middleware/json-body';
+import { toOpenAiUsage } from '../providers/completion';
+import { estimatePromptTokens } from '../providers/token-estimate';
 import type { JsonObject } from '../providers/types';
 import { ChatRequestSchema } from '../schemas/chat-request';
 import { findModel } from '../routing/catalog';
 import { executeChat } from '../routing/execute';
 import { failureToError } from '../routing/failure-to-error';
 import { checkRequestFits } from '../routing/request-fit';
+import { SSE_RESPONSE_HEADERS } from '../streaming/sse';
 
 const providerNotConfigured = (provider: string) =>
   new ApiError({
@@ -17,6 +22,13 @@ const providerNotConfigured = (provider: string) =>
     retryable: true,
     message: `The provider ${provider} is not configured on this gateway.`,
   });
+
+/** The usage object a client sees: OpenAI's, plus what it cost and what is left. */
+const billedUsage = (settlement: Settlement): JsonObject => ({
+  ...toOpenAiUsage(settlement.usage),
+  cost: usdNumber(settlement.charged),
+  balance: usdNumber(settlement.balance),
+});
 
 export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
   const request = await parseJsonBody(c, ChatRequestSchema);
@@ -32,6 +44,20 @@ export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
   if (!config.providers[model.provider].apiKey) throw providerNotConfigured(model.provider);
 
   const stream = request.stream === true;
+  const meter = await Meter.open({
+    env: c.env,
+    config,
+    auth: c.get('auth'),
+    requestId: c.get('requestId'),
+    model,
+    routing: request.routing ?? 'auto',
+    stream,
+    promptEstimate: estimatePromptTokens(request),
+    maxCompletionTokens: request.max_completion_tokens ?? request.max_tokens ?? model.maxOutputTokens,
+    now: Date.now(),
+  });
+  const served = { 'X-FindToken-Mode': meter.mode, 'X-FindToken-Provider': model.provider, 'X-FindToken-Model': model.id };
+
   const result = await executeChat({
     config,
     model,
@@ -40,13 +66,26 @@ export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
     includeUsage: stream && request.stream_options?.include_usage === true,
     clientSignal: c.req.raw.signal,
     fetch: (input, init) => fetch(input, init),
+    finalizeStream: async (outcome) => {
+      const status = outcome.completed ? 'succeeded' : 'interrupted';
+      const settlement = await meter.settle({ status, usage: outcome.usage, deliveredTokens: outcome.deliveredTokens, model }, Date.now());
+      return billedUsage(settlement);
+    },
+    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
   });
-  const served = { 'X-FindToken-Provider': model.provider, 'X-FindToken-Model': model.id };
+
   if (!result.ok) {
+    // Nothing was delivered: it costs nothing, and the reservation is released now.
+    await meter.settle({ status: 'failed', usage: undefined, deliveredTokens: 0, model }, Date.now());
     const error = failureToError(result.failure);
     Object.assign(error.headers, served);
     throw error;
   }
-  for (const [name, value] of Object.entries(served)) result.response.headers.set(name, value);
-  return result.response;
+  if (result.kind === 'stream') return new Response(result.body, { headers: { ...SSE_RESPONSE_HEADERS, ...served } });
+
+  const settlement = await meter.settle({ status: 'succeeded', usage: result.usage, deliveredTokens: result.deliveredTokens, model }, Date.now());
+  result.body.usage = toOpenAiUsage(settlement.usage);
+  return Response.json(result.body, {
+    headers: { ...served, 'X-FindToken-Cost': formatUsd(settlement.charged), 'X-FindToken-Balance': formatUsd(settlement.balance) },
+  });
 });

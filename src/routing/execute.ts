@@ -6,9 +6,9 @@
  */
 import type { Config } from '../env';
 import { buildUpstreamBody, isObject, readErrorFields } from '../providers/openai-compatible';
-import { normalizeCompletion, toOpenAiUsage } from '../providers/completion';
+import { normalizeCompletion } from '../providers/completion';
 import { getAdapter } from '../providers/registry';
-import type { JsonObject, ProviderAdapter, UpstreamFailure } from '../providers/types';
+import type { JsonObject, NormalizedUsage, ProviderAdapter, UpstreamFailure } from '../providers/types';
 import { startRelay, type StreamOutcome } from '../streaming/relay';
 import { SseDecoderStream } from '../streaming/sse';
 import { createUsageTap, type TapState } from '../streaming/usage-tap';
@@ -25,10 +25,15 @@ export interface ExecuteInput {
   /** Aborts when the client disconnects. */
   clientSignal: AbortSignal | undefined;
   fetch: typeof fetch;
-  onStreamFinish?: (outcome: StreamOutcome) => void;
+  /** Bills a stream that started, once it ends; resolves to the usage chunk's `usage`. */
+  finalizeStream: (outcome: StreamOutcome) => Promise<JsonObject | undefined>;
+  waitUntil: (promise: Promise<unknown>) => void;
 }
 
-export type ExecuteResult = { ok: true; response: Response } | { ok: false; failure: UpstreamFailure };
+export type ExecuteResult =
+  | { ok: true; kind: 'json'; body: JsonObject; usage: NormalizedUsage | undefined; deliveredTokens: number }
+  | { ok: true; kind: 'stream'; body: ReadableStream<Uint8Array> }
+  | { ok: false; failure: UpstreamFailure };
 
 export async function executeChat(input: ExecuteInput): Promise<ExecuteResult> {
   const { model, config } = input;
@@ -110,7 +115,7 @@ async function readJsonAnswer(
   if (completion.filtered) {
     return { ok: false, failure: { kind: 'content_filter', provider: adapter.id, providerCode: completion.filtered } };
   }
-  return { ok: true, response: Response.json(completion.body) };
+  return { ok: true, kind: 'json', body: completion.body, usage: completion.usage, deliveredTokens: completion.deliveredTokens };
 }
 
 async function relayStream(
@@ -119,7 +124,7 @@ async function relayStream(
   upstreamBody: ReadableStream<Uint8Array>,
   abortUpstream: () => void,
 ): Promise<ExecuteResult> {
-  const tap: TapState = { usage: undefined, deliveredChars: 0 };
+  const tap: TapState = { usage: undefined, deliveredTokens: 0 };
   const events = upstreamBody
     .pipeThrough(new TextDecoderStream())
     .pipeThrough(new SseDecoderStream())
@@ -130,23 +135,13 @@ async function relayStream(
     tap,
     timings: { idleTimeoutMs: input.config.streamIdleTimeoutMs, keepaliveMs: input.config.streamKeepaliveMs },
     includeUsage: input.includeUsage,
-    renderUsage: (usage) => (usage ? toOpenAiUsage(usage) : undefined),
     renderError: (failure) => failureToError(failure).toJSON(),
     abortUpstream,
-    onFinish: (outcome) => input.onStreamFinish?.(outcome),
+    finalize: input.finalizeStream,
+    waitUntil: input.waitUntil,
   });
   if (!started.ok) return { ok: false, failure: started.failure };
-  return {
-    ok: true,
-    response: new Response(started.body, {
-      headers: {
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-cache, no-transform',
-        'Content-Encoding': 'identity',
-        'X-Accel-Buffering': 'no',
-      },
-    }),
-  };
+  return { ok: true, kind: 'stream', body: started.body };
 }
 
 function parseRetryAfter(value: string | null): number | undefined {

@@ -21,10 +21,10 @@ export interface RelayTimings {
 }
 
 export interface StreamOutcome {
-  /** True when the provider finished the answer (finish_reason seen). */
+  /** True when the provider finished the answer. */
   completed: boolean;
   usage: NormalizedUsage | undefined;
-  deliveredChars: number;
+  deliveredTokens: number;
   failure?: UpstreamFailure;
 }
 
@@ -35,14 +35,17 @@ export interface RelayInput {
   timings: RelayTimings;
   /** Whether the client asked for the usage chunk (stream_options.include_usage). */
   includeUsage: boolean;
-  /** Renders the usage chunk's `usage` field (billing adds cost and balance). */
-  renderUsage: (usage: NormalizedUsage | undefined, tap: TapState) => JsonObject | undefined;
   /** Renders an error event's payload. */
   renderError: (failure: UpstreamFailure) => JsonObject;
   /** Aborts the upstream request (the client left, or the stream failed). */
   abortUpstream: () => void;
-  /** Called once when the stream ends, whichever way. */
-  onFinish: (outcome: StreamOutcome) => void;
+  /**
+   * Called exactly once after the response started, when the stream ends whichever
+   * way (billing); resolves to the usage chunk's `usage` for a completed stream.
+   */
+  finalize: (outcome: StreamOutcome) => Promise<JsonObject | undefined>;
+  /** Keeps the worker alive for work after the client has gone. */
+  waitUntil: (promise: Promise<unknown>) => void;
   now?: () => number;
 }
 
@@ -86,12 +89,13 @@ export async function startRelay(input: RelayInput): Promise<RelayStart> {
   let finished = false;
   let ended = false;
 
+  // Before the response starts, the caller bills the failure (nothing was delivered).
   const fail = (failure: UpstreamFailure): RelayStart => {
     input.abortUpstream();
     pump.cancel();
-    input.onFinish({ completed: false, usage: tap.usage, deliveredChars: tap.deliveredChars, failure });
     return { ok: false, failure };
   };
+  const outcome = (failure?: UpstreamFailure): StreamOutcome => ({ completed: !failure, usage: tap.usage, deliveredTokens: tap.deliveredTokens, failure });
   const cutFailure = (): UpstreamFailure => ({ kind: 'stream_cut', provider: adapter.id });
   const timeoutFailure = (): UpstreamFailure => ({ kind: 'timeout', provider: adapter.id });
 
@@ -124,16 +128,18 @@ export async function startRelay(input: RelayInput): Promise<RelayStart> {
 
   // Phase 2: committed. Every event is forwarded as it arrives.
   let closed = false;
-  const finish = (controller: ReadableStreamDefaultController<Uint8Array>, failure?: UpstreamFailure) => {
+  const finish = async (controller: ReadableStreamDefaultController<Uint8Array>, failure?: UpstreamFailure) => {
     if (closed) return;
     closed = true;
     if (failure) {
-      controller.enqueue(encodeSseData(input.renderError(failure)));
       input.abortUpstream();
       pump.cancel();
+    }
+    const usage = await input.finalize(outcome(failure));
+    if (failure) {
+      controller.enqueue(encodeSseData(input.renderError(failure)));
     } else {
-      const usage = input.includeUsage ? input.renderUsage(tap.usage, tap) : undefined;
-      if (usage && lastChunk) {
+      if (input.includeUsage && usage && lastChunk) {
         controller.enqueue(
           encodeSseData({ id: lastChunk.id, object: 'chat.completion.chunk', created: lastChunk.created, model: lastChunk.model, choices: [], usage }),
         );
@@ -141,7 +147,6 @@ export async function startRelay(input: RelayInput): Promise<RelayStart> {
       controller.enqueue(SSE_DONE);
     }
     controller.close();
-    input.onFinish({ completed: !failure, usage: tap.usage, deliveredChars: tap.deliveredChars, failure });
   };
 
   const body = new ReadableStream<Uint8Array>(
@@ -187,7 +192,7 @@ export async function startRelay(input: RelayInput): Promise<RelayStart> {
         closed = true;
         input.abortUpstream();
         pump.cancel();
-        input.onFinish({ completed: false, usage: tap.usage, deliveredChars: tap.deliveredChars, failure: { kind: 'connection', provider: adapter.id } });
+        input.waitUntil(input.finalize(outcome({ kind: 'connection', provider: adapter.id })));
       },
     },
     { highWaterMark: 0 },

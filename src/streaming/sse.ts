@@ -69,3 +69,11 @@ export const encodeSseData = (payload: unknown): Uint8Array => encoder.encode(`d
 export const SSE_DONE = encoder.encode('data: [DONE]\n\n');
 
 export const SSE_KEEPALIVE = encoder.encode(': keep-alive\n\n');
+
+/** Headers for a relayed stream: no caching, no compression or proxy buffering in between. */
+export const SSE_RESPONSE_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+  'Content-Encoding': 'identity',
+  'X-Accel-Buffering': 'no',
+} as const;

@@ -6,6 +6,7 @@
 import { isObject, readErrorFields } from '../providers/openai-compatible';
 import type { JsonObject, NormalizedUsage, ProviderAdapter, UpstreamFailure } from '../providers/types';
 import type { SseEvent } from './sse';
+import { estimateTextTokens } from '../providers/token-estimate';
 
 export type StreamEvent =
   | { type: 'chunk'; chunk: JsonObject; hasContent: boolean; finishReason: string | null }
@@ -15,27 +16,28 @@ export type StreamEvent =
 export interface TapState {
   /** The last non-empty usage seen: cumulative providers (StepFun) report it on every chunk. */
   usage: NormalizedUsage | undefined;
-  /** Characters of content, reasoning and tool arguments delivered, for an estimate when usage never came. */
-  deliveredChars: number;
+  /** Estimated tokens of content, reasoning and tool calls delivered, for billing when usage never came. */
+  deliveredTokens: number;
   /** Whether a delta already carried `role` (OpenAI's first delta always does; some providers never send it). */
   roleSent?: boolean;
 }
 
 const nonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
 
-function deltaCharacters(delta: JsonObject): number {
-  let chars = 0;
-  if (nonEmptyString(delta.content)) chars += delta.content.length;
-  if (nonEmptyString(delta.reasoning_content)) chars += delta.reasoning_content.length;
+/** The text a delta delivers: content, reasoning and tool-call names and arguments. */
+function deltaText(delta: JsonObject): string {
+  let text = '';
+  if (nonEmptyString(delta.content)) text += delta.content;
+  if (nonEmptyString(delta.reasoning_content)) text += delta.reasoning_content;
   if (Array.isArray(delta.tool_calls)) {
     for (const call of delta.tool_calls) {
       if (isObject(call) && isObject(call.function)) {
         const fn = call.function;
-        chars += (nonEmptyString(fn.name) ? fn.name.length : 0) + (nonEmptyString(fn.arguments) ? fn.arguments.length : 0);
+        text += (nonEmptyString(fn.name) ? fn.name : '') + (nonEmptyString(fn.arguments) ? fn.arguments : '');
       }
     }
   }
-  return chars;
+  return text;
 }
 
 /**
@@ -64,9 +66,9 @@ export function normalizeChunk(
     adapter.normalizeMessage(delta);
     if (!state.roleSent) delta.role ??= 'assistant';
     choice.delta = delta;
-    const chars = deltaCharacters(delta);
-    state.deliveredChars += chars;
-    if (chars > 0 || Array.isArray(delta.tool_calls)) hasContent = true;
+    const text = deltaText(delta);
+    if (text !== '') state.deliveredTokens += estimateTextTokens(text);
+    if (text !== '' || Array.isArray(delta.tool_calls)) hasContent = true;
   }
   state.roleSent = true;
   chunk.choices = choices;

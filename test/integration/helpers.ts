@@ -19,10 +19,12 @@ export interface TestAccount {
   keyId: string;
 }
 
-export async function createAccountWithKey(): Promise<TestAccount> {
+/** A new account with one key, funded with `credits` dollars through the operator API. */
+export async function createAccountWithKey(credits = 10): Promise<TestAccount> {
   accountCounter += 1;
   const email = `user${accountCounter}-${crypto.randomUUID()}@example.com`;
   const account = await (await adminRequest('POST', '/accounts', { email })).json<{ id: string }>();
+  if (credits !== 0) await adminRequest('POST', `/accounts/${account.id}/credits`, { amount: credits, reason: 'test funding' });
   const key = await (await adminRequest('POST', `/accounts/${account.id}/keys`, { name: 'test' })).json<{ id: string; key: string }>();
   return { accountId: account.id, key: key.key, keyId: key.id };
 }

@@ -37,7 +37,14 @@ describe('streaming chat completions', () => {
     expect(chunks[0]?.choices[0]?.delta.role).toBe('assistant');
     expect(chunks.every((c) => c.object === 'chat.completion.chunk' && c.model === model)).toBe(true);
     const usageChunk = chunks.at(-1);
-    expect(usageChunk).toEqual({ id: chunks[0]?.id, object: 'chat.completion.chunk', created: expect.any(Number), model, choices: [], usage: NORMALIZED_USAGE });
+    expect(usageChunk).toEqual({
+      id: chunks[0]?.id,
+      object: 'chat.completion.chunk',
+      created: expect.any(Number),
+      model,
+      choices: [],
+      usage: { ...NORMALIZED_USAGE, cost: expect.any(Number), balance: expect.any(Number) },
+    });
     expect(chunks.slice(0, -1).every((c) => c.usage === undefined && c.choices.length === 1)).toBe(true);
     expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe('stop');
   });

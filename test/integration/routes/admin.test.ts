@@ -35,7 +35,15 @@ describe('operator API', () => {
     const created = await (await adminRequest('POST', '/accounts', { email: uniqueEmail() })).json<{ id: string }>();
     const response = await adminRequest('GET', `/accounts/${created.id}`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual(created);
+    expect(await response.json()).toEqual({
+      ...created,
+      balance: 0,
+      reserved: 0,
+      open_reservations: 0,
+      ledger_totals: {},
+      rate_limit_per_minute: 600,
+      rate_limit_override: null,
+    });
   });
 
   it('answers 404 for an unknown account', async () => {

@@ -1,0 +1,74 @@
+/** Reads of D1's billing_logs for the account that owns them (newest first, cursor paginated). */
+import { and, desc, eq, gte, lt, lte, or, type SQL } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import { billingLogs, type BillingLogRow } from '../db/schema';
+import { usdNumber as usd } from './money';
+
+export interface BillingLogQuery {
+  accountId: string;
+  limit: number;
+  cursor?: { createdAt: number; requestId: string };
+  model?: string;
+  from?: number;
+  to?: number;
+}
+
+export const encodeCursor = (row: Pick<BillingLogRow, 'createdAt' | 'requestId'>): string => btoa(`${row.createdAt}:${row.requestId}`).replace(/=+$/, '');
+
+export function decodeCursor(cursor: string): { createdAt: number; requestId: string } | undefined {
+  try {
+    const match = /^(\d+):(req_[0-9a-f]+)$/.exec(atob(cursor));
+    return match ? { createdAt: Number(match[1]), requestId: match[2] ?? '' } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function listBillingLogs(db: Database, query: BillingLogQuery): Promise<{ rows: BillingLogRow[]; nextCursor: string | null }> {
+  const conditions: SQL[] = [eq(billingLogs.accountId, query.accountId)];
+  if (query.model) conditions.push(eq(billingLogs.model, query.model));
+  if (query.from !== undefined) conditions.push(gte(billingLogs.createdAt, query.from));
+  if (query.to !== undefined) conditions.push(lte(billingLogs.createdAt, query.to));
+  if (query.cursor) {
+    const { createdAt, requestId } = query.cursor;
+    conditions.push(or(lt(billingLogs.createdAt, createdAt), and(eq(billingLogs.createdAt, createdAt), lt(billingLogs.requestId, requestId)))!);
+  }
+  const rows = await db
+    .select()
+    .from(billingLogs)
+    .where(and(...conditions))
+    .orderBy(desc(billingLogs.createdAt), desc(billingLogs.requestId))
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return { rows: page, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+}
+
+export async function getBillingLog(db: Database, accountId: string, requestId: string): Promise<BillingLogRow | undefined> {
+  return db.select().from(billingLogs).where(and(eq(billingLogs.accountId, accountId), eq(billingLogs.requestId, requestId))).get();
+}
+
+/** A billing log as the API shows it. */
+export function toPublicBillingLog(row: BillingLogRow) {
+  return {
+    id: row.id,
+    request_id: row.requestId,
+    created_at: row.createdAt,
+    model: row.model,
+    provider: row.provider,
+    mode: row.mode,
+    routing: row.routing,
+    prompt_tokens: row.promptTokens,
+    cached_tokens: row.cachedTokens,
+    completion_tokens: row.completionTokens,
+    reasoning_tokens: row.reasoningTokens,
+    total_tokens: row.promptTokens + row.completionTokens,
+    cost: usd(row.cost),
+    provider_cost: usd(row.providerCost),
+    estimated: row.estimated,
+    status: row.status,
+    latency_ms: row.latencyMs,
+    stream: row.stream,
+    key: row.keyId ? { id: row.keyId, name: row.keyName, prefix: row.keyPrefix } : null,
+  };
+}

@@ -1,0 +1,41 @@
+/** The billing log record: written by the account object, flushed to D1, shown to the user. */
+export type BillingMode = 'standard' | 'byok';
+export type BillingStatus = 'succeeded' | 'failed' | 'interrupted' | 'abandoned';
+
+/** What is known when a request is admitted (stored with its reservation). */
+export interface RequestContext {
+  keyId: string;
+  keyName: string;
+  keyPrefix: string;
+  model: string;
+  provider: string;
+  mode: BillingMode;
+  routing: string;
+  stream: boolean;
+  startedAt: number;
+}
+
+/** What is known when it ends. Money in units. */
+export interface RequestOutcome {
+  promptTokens: number;
+  cachedTokens: number;
+  completionTokens: number;
+  reasoningTokens: number;
+  /** What the user is charged (standard: provider cost × 1.055). */
+  cost: number;
+  /** What the provider charges for it, at list price. */
+  providerCost: number;
+  estimated: boolean;
+  status: BillingStatus;
+  /** The model that served (after failover), when it differs from the context's. */
+  model?: string;
+  provider?: string;
+}
+
+export interface BillingLogRecord extends RequestContext, Omit<RequestOutcome, 'model' | 'provider'> {
+  id: string;
+  requestId: string;
+  accountId: string;
+  createdAt: number;
+  latencyMs: number;
+}

@@ -1,0 +1,137 @@
+/**
+ * Meters one chat request against its account object: one round trip to
+ * authorize (rate limit + worst-case reservation) before the provider is called,
+ * one to settle (the real cost, with its ledger row) when the request ends.
+ * The request path never writes to D1.
+ */
+import type { AuthenticatedKey, Config, Env } from '../env';
+import { ApiError } from '../errors';
+import type { NormalizedUsage } from '../providers/types';
+import type { CatalogModel } from '../routing/catalog';
+import type { BillingMode, BillingStatus, RequestContext } from './billing-log';
+import { computeCost, ONE, onePlus, type BillableUsage } from './cost';
+import { formatUsd } from './money';
+import { accountStub } from './account-stub';
+
+export interface MeterInput {
+  env: Env;
+  config: Config;
+  auth: AuthenticatedKey;
+  requestId: string;
+  model: CatalogModel;
+  routing: string;
+  stream: boolean;
+  promptEstimate: number;
+  maxCompletionTokens: number;
+  now: number;
+}
+
+export interface Settlement {
+  /** Units taken from the balance. */
+  charged: number;
+  /** The balance after the charge. */
+  balance: number;
+  /** The usage billed: the provider's, or the estimate. */
+  usage: NormalizedUsage;
+  estimated: boolean;
+}
+
+/** How a request ended, as billing needs it. */
+export interface MeteredEnd {
+  status: BillingStatus;
+  /** The provider's usage; absent = estimate from the prompt and what was delivered. */
+  usage: NormalizedUsage | undefined;
+  deliveredTokens: number;
+  /** The model that served it. */
+  model: CatalogModel;
+}
+
+export class Meter {
+  readonly mode: BillingMode = 'standard';
+  private settlement: Promise<Settlement> | undefined;
+
+  private constructor(
+    private readonly input: MeterInput,
+    private readonly stub: ReturnType<typeof accountStub>,
+    private readonly context: RequestContext,
+  ) {}
+
+  /** Reserves the worst case; throws 429 or 402 before any provider is called. */
+  static async open(input: MeterInput): Promise<Meter> {
+    const { env, config, auth, model } = input;
+    const stub = accountStub(env, auth.accountId);
+    const context: RequestContext = {
+      keyId: auth.keyId,
+      keyName: auth.keyName,
+      keyPrefix: auth.keyPrefix,
+      model: model.id,
+      provider: model.provider,
+      mode: 'standard',
+      routing: input.routing,
+      stream: input.stream,
+      startedAt: input.now,
+    };
+    const worstCase: BillableUsage = { promptTokens: input.promptEstimate, cachedTokens: 0, completionTokens: input.maxCompletionTokens };
+    const amount = computeCost(worstCase, model.price, onePlus(config.standardFeeRate));
+    const decision = await stub.authorize({
+      accountId: auth.accountId,
+      requestId: input.requestId,
+      amount,
+      context,
+      now: input.now,
+      defaultRateLimit: config.rateLimitPerMinute,
+      reservationTtlMs: config.reservationTtlMs,
+    });
+    if (!decision.ok && decision.reason === 'rate_limited') {
+      throw new ApiError({
+        status: 429,
+        type: 'rate_limit_error',
+        code: 'rate_limit_exceeded',
+        retryable: true,
+        headers: { 'Retry-After': String(decision.retryAfterSeconds) },
+        message: `Rate limit reached: ${decision.limit} requests per minute. Retry after ${decision.retryAfterSeconds} s.`,
+      });
+    }
+    if (!decision.ok) {
+      throw new ApiError({
+        status: 402,
+        type: 'invalid_request_error',
+        code: 'insufficient_credits',
+        message: `Insufficient credits: this request may cost up to $${formatUsd(decision.required)} and $${formatUsd(decision.available)} is available. Recharge, or lower max_tokens.`,
+      });
+    }
+    return new Meter(input, stub, context);
+  }
+
+  /** Charges the request once, whatever calls it (a second call returns the first result). */
+  settle(end: MeteredEnd, now: number): Promise<Settlement> {
+    this.settlement ??= this.settleOnce(end, now);
+    return this.settlement;
+  }
+
+  private async settleOnce(end: MeteredEnd, now: number): Promise<Settlement> {
+    const estimated = end.usage === undefined && end.status !== 'failed';
+    const usage: NormalizedUsage =
+      end.status === 'failed'
+        ? { promptTokens: 0, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0 }
+        : end.usage ?? { promptTokens: this.input.promptEstimate, completionTokens: end.deliveredTokens, cachedTokens: 0, reasoningTokens: 0 };
+    const price = end.model.price;
+    const result = await this.stub.settle({
+      accountId: this.input.auth.accountId,
+      requestId: this.input.requestId,
+      logId: `bl_${this.input.requestId.replace(/^req_/, '')}`,
+      now,
+      context: this.context,
+      outcome: {
+        ...usage,
+        cost: computeCost(usage, price, onePlus(this.input.config.standardFeeRate)),
+        providerCost: computeCost(usage, price, ONE),
+        estimated,
+        status: end.status,
+        model: end.model.id,
+        provider: end.model.provider,
+      },
+    });
+    return { charged: result.charged, balance: result.balance, usage, estimated };
+  }
+}

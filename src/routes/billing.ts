@@ -1,0 +1,67 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../env';
+import { createDb } from '../db/client';
+import { accountStub } from '../billing/account-stub';
+import { decodeCursor, getBillingLog, listBillingLogs, toPublicBillingLog } from '../billing/billing-log-store';
+import { usdNumber } from '../billing/money';
+import { invalidRequest, notFound } from '../errors';
+import { zodToApiError } from '../schemas/zod-error';
+
+/** A time filter: Unix milliseconds or an ISO 8601 date/time. */
+const instant = z.union([
+  z.string().regex(/^\d{1,15}$/).transform(Number),
+  z.string().transform((text, ctx) => {
+    const ms = Date.parse(text);
+    if (Number.isNaN(ms)) ctx.addIssue({ code: 'custom', message: 'must be Unix milliseconds or an ISO 8601 date/time' });
+    return ms;
+  }),
+]);
+
+const LogQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().optional(),
+  model: z.string().min(1).optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+});
+
+export const balance = new Hono<AppEnv>().get('/', async (c) => {
+  const { accountId } = c.get('auth');
+  const config = c.get('config');
+  const summary = await accountStub(c.env, accountId).summary(accountId, Date.now());
+  return c.json({
+    balance: usdNumber(summary.balance),
+    currency: 'USD',
+    reserved: usdNumber(summary.reserved),
+    byok: {
+      month: summary.byok.month,
+      requests: summary.byok.requests,
+      free_requests: config.byokFreeRequestsPerMonth,
+      free_remaining: Math.max(0, config.byokFreeRequestsPerMonth - summary.byok.requests),
+    },
+  });
+});
+
+export const billingLogs = new Hono<AppEnv>()
+  .get('/', async (c) => {
+    const parsed = LogQuerySchema.safeParse(c.req.query(), { reportInput: true });
+    if (!parsed.success) throw zodToApiError(parsed.error);
+    const query = parsed.data;
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && !cursor) throw invalidRequest('cursor is not one this API returned.', 'cursor');
+    const page = await listBillingLogs(createDb(c.env.DB), {
+      accountId: c.get('auth').accountId,
+      limit: query.limit,
+      cursor,
+      model: query.model,
+      from: query.from,
+      to: query.to,
+    });
+    return c.json({ object: 'list', data: page.rows.map(toPublicBillingLog), next_cursor: page.nextCursor, has_more: page.nextCursor !== null });
+  })
+  .get('/:requestId', async (c) => {
+    const row = await getBillingLog(createDb(c.env.DB), c.get('auth').accountId, c.req.param('requestId'));
+    if (!row) throw notFound(`No billing log for request '${c.req.param('requestId')}'.`, 'billing_log_not_found');
+    return c.json(toPublicBillingLog(row));
+  });

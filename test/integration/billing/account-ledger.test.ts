@@ -1,0 +1,162 @@
+/** The account object's money rules, driven through its RPC methods with a controlled clock. */
+import { env, runDurableObjectAlarm } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { RequestContext, RequestOutcome } from '../../../src/billing/billing-log';
+
+const NOW = Date.UTC(2026, 10, 25, 12, 0, 30);
+const MINUTE = 60_000;
+
+function account() {
+  const accountId = `acct_${crypto.randomUUID().replaceAll('-', '')}`;
+  return { accountId, stub: env.ACCOUNTS.get(env.ACCOUNTS.idFromName(accountId)) };
+}
+
+const context = (overrides: Partial<RequestContext> = {}): RequestContext => ({
+  keyId: 'key_1',
+  keyName: 'laptop',
+  keyPrefix: 'sk-ft_abcd',
+  model: 'deepseek-chat',
+  provider: 'deepseek',
+  mode: 'standard',
+  routing: 'auto',
+  stream: false,
+  startedAt: NOW,
+  ...overrides,
+});
+
+const outcome = (cost: number, overrides: Partial<RequestOutcome> = {}): RequestOutcome => ({
+  promptTokens: 10,
+  cachedTokens: 0,
+  completionTokens: 5,
+  reasoningTokens: 0,
+  cost,
+  providerCost: cost,
+  estimated: false,
+  status: 'succeeded',
+  ...overrides,
+});
+
+type Stub = ReturnType<typeof account>['stub'];
+
+const authorizeInput = (accountId: string, requestId: string, amount: number, now = NOW) => ({
+  accountId,
+  requestId,
+  amount,
+  context: context(),
+  now,
+  defaultRateLimit: 600,
+  reservationTtlMs: 15 * MINUTE,
+});
+
+async function fund(stub: Stub, accountId: string, units: number): Promise<void> {
+  await stub.adjust({ accountId, amount: units, reason: 'test', now: NOW });
+}
+
+const ledgerSum = async (stub: Stub, accountId: string) =>
+  Object.values((await stub.summary(accountId, NOW)).ledgerTotals).reduce((sum, units) => sum + units, 0);
+
+describe('account object: reservations and settlement', () => {
+  it('holds the worst case and releases it into the real cost on settle', async () => {
+    const { accountId, stub } = account();
+    await fund(stub, accountId, 1000);
+    expect(await stub.authorize(authorizeInput(accountId, 'req_1', 400))).toEqual({ ok: true, balance: 1000, reserved: 400, replay: false });
+    expect(await stub.settle({ accountId, requestId: 'req_1', outcome: outcome(150), logId: 'bl_1', now: NOW + 500 })).toEqual({ charged: 150, balance: 850, replay: false });
+    const summary = await stub.summary(accountId, NOW);
+    expect(summary).toMatchObject({ balance: 850, reserved: 0, openReservations: 0, ledgerTotals: { adjustment: 1000, usage: -150 } });
+  });
+
+  it('refuses a reservation larger than what is available after other holds', async () => {
+    const { accountId, stub } = account();
+    await fund(stub, accountId, 1000);
+    await stub.authorize(authorizeInput(accountId, 'req_a', 700));
+    expect(await stub.authorize(authorizeInput(accountId, 'req_b', 301))).toEqual({ ok: false, reason: 'insufficient_credits', available: 300, required: 301 });
+    expect(await stub.authorize(authorizeInput(accountId, 'req_c', 300))).toMatchObject({ ok: true });
+  });
+
+  it('charges a request id once, however often it is settled', async () => {
+    const { accountId, stub } = account();
+    await fund(stub, accountId, 1000);
+    await stub.authorize(authorizeInput(accountId, 'req_r', 100));
+    const first = await stub.settle({ accountId, requestId: 'req_r', outcome: outcome(60), logId: 'bl_r', now: NOW });
+    const again = await stub.settle({ accountId, requestId: 'req_r', outcome: outcome(90), logId: 'bl_r2', now: NOW });
+    expect(first).toEqual({ charged: 60, balance: 940, replay: false });
+    expect(again).toEqual({ charged: 60, balance: 940, replay: true });
+    expect(await stub.authorize(authorizeInput(accountId, 'req_r', 100))).toMatchObject({ ok: true, replay: true, reserved: 0 });
+    expect(await ledgerSum(stub, accountId)).toBe(940);
+  });
+
+  it('never takes the balance below zero, even when the real cost exceeds it', async () => {
+    const { accountId, stub } = account();
+    await fund(stub, accountId, 100);
+    await stub.authorize(authorizeInput(accountId, 'req_big', 100));
+    expect(await stub.settle({ accountId, requestId: 'req_big', outcome: outcome(250), logId: 'bl_big', now: NOW })).toEqual({ charged: 100, balance: 0, replay: false });
+    expect(await ledgerSum(stub, accountId)).toBe(0);
+  });
+
+  it('refuses a debit that would take the balance below zero', async () => {
+    const { accountId, stub } = account();
+    await fund(stub, accountId, 100);
+    expect(await stub.adjust({ accountId, amount: -101, reason: 'x', now: NOW })).toEqual({ ok: false, reason: 'would_go_negative', balance: 100 });
+    expect(await stub.adjust({ accountId, amount: -100, reason: 'x', now: NOW })).toMatchObject({ ok: true, balance: 0 });
+  });
+});
+
+describe('account object: rate limit', () => {
+  it('admits 600 requests in a minute, refuses the 601st with the seconds to wait, and admits again the next minute', async () => {
+    const { accountId, stub } = account();
+    for (let i = 0; i < 600; i++) expect((await stub.authorize(authorizeInput(accountId, `req_${i}`, 0))).ok).toBe(true);
+    expect(await stub.authorize(authorizeInput(accountId, 'req_600', 0))).toEqual({ ok: false, reason: 'rate_limited', limit: 600, retryAfterSeconds: 30 });
+    expect(await stub.authorize(authorizeInput(accountId, 'req_next', 0, NOW + 30_000))).toMatchObject({ ok: true });
+  });
+
+  it("uses the operator's override instead of the default", async () => {
+    const { accountId, stub } = account();
+    await stub.setRateLimit(accountId, 2);
+    await stub.authorize(authorizeInput(accountId, 'req_1', 0));
+    await stub.authorize(authorizeInput(accountId, 'req_2', 0));
+    expect(await stub.authorize(authorizeInput(accountId, 'req_3', 0))).toMatchObject({ ok: false, reason: 'rate_limited', limit: 2 });
+    await stub.setRateLimit(accountId, null);
+    expect(await stub.authorize(authorizeInput(accountId, 'req_4', 0))).toMatchObject({ ok: true });
+  });
+});
+
+describe('account object: BYOK month counter', () => {
+  it('counts BYOK requests per UTC month, so a new month starts at zero', async () => {
+    const { accountId, stub } = account();
+    const byok = (requestId: string, now: number) => ({ ...authorizeInput(accountId, requestId, 0, now), context: context({ mode: 'byok' }) });
+    await stub.authorize(byok('req_1', Date.UTC(2026, 10, 30, 23, 59)));
+    await stub.authorize(byok('req_1', Date.UTC(2026, 10, 30, 23, 59)));
+    await stub.authorize(byok('req_2', Date.UTC(2026, 10, 30, 23, 59, 30)));
+    expect((await stub.summary(accountId, Date.UTC(2026, 10, 30))).byok).toEqual({ month: '2026-11', requests: 2 });
+    expect((await stub.summary(accountId, Date.UTC(2026, 11, 1))).byok).toEqual({ month: '2026-12', requests: 0 });
+  });
+});
+
+describe('account object: alarm', () => {
+  it('flushes billing logs to D1 exactly once, however often it runs', async () => {
+    const { accountId, stub } = account();
+    await fund(stub, accountId, 1000);
+    for (const id of ['req_f1', 'req_f2']) {
+      await stub.authorize(authorizeInput(accountId, id, 10));
+      await stub.settle({ accountId, requestId: id, outcome: outcome(7), logId: `bl_${id}`, now: NOW });
+    }
+    await runDurableObjectAlarm(stub);
+    await runDurableObjectAlarm(stub);
+    const rows = await env.DB.prepare('SELECT request_id, cost, status FROM billing_logs WHERE account_id = ? ORDER BY request_id').bind(accountId).all();
+    expect(rows.results).toEqual([
+      { request_id: 'req_f1', cost: 7, status: 'succeeded' },
+      { request_id: 'req_f2', cost: 7, status: 'succeeded' },
+    ]);
+  });
+
+  it('releases a reservation that was never settled at no charge, after its bound', async () => {
+    const { accountId, stub } = account();
+    await fund(stub, accountId, 1000);
+    // Its bound passed five minutes ago, so the alarm may already have run by itself.
+    await stub.authorize(authorizeInput(accountId, 'req_lost', 500, Date.now() - 20 * MINUTE));
+    await runDurableObjectAlarm(stub);
+    expect(await stub.summary(accountId, NOW)).toMatchObject({ balance: 1000, reserved: 0, openReservations: 0 });
+    const row = await env.DB.prepare('SELECT cost, status, estimated FROM billing_logs WHERE request_id = ?').bind('req_lost').first();
+    expect(row).toEqual({ cost: 0, status: 'abandoned', estimated: 1 });
+  });
+});
