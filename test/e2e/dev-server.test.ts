@@ -55,8 +55,9 @@ beforeAll(async () => {
   child.stderr?.on('data', (data: Buffer) => (output += data.toString()));
   await waitForHealthy(baseUrl, child, () => output);
 
-  // The README's first steps: an account and a key through the admin API.
+  // The README's first steps: an account, some credits and a key through the admin API.
   const account = (await (await fetch(`${baseUrl}/admin/v1/accounts`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ email: 'dev@example.com' }) })).json()) as { id: string };
+  await fetch(`${baseUrl}/admin/v1/accounts/${account.id}/credits`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ amount: 10, reason: 'local development' }) });
   const key = (await (await fetch(`${baseUrl}/admin/v1/accounts/${account.id}/keys`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ name: 'quick start' }) })).json()) as { key: string };
   apiKey = key.key;
 });
@@ -83,6 +84,8 @@ describe('npm run dev serves the quick start offline', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-findtoken-provider')).toBe('deepseek');
+    expect(response.headers.get('x-findtoken-mode')).toBe('standard');
+    expect(Number(response.headers.get('x-findtoken-balance'))).toBeLessThan(10);
     const body = (await response.json()) as { choices: Array<{ message: { content: string } }> };
     expect(body.choices[0]?.message.content).toBe('Hello from the deepseek stand-in.');
   });
@@ -96,6 +99,11 @@ describe('npm run dev serves the quick start offline', () => {
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const text = await response.text();
     expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+  });
+
+  it('shows the balance', async () => {
+    const response = await fetch(`${baseUrl}/v1/user/balance`, { headers: { Authorization: `Bearer ${apiKey}` } });
+    expect(((await response.json()) as { currency: string }).currency).toBe('USD');
   });
 
   it('lists the models', async () => {

@@ -42,7 +42,7 @@ describe('recorded provider streams through decoder and usage tap', () => {
       { type: 'done' },
     ]);
     expect(state.usage).toEqual({ promptTokens: 1037, completionTokens: 8, cachedTokens: 1024, reasoningTokens: 0 });
-    expect(state.deliveredChars).toBe(12);
+    expect(state.deliveredTokens).toBe(12);
   });
 
   it('zhipu: usage on the final content chunk is taken and removed from it', async () => {
@@ -55,7 +55,7 @@ describe('recorded provider streams through decoder and usage tap', () => {
       { type: 'done' },
     ]);
     expect(state.usage).toEqual({ promptTokens: 260, completionTokens: 9, cachedTokens: 256, reasoningTokens: 0 });
-    expect(state.deliveredChars).toBe(10);
+    expect(state.deliveredTokens).toBe(10);
   });
 
   it('kimi: usage inside choices[0].usage is taken and removed from the choice', async () => {
@@ -75,7 +75,7 @@ describe('recorded provider streams through decoder and usage tap', () => {
       { type: 'done' },
     ]);
     expect(state.usage).toEqual({ promptTokens: 19, completionTokens: 11, cachedTokens: 16, reasoningTokens: 0 });
-    expect(state.deliveredChars).toBe(10);
+    expect(state.deliveredTokens).toBe(10);
   });
 
   it('minimax: placeholder usage, empty roles and sensitivity flags are removed; the trailing usage is kept', async () => {
@@ -88,7 +88,8 @@ describe('recorded provider streams through decoder and usage tap', () => {
       { type: 'done' },
     ]);
     expect(state.usage).toEqual({ promptTokens: 48, completionTokens: 25, cachedTokens: 32, reasoningTokens: 0 });
-    expect(state.deliveredChars).toBe(27);
+    // Estimated per delta: 19 ASCII → 7 and 5 CJK → 5, then 3 CJK → 3.
+    expect(state.deliveredTokens).toBe(15);
   });
 
   it('stepfun: keeps the last cumulative usage, maps reasoning to reasoning_content and "" to null', async () => {
@@ -102,7 +103,8 @@ describe('recorded provider streams through decoder and usage tap', () => {
       { type: 'done' },
     ]);
     expect(state.usage).toEqual({ promptTokens: 21, completionTokens: 11, cachedTokens: 16, reasoningTokens: 0 });
-    expect(state.deliveredChars).toBe(42);
+    // Estimated per delta, 3 ASCII characters a token: 20 → 7, 5 → 2, 17 → 6.
+    expect(state.deliveredTokens).toBe(15);
   });
 
   it('qwen: trailing usage chunk is dropped and its usage kept', async () => {
@@ -123,7 +125,7 @@ describe('recorded provider streams through decoder and usage tap', () => {
       { type: 'done' },
     ]);
     expect(state.usage).toEqual({ promptTokens: 22, completionTokens: 10, cachedTokens: 0, reasoningTokens: 0 });
-    expect(state.deliveredChars).toBe(10);
+    expect(state.deliveredTokens).toBe(10);
   });
 
   it.each([

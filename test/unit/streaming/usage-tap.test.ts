@@ -126,18 +126,20 @@ describe('normalizeChunk', () => {
     expect(event?.finishReason).toBeNull();
   });
 
-  it('a tool-call delta counts as content and its name and arguments as delivered characters', () => {
+  it('a tool-call delta counts as content and its name and arguments as delivered tokens', () => {
     const state = newTapState();
     const toolCalls = [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"北京"}' } }];
     const event = normalizeChunk(getAdapter('deepseek'), { choices: [{ index: 0, delta: { tool_calls: toolCalls } }] }, 'deepseek-chat', state);
     expect(event?.hasContent).toBe(true);
-    expect(state.deliveredChars).toBe('get_weather'.length + '{"city":"北京"}'.length);
+    // 22 ASCII characters → 8 tokens, 2 CJK characters → 2.
+    expect(state.deliveredTokens).toBe(10);
   });
 
-  it('reasoning_content counts as delivered characters', () => {
+  it('reasoning_content counts as delivered tokens', () => {
     const state = newTapState();
     normalizeChunk(getAdapter('deepseek'), { choices: [{ index: 0, delta: { reasoning_content: 'think', content: 'say' } }] }, 'deepseek-reasoner', state);
-    expect(state.deliveredChars).toBe(8);
+    // "thinksay": 8 ASCII characters → 3 tokens.
+    expect(state.deliveredTokens).toBe(3);
   });
 
   it('a choice without a delta gets an empty one', () => {

@@ -35,7 +35,7 @@ export function decodeSse(chunks: readonly Uint8Array[]): Promise<SseEvent[]> {
   return collect(streamOf(chunks).pipeThrough(new TextDecoderStream()).pipeThrough(new SseDecoderStream()));
 }
 
-export const newTapState = (): TapState => ({ usage: undefined, deliveredChars: 0 });
+export const newTapState = (): TapState => ({ usage: undefined, deliveredTokens: 0 });
 
 /** Already-decoded SSE events → the usage tap of `provider`. */
 export async function tapEvents(
