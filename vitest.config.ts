@@ -12,6 +12,8 @@ function testBindings(standinUrl: string): Record<string, string> {
     STREAM_IDLE_TIMEOUT_MS: '1000',
     STREAM_KEEPALIVE_MS: '250',
     MAX_BODY_BYTES: '65536',
+    // Billing logs stay in the account object until a test drains them (or ten minutes pass).
+    OUTBOX_FLUSH_DELAY_MS: '600000',
   };
   for (const provider of PROVIDERS) {
     bindings[`${provider.toUpperCase()}_BASE_URL`] = `${standinUrl}/${provider}`;

@@ -62,6 +62,7 @@ const ConfigSchema = z.object({
   byokFreeRequestsPerMonth: z.coerce.number().int().nonnegative().default(1_000_000),
   rateLimitPerMinute: positiveInt(600),
   reservationTtlMs: positiveInt(15 * 60_000),
+  outboxFlushDelayMs: positiveInt(1_000),
 });
 
 function rateOrIssue(text: string, ctx: z.RefinementCtx): Rate {
@@ -102,6 +103,7 @@ export function parseConfig(env: Env): Config {
     byokFreeRequestsPerMonth: emptyToUndefined(env.BYOK_FREE_REQUESTS_PER_MONTH),
     rateLimitPerMinute: emptyToUndefined(env.RATE_LIMIT_PER_MINUTE),
     reservationTtlMs: emptyToUndefined(env.RESERVATION_TTL_MS),
+    outboxFlushDelayMs: emptyToUndefined(env.OUTBOX_FLUSH_DELAY_MS),
   });
   const vars = env as unknown as Record<string, string | undefined>;
   const providers = Object.fromEntries(

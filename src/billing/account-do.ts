@@ -6,14 +6,12 @@
  * that were never settled and flushes the ledger's billing logs to D1.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { Env } from '../env';
+import { parseConfig, type Env } from '../env';
 import * as ledger from './account-ledger';
 import type { RequestContext, RequestOutcome } from './billing-log';
 import { LEDGER_SCHEMA } from './ledger-schema';
 import { OUTBOX_BATCH, writeBillingLogs } from './outbox';
 
-/** Logs wait this long to be flushed in a batch. */
-const FLUSH_DELAY_MS = 1_000;
 /** A failed D1 flush is tried again after this long. */
 const FLUSH_RETRY_MS = 10_000;
 
@@ -46,7 +44,7 @@ export class AccountDurableObject extends DurableObject<Env> {
 
   async settle(input: { accountId: string; requestId: string; outcome: RequestOutcome; logId: string; now: number; context?: RequestContext }): Promise<ledger.SettleResult> {
     const result = this.ctx.storage.transactionSync(() => ledger.settle(this.sql, input));
-    if (!result.replay) await this.scheduleAlarm(Date.now() + FLUSH_DELAY_MS);
+    if (!result.replay) await this.scheduleAlarm(Date.now() + parseConfig(this.env).outboxFlushDelayMs);
     return result;
   }
 
@@ -87,7 +85,7 @@ export class AccountDurableObject extends DurableObject<Env> {
       console.error('billing log flush failed; retrying', error instanceof Error ? error.message : error);
       retryAt = now + FLUSH_RETRY_MS;
     }
-    const pending = ledger.unflushedLogs(this.sql, 1).length > 0 ? now + FLUSH_DELAY_MS : undefined;
+    const pending = ledger.unflushedLogs(this.sql, 1).length > 0 ? now + parseConfig(this.env).outboxFlushDelayMs : undefined;
     const next = [retryAt ?? pending, ledger.nextExpiry(this.sql)].filter((at): at is number => at !== undefined);
     if (next.length > 0) await this.ctx.storage.setAlarm(Math.min(...next));
   }

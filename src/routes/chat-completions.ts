@@ -68,8 +68,14 @@ export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
     fetch: (input, init) => fetch(input, init),
     finalizeStream: async (outcome) => {
       const status = outcome.completed ? 'succeeded' : 'interrupted';
-      const settlement = await meter.settle({ status, usage: outcome.usage, deliveredTokens: outcome.deliveredTokens, model }, Date.now());
-      return billedUsage(settlement);
+      try {
+        const settlement = await meter.settle({ status, usage: outcome.usage, deliveredTokens: outcome.deliveredTokens, model }, Date.now());
+        return billedUsage(settlement);
+      } catch (error) {
+        // The answer was delivered; the hold is released by the account object's alarm.
+        console.error(`[${c.get('requestId')}] settling a stream failed:`, error instanceof Error ? error.message : error);
+        return undefined;
+      }
     },
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
   });

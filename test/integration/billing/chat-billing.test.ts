@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { chat, createAccountWithKey, hello, readSse, upstreamRequests } from '../helpers';
 import { uniqueTag } from '../chat/provider-models';
@@ -133,5 +134,17 @@ describe('what a standard-mode request costs and shows', () => {
     expect(log).toMatchObject({ status: 'interrupted', estimated: true });
     expect(summary.balance).toBe(100_000_000 + (summary.ledgerTotals.usage ?? 0));
     expect(Math.round(log.cost * 1e6)).toBe(Math.round(-(summary.ledgerTotals.usage ?? 0) / 100));
+  });
+});
+
+describe('the request path', () => {
+  it('writes no billing log to D1: the account object flushes it afterwards', async () => {
+    const { key, accountId } = await createAccountWithKey(1);
+    const response = await chat(key, { model: 'deepseek-chat', messages: hello });
+    const requestId = response.headers.get('X-Request-Id')!;
+    const row = () => env.DB.prepare('SELECT request_id FROM billing_logs WHERE request_id = ?').bind(requestId).first();
+    expect(await row()).toBeNull();
+    await drainOutbox(accountId);
+    expect(await row()).toEqual({ request_id: requestId });
   });
 });
