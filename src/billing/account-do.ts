@@ -27,6 +27,8 @@ export interface AccountSummary {
 
 export class AccountDurableObject extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /** When the alarm is set for (only this object sets it), so the hot path need not ask storage. */
+  private alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -38,13 +40,13 @@ export class AccountDurableObject extends DurableObject<Env> {
 
   async authorize(input: ledger.AuthorizeInput): Promise<ledger.AuthorizeDecision> {
     const decision = this.ctx.storage.transactionSync(() => ledger.authorize(this.sql, input));
-    if (decision.ok && !decision.replay) await this.scheduleAlarm(input.now + input.reservationTtlMs);
+    if (decision.ok && !decision.replay) await this.setAlarm(input.now + input.reservationTtlMs);
     return decision;
   }
 
   async settle(input: { accountId: string; requestId: string; outcome: RequestOutcome; logId: string; now: number; context?: RequestContext }): Promise<ledger.SettleResult> {
     const result = this.ctx.storage.transactionSync(() => ledger.settle(this.sql, input));
-    if (!result.replay) await this.scheduleAlarm(Date.now() + parseConfig(this.env).outboxFlushDelayMs);
+    if (!result.replay) await this.setAlarm(Date.now() + parseConfig(this.env).outboxFlushDelayMs);
     return result;
   }
 
@@ -70,6 +72,8 @@ export class AccountDurableObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    // The alarm that fired is gone; whatever is scheduled meanwhile asks storage afresh.
+    this.alarmAt = undefined;
     const now = Date.now();
     this.ctx.storage.transactionSync(() => {
       // Nothing is known of a request that never settled (its worker died): it is released at no charge.
@@ -87,7 +91,7 @@ export class AccountDurableObject extends DurableObject<Env> {
     }
     const pending = ledger.unflushedLogs(this.sql, 1).length > 0 ? now + parseConfig(this.env).outboxFlushDelayMs : undefined;
     const next = [retryAt ?? pending, ledger.nextExpiry(this.sql)].filter((at): at is number => at !== undefined);
-    if (next.length > 0) await this.ctx.storage.setAlarm(Math.min(...next));
+    if (next.length > 0) await this.setAlarm(Math.min(...next));
   }
 
   private accountId(): string {
@@ -103,8 +107,10 @@ export class AccountDurableObject extends DurableObject<Env> {
     }
   }
 
-  private async scheduleAlarm(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  private async setAlarm(at: number): Promise<void> {
+    const current = this.alarmAt === undefined ? await this.ctx.storage.getAlarm() : this.alarmAt;
+    if (current !== null && current <= at) return;
+    this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
   }
 }

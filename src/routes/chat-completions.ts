@@ -13,6 +13,7 @@ import { executeChat } from '../routing/execute';
 import { failureToError } from '../routing/failure-to-error';
 import { checkRequestFits } from '../routing/request-fit';
 import { SSE_RESPONSE_HEADERS } from '../streaming/sse';
+import { ServerTiming } from '../middleware/server-timing';
 
 const providerNotConfigured = (provider: string) =>
   new ApiError({
@@ -44,6 +45,9 @@ export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
   if (!config.providers[model.provider].apiKey) throw providerNotConfigured(model.provider);
 
   const stream = request.stream === true;
+  // Server-Timing shows where a request's time went (the benchmark reads it); the runtime's
+  // clock advances across I/O, which is exactly what these spans are.
+  const timing = new ServerTiming();
   const meter = await Meter.open({
     env: c.env,
     config,
@@ -56,6 +60,7 @@ export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
     maxCompletionTokens: request.max_completion_tokens ?? request.max_tokens ?? model.maxOutputTokens,
     now: Date.now(),
   });
+  timing.mark('authorize');
   const served = { 'X-FindToken-Mode': meter.mode, 'X-FindToken-Provider': model.provider, 'X-FindToken-Model': model.id };
 
   const result = await executeChat({
@@ -79,6 +84,7 @@ export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
     },
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
   });
+  timing.mark('upstream');
 
   if (!result.ok) {
     // Nothing was delivered: it costs nothing, and the reservation is released now.
@@ -87,11 +93,19 @@ export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
     Object.assign(error.headers, served);
     throw error;
   }
-  if (result.kind === 'stream') return new Response(result.body, { headers: { ...SSE_RESPONSE_HEADERS, ...served } });
+  if (result.kind === 'stream') {
+    return new Response(result.body, { headers: { ...SSE_RESPONSE_HEADERS, ...served, 'Server-Timing': timing.header() } });
+  }
 
   const settlement = await meter.settle({ status: 'succeeded', usage: result.usage, deliveredTokens: result.deliveredTokens, model }, Date.now());
+  timing.mark('settle');
   result.body.usage = toOpenAiUsage(settlement.usage);
   return Response.json(result.body, {
-    headers: { ...served, 'X-FindToken-Cost': formatUsd(settlement.charged), 'X-FindToken-Balance': formatUsd(settlement.balance) },
+    headers: {
+      ...served,
+      'X-FindToken-Cost': formatUsd(settlement.charged),
+      'X-FindToken-Balance': formatUsd(settlement.balance),
+      'Server-Timing': timing.header(),
+    },
   });
 });

@@ -23,6 +23,8 @@ export interface Standin {
 export interface StandinOptions {
   port?: number;
   host?: string;
+  /** Control fields applied to every request, under its own `standin` field (the benchmark's fixed mode). */
+  defaults?: JsonObject;
 }
 
 /** One chat request as received, for tests to assert on what the gateway sent upstream. */
@@ -100,7 +102,9 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
     } catch {
       body = raw; // logged as received; the provider rejects it like malformed JSON
     }
-    const control = isJsonObject(body) ? parseControl(body['standin']) : undefined;
+    const own = isJsonObject(body) ? body['standin'] : undefined;
+    const merged = options.defaults && (own === undefined || isJsonObject(own)) ? { ...options.defaults, ...(own ?? {}) } : own;
+    const control = isJsonObject(body) ? parseControl(merged) : undefined;
     const tag = typeof control === 'object' ? control.tag : undefined;
     const entry: LoggedRequest = { provider: dialect.provider, path, method: 'POST', headers: flatHeaders(req), body, tag, outcome: 'open' };
     log.push(entry);

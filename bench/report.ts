@@ -1,0 +1,122 @@
+/** Turns the benchmark's figures into bench/results.json and the bench/RESULTS.md table (with targets checked). */
+import { writeFileSync } from 'node:fs';
+import type { LatencyResult, StreamFigures, ThroughputFigures } from './scenarios.ts';
+import { round } from './stats.ts';
+
+interface MemoryFigures {
+  baselineBytes: number;
+  peakBytes: number;
+  growthBytes: number;
+}
+
+export interface Results {
+  date: string;
+  machine: { cpus: number; cpuModel: string; node: string };
+  storage: string;
+  latency: LatencyResult;
+  throughput: Record<string, ThroughputFigures[]>;
+  streaming: Record<string, StreamFigures>;
+  memory: { oneMbStream: MemoryFigures; tenMbStream: MemoryFigures; hundredConcurrentStreams: MemoryFigures };
+  cpuMsPerRequest: Record<string, number>;
+  wranglerDev: { addedVsDirect: number; p50: number };
+  durationSeconds: number;
+}
+
+const MB = 1024 * 1024;
+const ms = (value: number) => `${round(value, 2)} ms`;
+const mb = (bytes: number) => `${round(bytes / MB, 1)} MB`;
+const check = (ok: boolean) => (ok ? 'met' : '**missed**');
+
+export function markdown(r: Results): string {
+  const names = Object.keys(r.latency.byTarget);
+  const rpsAt = (name: string, c: number) => r.throughput[name]?.find((t) => t.concurrency === c);
+  const added = r.latency.addedVsDirect;
+  const ftOwn = (added['find-token'] ?? NaN) - (added['bare worker'] ?? NaN);
+  const portkeyAdded = added.Portkey ?? NaN;
+  const rps32 = (name: string) => rpsAt(name, 32)?.rps ?? NaN;
+  const ft = r.streaming['find-token'];
+  const direct = r.streaming.direct;
+  const addedTtfb = (ft?.ttfbMs ?? NaN) - (direct?.ttfbMs ?? NaN);
+  const addedGapP99 = (ft?.gapP99 ?? NaN) - (direct?.gapP99 ?? NaN);
+  const lines = [
+    `# Benchmark results`,
+    ``,
+    `${r.date.slice(0, 10)} · ${r.machine.cpus} cores (${r.machine.cpuModel}) · Node ${r.machine.node} · ${r.storage} · run took ${Math.round(r.durationSeconds)} s.`,
+    `Reproduce with \`npm install && npm run bench\`. Overhead = target − direct, interleaved rounds, medians of round medians.`,
+    ``,
+    `## Non-streaming latency, concurrency 1`,
+    ``,
+    `| target | p50 | p90 | p99 | added vs direct (median of rounds) |`,
+    `|---|---|---|---|---|`,
+    ...names.map((name) => {
+      const t = r.latency.byTarget[name]!;
+      return `| ${name} | ${ms(t.p50)} | ${ms(t.p90)} | ${ms(t.p99)} | ${name === 'direct' ? '—' : ms(added[name] ?? NaN)} |`;
+    }),
+    ``,
+    `find-token's own cost (find-token − bare worker): **${ms(ftOwn)}**; Portkey's added: **${ms(portkeyAdded)}**; ratio find-token/Portkey added: ${round((added['find-token'] ?? NaN) / portkeyAdded, 2)}.`,
+    ``,
+    `Inside find-token (Server-Timing medians): ${Object.entries(r.latency.serverTiming).map(([name, v]) => `${name} ${ms(v)}`).join(', ')}.`,
+    `The billing hot path is \`authorize\` + \`settle\`: ${ms((r.latency.serverTiming.authorize ?? NaN) + (r.latency.serverTiming.settle ?? NaN))} per request.`,
+    ``,
+    `## Throughput`,
+    ``,
+    `| target | req/s at 8 | p99 at 8 | req/s at 32 | p99 at 32 | errors |`,
+    `|---|---|---|---|---|---|`,
+    ...names.map((name) => {
+      const c8 = rpsAt(name, 8);
+      const c32 = rpsAt(name, 32);
+      return `| ${name} | ${Math.round(c8?.rps ?? 0)} | ${ms(c8?.p99 ?? NaN)} | ${Math.round(c32?.rps ?? 0)} | ${ms(c32?.p99 ?? NaN)} | ${(c8?.errors ?? 0) + (c32?.errors ?? 0)} |`;
+    }),
+    ``,
+    `find-token at 32 is ${round((rps32('find-token') / rps32('bare worker')) * 100, 0)}% of the bare worker and ${round(rps32('find-token') / rps32('Portkey'), 2)}× Portkey.`,
+    ``,
+    `## Streaming (64 chunks, 20 ms apart)`,
+    ``,
+    `| target | TTFB | gap p50 | gap p99 | frames (min of runs) | [DONE] |`,
+    `|---|---|---|---|---|---|`,
+    ...names.map((name) => {
+      const s = r.streaming[name]!;
+      if (s.error) return `| ${name} | failed: ${s.error} | | | | |`;
+      return `| ${name} | ${ms(s.ttfbMs)} | ${ms(s.gapP50)} | ${ms(s.gapP99)} | ${s.minFrames}/64 | ${s.allDone ? 'yes' : 'no'} |`;
+    }),
+    ``,
+    `## Memory and CPU (find-token's workerd process)`,
+    ``,
+    `| what | peak RSS growth |`,
+    `|---|---|`,
+    `| a 1 MB stream relayed | ${mb(r.memory.oneMbStream.growthBytes)} |`,
+    `| a 10 MB stream relayed | ${mb(r.memory.tenMbStream.growthBytes)} |`,
+    `| 100 concurrent streams | ${mb(r.memory.hundredConcurrentStreams.growthBytes)} |`,
+    ``,
+    `CPU per non-streaming request (process CPU / requests, the runtime's router included): find-token ${ms(r.cpuMsPerRequest['find-token'] ?? NaN)}, bare worker ${ms(r.cpuMsPerRequest['bare worker'] ?? NaN)}.`,
+    ``,
+    `## Development path`,
+    ``,
+    `find-token under \`wrangler dev\` adds ${ms(r.wranglerDev.addedVsDirect)} over direct (p50 ${ms(r.wranglerDev.p50)}): its dev proxy, not the worker — benchmark the production runtime above.`,
+    ``,
+    `## Targets`,
+    ``,
+    `| target | result | |`,
+    `|---|---|---|`,
+    `| find-token's own added median < Portkey's added median | ${ms(ftOwn)} vs ${ms(portkeyAdded)} | ${check(ftOwn < portkeyAdded)} |`,
+    `| … aim under 1 ms | ${ms(ftOwn)} | ${check(ftOwn < 1)} |`,
+    `| throughput at 32 ≥ 60% of the bare worker | ${round((rps32('find-token') / rps32('bare worker')) * 100, 0)}% | ${check(rps32('find-token') >= 0.6 * rps32('bare worker'))} |`,
+    `| … and above Portkey | ${Math.round(rps32('find-token'))} vs ${Math.round(rps32('Portkey'))} req/s | ${check(rps32('find-token') > rps32('Portkey'))} |`,
+    `| streaming 64/64 frames | ${ft?.minFrames ?? 0}/64 | ${check((ft?.minFrames ?? 0) === 64 && (ft?.allDone ?? false))} |`,
+    `| added TTFB < 5 ms | ${ms(addedTtfb)} | ${check(addedTtfb < 5)} |`,
+    `| added inter-chunk p99 < 2 ms | ${ms(addedGapP99)} | ${check(addedGapP99 < 2)} |`,
+    `| 10 MB relayed without growing more than a few MB | ${mb(r.memory.tenMbStream.growthBytes)} | ${check(r.memory.tenMbStream.growthBytes < 5 * MB)} |`,
+    `| CPU < 2 ms per non-streaming request | ${ms(r.cpuMsPerRequest['find-token'] ?? NaN)} | ${check((r.cpuMsPerRequest['find-token'] ?? NaN) < 2)} |`,
+  ];
+  return lines.join('\n');
+}
+
+/** Writes results.json and RESULTS.md (keeping the hand-written findings below the generated part). */
+export function writeReport(results: Results): string {
+  writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
+  const table = markdown(results);
+  writeFileSync('bench/RESULTS.md', `${table}\n\n${FINDINGS}`);
+  return table;
+}
+
+export const FINDINGS = `## Findings\n\nSee the README's Performance section for what the figures mean and what was changed to meet them.\n`;

@@ -1,0 +1,195 @@
+/**
+ * What the benchmark measures, each started the way production runs it: the
+ * stand-in upstream in its fast mode, find-token's production bundle in one
+ * workerd process (Miniflare over the `wrangler deploy --dry-run` output, local
+ * D1 and Durable Objects on tmpfs), a bare pass-through worker in the same
+ * runtime, Portkey's gateway on Node, and `wrangler dev` as the development path.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
+import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+import { startStandin, type Standin } from '../test/support/standin/server.ts';
+import { childPids } from './processes.ts';
+
+export const ADMIN_TOKEN = 'bench-admin-token';
+export const UPSTREAM_KEY = 'bench-upstream-key';
+/** The stand-in's fast mode: a short answer; streams of 64 chunks, 20 ms apart. */
+const STANDIN_DEFAULTS = { chunks: 64, chunk_delay_ms: 20, content: 'x'.repeat(256) };
+const PROVIDERS = ['deepseek', 'zhipu', 'minimax', 'qwen', 'kimi', 'stepfun'];
+
+export interface Running {
+  url: string;
+  pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export const startFastStandin = (): Promise<Standin> => startStandin({ defaults: STANDIN_DEFAULTS });
+
+/** Durable storage on tmpfs: production durability is replication, not a local fsync per commit. */
+const stateDir = (name: string) => mkdtempSync(join(process.platform === 'linux' ? '/dev/shm' : '/tmp', `find-token-bench-${name}-`));
+
+type V4Options = Parameters<typeof convertV4MiniflareOptions>[0];
+type WorkerOptions = Record<string, unknown>;
+
+/** One workerd process running one worker; `shared` holds Miniflare's process-wide options (persistence). */
+async function startMiniflare(name: string, worker: WorkerOptions, shared: Record<string, unknown> = {}): Promise<{ mf: Miniflare; url: string; pid: number | undefined }> {
+  const before = new Set(childPids(/workerd/));
+  const port = await freePort();
+  // Wrangler hands out worker options in Miniflare's v4 shape; Miniflare 5 converts them.
+  const v4 = { ...shared, host: '127.0.0.1', port, workers: [{ ...worker, name: name.replace(/\W+/g, '-') }] } as V4Options;
+  const mf = new Miniflare(convertV4MiniflareOptions(v4));
+  const url = (await mf.ready).toString().replace(/\/$/, '');
+  const pid = childPids(/workerd/).find((candidate) => !before.has(candidate));
+  if (pid === undefined) console.warn(`[bench] could not find the workerd process of ${name}`);
+  return { mf, url, pid };
+}
+
+export async function startGateway(standinUrl: string): Promise<Running & { key: string }> {
+  const { workerOptions } = unstable_getMiniflareWorkerOptions('wrangler.toml');
+  const dir = stateDir('gateway');
+  const vars: Record<string, string> = { ADMIN_TOKEN };
+  for (const provider of PROVIDERS) {
+    vars[`${provider.toUpperCase()}_BASE_URL`] = `${standinUrl}/${provider}`;
+    vars[`${provider.toUpperCase()}_API_KEY`] = UPSTREAM_KEY;
+  }
+  const { mf, url, pid } = await startMiniflare(
+    'find-token',
+    {
+      modules: true,
+      scriptPath: 'dist/index.js',
+      compatibilityDate: workerOptions.compatibilityDate,
+      compatibilityFlags: workerOptions.compatibilityFlags,
+      bindings: { ...(workerOptions.bindings as Record<string, string>), ...vars },
+      d1Databases: workerOptions.d1Databases,
+      durableObjects: workerOptions.durableObjects,
+    },
+    { d1Persist: dir, durableObjectsPersist: dir },
+  );
+  await applyMigrations(mf);
+  const key = await provisionAccount(url);
+  return {
+    url,
+    pid,
+    key,
+    stop: async () => {
+      await mf.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function applyMigrations(mf: Miniflare): Promise<void> {
+  const db = await mf.getD1Database('DB');
+  for (const file of readdirSync('migrations').filter((name) => name.endsWith('.sql')).sort()) {
+    const statements = readFileSync(join('migrations', file), 'utf8')
+      .split('--> statement-breakpoint')
+      .map((statement) => statement.trim())
+      .filter(Boolean);
+    await db.batch(statements.map((statement) => db.prepare(statement)));
+  }
+}
+
+/** One funded account with a key, made through the operator API like any other. */
+async function provisionAccount(url: string): Promise<string> {
+  const admin = { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' };
+  const post = async (path: string, body: unknown) => {
+    const response = await fetch(`${url}/admin/v1${path}`, { method: 'POST', headers: admin, body: JSON.stringify(body) });
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+    return response.json() as Promise<Record<string, string>>;
+  };
+  const account = await post('/accounts', { email: 'bench@example.com' });
+  await post(`/accounts/${account.id}/credits`, { amount: 10_000, reason: 'benchmark' });
+  const patch = await fetch(`${url}/admin/v1/accounts/${account.id}`, {
+    method: 'PATCH',
+    headers: admin,
+    body: JSON.stringify({ rate_limit_per_minute: 1_000_000 }),
+  });
+  if (!patch.ok) throw new Error(`rate limit: ${patch.status}`);
+  return (await post(`/accounts/${account.id}/keys`, { name: 'bench' })).key ?? '';
+}
+
+export async function startBareWorker(standinUrl: string): Promise<Running> {
+  const { workerOptions } = unstable_getMiniflareWorkerOptions('wrangler.toml');
+  const { mf, url, pid } = await startMiniflare('bare worker', {
+    modules: true,
+    scriptPath: 'bench/bare-worker.js',
+    compatibilityDate: workerOptions.compatibilityDate,
+    compatibilityFlags: workerOptions.compatibilityFlags,
+    bindings: { UPSTREAM: standinUrl },
+  });
+  return { url, pid, stop: () => mf.dispose() };
+}
+
+async function waitForHttp(url: string, child: ChildProcess, what: string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  throw new Error(`${what} did not start`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || !child.pid) return resolve();
+    child.once('exit', () => resolve());
+    process.kill(-child.pid, 'SIGTERM');
+    setTimeout(resolve, 5_000).unref();
+  });
+}
+
+export async function startPortkey(): Promise<Running> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['bench/node_modules/@portkey-ai/gateway/build/start-server.js', `--port=${port}`, '--headless'], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(url, child, 'Portkey');
+  return { url, pid: child.pid, stop: () => stopChild(child) };
+}
+
+/** find-token under `wrangler dev`, pointed at the same stand-in: the development path. */
+export async function startWranglerDev(standinUrl: string): Promise<Running & { key: string }> {
+  const port = await freePort();
+  const dir = stateDir('dev');
+  const vars = [`ADMIN_TOKEN:${ADMIN_TOKEN}`];
+  for (const provider of PROVIDERS) vars.push(`${provider.toUpperCase()}_BASE_URL:${standinUrl}/${provider}`, `${provider.toUpperCase()}_API_KEY:${UPSTREAM_KEY}`);
+  const wrangler = join('node_modules', 'wrangler', 'bin', 'wrangler.js');
+  const migrate = spawn(process.execPath, [wrangler, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', dir], { stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+  await new Promise((resolve) => migrate.once('exit', resolve));
+  const args = ['dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', dir, '--show-interactive-dev-session=false'];
+  for (const v of vars) args.push('--var', v);
+  const child = spawn(process.execPath, [wrangler, ...args], { detached: true, stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/healthz`, child, 'wrangler dev');
+  const key = await provisionAccount(url);
+  return {
+    url,
+    pid: child.pid,
+    key,
+    stop: async () => {
+      await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
