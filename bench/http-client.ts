@@ -23,6 +23,8 @@ export interface StreamTiming {
   status: number;
   /** Time to the first `data:` frame. */
   ttfbMs: number;
+  /** Time to the first frame with content: what a user waits for. */
+  ttfcMs: number;
   /** Gaps between consecutive content frames. */
   gapsMs: number[];
   contentFrames: number;
@@ -77,6 +79,7 @@ export async function timedStream(target: Target, extra?: Record<string, unknown
   const start = performance.now();
   let buffer = '';
   let ttfbMs = Number.NaN;
+  let ttfcMs = Number.NaN;
   let lastContentAt: number | undefined;
   const gapsMs: number[] = [];
   let contentFrames = 0;
@@ -97,13 +100,14 @@ export async function timedStream(target: Target, extra?: Record<string, unknown
       }
       const content = (JSON.parse(data) as { choices?: Array<{ delta?: { content?: string } }> }).choices?.[0]?.delta?.content;
       if (content) {
+        if (Number.isNaN(ttfcMs)) ttfcMs = at - start;
         contentFrames++;
         if (lastContentAt !== undefined) gapsMs.push(at - lastContentAt);
         lastContentAt = at;
       }
     }
   });
-  return { status, ttfbMs, gapsMs, contentFrames, done, totalMs: performance.now() - start };
+  return { status, ttfbMs, ttfcMs, gapsMs, contentFrames, done, totalMs: performance.now() - start };
 }
 
 /** Runs `concurrency` request loops for `seconds`; returns every latency and the errors. */

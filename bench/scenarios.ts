@@ -79,6 +79,8 @@ export async function throughput(targets: Target[], concurrencies: number[], sec
 
 export interface StreamFigures {
   ttfbMs: number;
+  /** Time to the first content frame (find-token holds the role preamble until then, by design). */
+  ttfcMs: number;
   gapP50: number;
   gapP99: number;
   /** Content frames delivered per stream (64 expected), the worst seen. */
@@ -90,6 +92,7 @@ export interface StreamFigures {
 
 export async function streaming(targets: Target[], rounds: number, perRound: number): Promise<Record<string, StreamFigures>> {
   const ttfb: Record<string, number[]> = {};
+  const ttfc: Record<string, number[]> = {};
   const gaps: Record<string, number[]> = {};
   const frames: Record<string, number[]> = {};
   const done: Record<string, boolean> = {};
@@ -104,6 +107,7 @@ export async function streaming(targets: Target[], rounds: number, perRound: num
           break;
         }
         (ttfb[target.name] ??= []).push(result.ttfbMs);
+        (ttfc[target.name] ??= []).push(result.ttfcMs);
         (gaps[target.name] ??= []).push(...result.gapsMs);
         (frames[target.name] ??= []).push(result.contentFrames);
         done[target.name] = (done[target.name] ?? true) && result.done;
@@ -113,8 +117,9 @@ export async function streaming(targets: Target[], rounds: number, perRound: num
   return Object.fromEntries(
     targets.map((target) => [
       target.name,
-      errors[target.name] ? { ttfbMs: NaN, gapP50: NaN, gapP99: NaN, minFrames: 0, allDone: false, error: errors[target.name] } : {
+      errors[target.name] ? { ttfbMs: NaN, ttfcMs: NaN, gapP50: NaN, gapP99: NaN, minFrames: 0, allDone: false, error: errors[target.name] } : {
         ttfbMs: median(ttfb[target.name]!),
+        ttfcMs: median(ttfc[target.name]!),
         gapP50: median(gaps[target.name]!),
         gapP99: percentile(gaps[target.name]!, 99),
         minFrames: Math.min(...frames[target.name]!),

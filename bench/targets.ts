@@ -58,7 +58,7 @@ async function startMiniflare(name: string, worker: WorkerOptions, shared: Recor
   return { mf, url, pid };
 }
 
-export async function startGateway(standinUrl: string): Promise<Running & { key: string }> {
+export async function startGateway(standinUrl: string, shared: Record<string, unknown> = {}): Promise<Running & { key: string }> {
   const { workerOptions } = unstable_getMiniflareWorkerOptions('wrangler.toml');
   const dir = stateDir('gateway');
   const vars: Record<string, string> = { ADMIN_TOKEN };
@@ -77,7 +77,7 @@ export async function startGateway(standinUrl: string): Promise<Running & { key:
       d1Databases: workerOptions.d1Databases,
       durableObjects: workerOptions.durableObjects,
     },
-    { d1Persist: dir, durableObjectsPersist: dir },
+    { d1Persist: dir, durableObjectsPersist: dir, ...shared },
   );
   await applyMigrations(mf);
   const key = await provisionAccount(url);

@@ -22,7 +22,8 @@ export function createApp(): Hono<AppEnv> {
   app.get('/', (c) => c.text('find-token: an OpenAI-compatible gateway. API base: /v1\n'));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
-  app.use('/v1/*', apiKeyAuth());
+  // Chat's authorize call to the account object checks revocation itself: one round trip, not two.
+  app.use('/v1/*', apiKeyAuth({ revocationCheckedByHandler: (c) => c.req.method === 'POST' && c.req.path === '/v1/chat/completions' }));
   app.route('/v1/chat/completions', chatCompletions);
   app.route('/v1/models', models);
   app.route('/v1/user/keys', userKeys);

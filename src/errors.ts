@@ -59,6 +59,8 @@ export const invalidRequest = (message: string, param: string | null = null, cod
 export const invalidApiKey = (message: string): ApiError =>
   new ApiError({ status: 401, type: 'authentication_error', code: 'invalid_api_key', message });
 
+export const revokedKey = (): ApiError => invalidApiKey('This API key has been revoked.');
+
 export const notFound = (message: string, code = 'not_found'): ApiError =>
   new ApiError({ status: 404, type: 'not_found_error', code, message });
 

@@ -110,21 +110,23 @@ export interface KeyLookup {
   lastUsedAt: number | null;
 }
 
-export async function findKeyByHash(db: Database, keyHash: string): Promise<KeyLookup | undefined> {
-  return db
-    .select({
-      keyId: apiKeys.id,
-      accountId: apiKeys.accountId,
-      keyName: apiKeys.name,
-      keyPrefix: apiKeys.prefix,
-      revoked: sql<boolean>`${apiKeys.revokedAt} is not null`.mapWith(Boolean),
-      accountStatus: accounts.status,
-      lastUsedAt: apiKeys.lastUsedAt,
-    })
-    .from(apiKeys)
-    .innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
-    .where(eq(apiKeys.keyHash, keyHash))
-    .get();
+/** One indexed read (plain SQL: this runs on every cache miss of the auth path). */
+export async function findKeyByHash(d1: D1Database, keyHash: string): Promise<KeyLookup | undefined> {
+  const row = await d1
+    .prepare(
+      `SELECT k.id AS keyId, k.account_id AS accountId, k.name AS keyName, k.prefix AS keyPrefix,
+              k.revoked_at IS NOT NULL AS revoked, a.status AS accountStatus, k.last_used_at AS lastUsedAt
+         FROM api_keys k JOIN accounts a ON a.id = k.account_id
+        WHERE k.key_hash = ?`,
+    )
+    .bind(keyHash)
+    .first<Omit<KeyLookup, 'revoked'> & { revoked: number }>();
+  return row ? { ...row, revoked: row.revoked === 1 } : undefined;
+}
+
+/** The account's own key, or undefined (another account's key is indistinguishable from none). */
+export async function getOwnApiKey(db: Database, accountId: string, keyId: string): Promise<ApiKeyRow | undefined> {
+  return db.select().from(apiKeys).where(and(eq(apiKeys.id, keyId), eq(apiKeys.accountId, accountId))).get();
 }
 
 export function needsLastUsedUpdate(lastUsedAt: number | null, now: number): boolean {

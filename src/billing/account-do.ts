@@ -1,15 +1,15 @@
 /**
  * The per-account Durable Object (SQLite storage): the authority on the
- * account's balance, reservations, rate limit, BYOK month counter and ledger.
- * One object per account and a single thread, so every check-then-write is
- * atomic however many requests arrive at once. Its alarm releases reservations
- * that were never settled and flushes the ledger's billing logs to D1.
+ * account's balance, reservations, rate limit, BYOK month counter, ledger and
+ * key revocations. One object per account and a single thread, so every
+ * check-then-write is atomic however many requests arrive at once. Its alarm
+ * releases reservations that were never settled and flushes the ledger's
+ * billing logs to D1.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { parseConfig, type Env } from '../env';
-import * as ledger from './account-ledger';
-import type { RequestContext, RequestOutcome } from './billing-log';
-import { LEDGER_SCHEMA } from './ledger-schema';
+import { AccountLedger, type AdjustResult, type AuthorizeDecision, type AuthorizeInput, type SettleInput, type SettleResult } from './account-ledger';
+import type { RequestOutcome } from './billing-log';
 import { OUTBOX_BATCH, writeBillingLogs } from './outbox';
 
 /** A failed D1 flush is tried again after this long. */
@@ -25,49 +25,59 @@ export interface AccountSummary {
   byok: { month: string; requests: number };
 }
 
+/** Nothing is known of a request that never settled (its worker died): it is released at no charge. */
+const ABANDONED: RequestOutcome = { promptTokens: 0, cachedTokens: 0, completionTokens: 0, reasoningTokens: 0, cost: 0, providerCost: 0, estimated: true, status: 'abandoned' };
+
 export class AccountDurableObject extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
+  private ledger!: AccountLedger;
   /** When the alarm is set for (only this object sets it), so the hot path need not ask storage. */
   private alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => {
-      for (const statement of LEDGER_SCHEMA) this.sql.exec(statement);
+      this.ledger = new AccountLedger(ctx.storage);
     });
   }
 
-  async authorize(input: ledger.AuthorizeInput): Promise<ledger.AuthorizeDecision> {
-    const decision = this.ctx.storage.transactionSync(() => ledger.authorize(this.sql, input));
+  async authorize(input: AuthorizeInput): Promise<AuthorizeDecision> {
+    const decision = this.ledger.authorize(input);
     if (decision.ok && !decision.replay) await this.setAlarm(input.now + input.reservationTtlMs);
     return decision;
   }
 
-  async settle(input: { accountId: string; requestId: string; outcome: RequestOutcome; logId: string; now: number; context?: RequestContext }): Promise<ledger.SettleResult> {
-    const result = this.ctx.storage.transactionSync(() => ledger.settle(this.sql, input));
+  async settle(input: SettleInput): Promise<SettleResult> {
+    const result = this.ledger.settle(input);
     if (!result.replay) await this.setAlarm(Date.now() + parseConfig(this.env).outboxFlushDelayMs);
     return result;
   }
 
-  async adjust(input: { accountId: string; amount: number; reason: string; now: number }): Promise<ledger.AdjustResult> {
-    return this.ctx.storage.transactionSync(() => ledger.adjust(this.sql, input));
+  async adjust(input: { accountId: string; amount: number; reason: string; now: number }): Promise<AdjustResult> {
+    return this.ledger.adjust(input);
+  }
+
+  /** Whether the key may be used: read on every request that does not authorize. */
+  async keyState(keyId: string): Promise<{ revoked: boolean }> {
+    return { revoked: this.ledger.isKeyRevoked(keyId) };
+  }
+
+  async revokeKey(keyId: string, now: number): Promise<void> {
+    this.ledger.revokeKey(keyId, now);
   }
 
   async setRateLimit(accountId: string, limit: number | null): Promise<void> {
-    ledger.setRateLimit(this.sql, accountId, limit);
+    this.ledger.setRateLimit(accountId, limit);
   }
 
   async summary(accountId: string, now: number): Promise<AccountSummary> {
-    const state = ledger.readState(this.sql, accountId);
     return {
-      accountId: state.accountId,
-      balance: state.balance,
-      reserved: ledger.reservedTotal(this.sql),
-      openReservations: this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM reservations').one().n,
-      rateLimitPerMinute: state.rateLimitPerMinute,
-      ledgerTotals: ledger.ledgerTotals(this.sql),
-      byok: ledger.byokRequests(this.sql, now),
+      accountId: this.ledger.accountId || accountId,
+      balance: this.ledger.balance,
+      reserved: this.ledger.reserved,
+      openReservations: this.ledger.openReservations(),
+      rateLimitPerMinute: this.ledger.rateLimitPerMinute,
+      ledgerTotals: this.ledger.ledgerTotals(),
+      byok: this.ledger.byokRequests(now),
     };
   }
 
@@ -75,13 +85,9 @@ export class AccountDurableObject extends DurableObject<Env> {
     // The alarm that fired is gone; whatever is scheduled meanwhile asks storage afresh.
     this.alarmAt = undefined;
     const now = Date.now();
-    this.ctx.storage.transactionSync(() => {
-      // Nothing is known of a request that never settled (its worker died): it is released at no charge.
-      const released: RequestOutcome = { promptTokens: 0, cachedTokens: 0, completionTokens: 0, reasoningTokens: 0, cost: 0, providerCost: 0, estimated: true, status: 'abandoned' };
-      for (const { requestId } of ledger.expiredReservations(this.sql, now)) {
-        ledger.settle(this.sql, { accountId: this.accountId(), requestId, outcome: released, logId: `bl_${requestId}`, now });
-      }
-    });
+    for (const requestId of this.ledger.expiredReservations(now)) {
+      this.ledger.settle({ requestId, outcome: ABANDONED, logId: `bl_${requestId.replace(/^req_/, '')}`, now });
+    }
     let retryAt: number | undefined;
     try {
       await this.flushOutbox();
@@ -89,21 +95,17 @@ export class AccountDurableObject extends DurableObject<Env> {
       console.error('billing log flush failed; retrying', error instanceof Error ? error.message : error);
       retryAt = now + FLUSH_RETRY_MS;
     }
-    const pending = ledger.unflushedLogs(this.sql, 1).length > 0 ? now + parseConfig(this.env).outboxFlushDelayMs : undefined;
-    const next = [retryAt ?? pending, ledger.nextExpiry(this.sql)].filter((at): at is number => at !== undefined);
+    const pending = this.ledger.unflushedLogs(1).length > 0 ? now + parseConfig(this.env).outboxFlushDelayMs : undefined;
+    const next = [retryAt ?? pending, this.ledger.nextExpiry()].filter((at): at is number => at !== undefined);
     if (next.length > 0) await this.setAlarm(Math.min(...next));
-  }
-
-  private accountId(): string {
-    return this.sql.exec<{ account_id: string }>('SELECT account_id FROM account_state WHERE id = 1').one().account_id;
   }
 
   private async flushOutbox(): Promise<void> {
     for (;;) {
-      const batch = ledger.unflushedLogs(this.sql, OUTBOX_BATCH);
+      const batch = this.ledger.unflushedLogs(OUTBOX_BATCH);
       if (batch.length === 0) return;
       await writeBillingLogs(this.env.DB, batch.map((row) => row.log));
-      ledger.markFlushed(this.sql, batch.map((row) => row.ledgerId));
+      this.ledger.markFlushed(batch.map((row) => row.ledgerId));
     }
   }
 

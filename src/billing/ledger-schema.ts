@@ -2,7 +2,8 @@
  * The account object's own SQLite schema. The object is the authority on the
  * balance: every change to it is a ledger row written in the same transaction,
  * so the ledger always sums to the balance. Ledger rows that carry a billing log
- * are the outbox the alarm flushes to D1.
+ * are the outbox the alarm flushes to D1. The object is also the authority on
+ * which of the account's keys are revoked.
  */
 export const LEDGER_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS account_state (
@@ -33,6 +34,8 @@ export const LEDGER_SCHEMA = [
   'CREATE INDEX IF NOT EXISTS ledger_outbox ON ledger (id) WHERE flushed = 0 AND log IS NOT NULL',
   'CREATE TABLE IF NOT EXISTS rate_window (minute INTEGER PRIMARY KEY, count INTEGER NOT NULL)',
   'CREATE TABLE IF NOT EXISTS byok_months (month TEXT PRIMARY KEY, requests INTEGER NOT NULL)',
+  // The authority on revocation: checked on every request, so a revoked key fails on the next one.
+  'CREATE TABLE IF NOT EXISTS revoked_keys (key_id TEXT PRIMARY KEY, revoked_at INTEGER NOT NULL)',
 ];
 
 export type LedgerKind = 'usage' | 'routing_fee' | 'recharge' | 'refund' | 'expiry' | 'adjustment';

@@ -5,13 +5,14 @@
  * The request path never writes to D1.
  */
 import type { AuthenticatedKey, Config, Env } from '../env';
-import { ApiError } from '../errors';
+import { ApiError, revokedKey } from '../errors';
 import type { NormalizedUsage } from '../providers/types';
 import type { CatalogModel } from '../routing/catalog';
 import type { BillingMode, BillingStatus, RequestContext } from './billing-log';
 import { computeCost, ONE, onePlus, type BillableUsage } from './cost';
 import { formatUsd } from './money';
 import { accountStub } from './account-stub';
+import { keyCache } from '../accounts/key-cache';
 
 export interface MeterInput {
   env: Env;
@@ -53,7 +54,6 @@ export class Meter {
   private constructor(
     private readonly input: MeterInput,
     private readonly stub: ReturnType<typeof accountStub>,
-    private readonly context: RequestContext,
   ) {}
 
   /** Reserves the worst case; throws 429 or 402 before any provider is called. */
@@ -92,6 +92,10 @@ export class Meter {
         message: `Rate limit reached: ${decision.limit} requests per minute. Retry after ${decision.retryAfterSeconds} s.`,
       });
     }
+    if (!decision.ok && decision.reason === 'key_revoked') {
+      keyCache.deleteKeyId(auth.keyId);
+      throw revokedKey();
+    }
     if (!decision.ok) {
       throw new ApiError({
         status: 402,
@@ -100,7 +104,7 @@ export class Meter {
         message: `Insufficient credits: this request may cost up to $${formatUsd(decision.required)} and $${formatUsd(decision.available)} is available. Recharge, or lower max_tokens.`,
       });
     }
-    return new Meter(input, stub, context);
+    return new Meter(input, stub);
   }
 
   /** Charges the request once, whatever calls it (a second call returns the first result). */
@@ -117,11 +121,9 @@ export class Meter {
         : end.usage ?? { promptTokens: this.input.promptEstimate, completionTokens: end.deliveredTokens, cachedTokens: 0, reasoningTokens: 0 };
     const price = end.model.price;
     const result = await this.stub.settle({
-      accountId: this.input.auth.accountId,
       requestId: this.input.requestId,
       logId: `bl_${this.input.requestId.replace(/^req_/, '')}`,
       now,
-      context: this.context,
       outcome: {
         ...usage,
         cost: computeCost(usage, price, onePlus(this.input.config.standardFeeRate)),

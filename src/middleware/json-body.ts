@@ -14,6 +14,17 @@ export async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
   if (Number.isFinite(declared) && declared > limit) throw payloadTooLarge(limit);
   const body = c.req.raw.body;
   if (!body) throw invalidRequest('The request body is empty; send a JSON object.', null, 'invalid_json');
+  // A declared length within the limit is enforced by the runtime: read it in one call.
+  const bytes = Number.isFinite(declared) ? new Uint8Array(await c.req.raw.arrayBuffer()) : await readCounting(body, limit);
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
+  } catch {
+    throw invalidRequest('We could not parse the JSON body of your request. Send valid UTF-8 JSON.', null, 'invalid_json');
+  }
+}
+
+/** Reads a body of unknown length, failing as soon as it passes the limit. */
+async function readCounting(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -27,11 +38,7 @@ export async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
-  } catch {
-    throw invalidRequest('We could not parse the JSON body of your request. Send valid UTF-8 JSON.', null, 'invalid_json');
-  }
+  return bytes;
 }
 
 export async function parseJsonBody<T extends z.ZodType>(c: Context<AppEnv>, schema: T): Promise<z.infer<T>> {

@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { createDb } from '../db/client';
-import { createApiKey, listApiKeys, MAX_ACTIVE_KEYS_PER_ACCOUNT, revokeApiKey } from '../accounts/account-store';
+import { createApiKey, getOwnApiKey, listApiKeys, MAX_ACTIVE_KEYS_PER_ACCOUNT, revokeApiKey } from '../accounts/account-store';
+import { keyCache } from '../accounts/key-cache';
+import { accountStub } from '../billing/account-stub';
 import { invalidRequest, notFound } from '../errors';
 import { parseJsonBody } from '../middleware/json-body';
 import { KeyNameSchema } from '../schemas/account-requests';
@@ -19,8 +21,16 @@ export const userKeys = new Hono<AppEnv>()
     return c.json(created.key, 201);
   })
   .delete('/:id', async (c) => {
-    const revoked = await revokeApiKey(createDb(c.env.DB), c.get('auth').accountId, c.req.param('id'), Date.now());
-    if (!revoked) throw notFound(`No API key with id '${c.req.param('id')}'.`, 'key_not_found');
+    const db = createDb(c.env.DB);
+    const { accountId } = c.get('auth');
+    const keyId = c.req.param('id');
+    if (!(await getOwnApiKey(db, accountId, keyId))) throw notFound(`No API key with id '${keyId}'.`, 'key_not_found');
+    const now = Date.now();
+    // The account object is the authority checked on every request: it learns first.
+    await accountStub(c.env, accountId).revokeKey(keyId, now);
+    keyCache.deleteKeyId(keyId);
+    const revoked = await revokeApiKey(db, accountId, keyId, now);
+    if (!revoked) throw notFound(`No API key with id '${keyId}'.`, 'key_not_found');
     return c.json({ id: revoked.id, object: 'api_key', revoked: true, revoked_at: revoked.revoked_at });
   });
 

@@ -60,7 +60,7 @@ describe('account object: reservations and settlement', () => {
     const { accountId, stub } = account();
     await fund(stub, accountId, 1000);
     expect(await stub.authorize(authorizeInput(accountId, 'req_1', 400))).toEqual({ ok: true, balance: 1000, reserved: 400, replay: false });
-    expect(await stub.settle({ accountId, requestId: 'req_1', outcome: outcome(150), logId: 'bl_1', now: NOW + 500 })).toEqual({ charged: 150, balance: 850, replay: false });
+    expect(await stub.settle({ requestId: 'req_1', outcome: outcome(150), logId: 'bl_1', now: NOW + 500 })).toEqual({ charged: 150, balance: 850, replay: false });
     const summary = await stub.summary(accountId, NOW);
     expect(summary).toMatchObject({ balance: 850, reserved: 0, openReservations: 0, ledgerTotals: { adjustment: 1000, usage: -150 } });
   });
@@ -77,8 +77,8 @@ describe('account object: reservations and settlement', () => {
     const { accountId, stub } = account();
     await fund(stub, accountId, 1000);
     await stub.authorize(authorizeInput(accountId, 'req_r', 100));
-    const first = await stub.settle({ accountId, requestId: 'req_r', outcome: outcome(60), logId: 'bl_r', now: NOW });
-    const again = await stub.settle({ accountId, requestId: 'req_r', outcome: outcome(90), logId: 'bl_r2', now: NOW });
+    const first = await stub.settle({ requestId: 'req_r', outcome: outcome(60), logId: 'bl_r', now: NOW });
+    const again = await stub.settle({ requestId: 'req_r', outcome: outcome(90), logId: 'bl_r2', now: NOW });
     expect(first).toEqual({ charged: 60, balance: 940, replay: false });
     expect(again).toEqual({ charged: 60, balance: 940, replay: true });
     expect(await stub.authorize(authorizeInput(accountId, 'req_r', 100))).toMatchObject({ ok: true, replay: true, reserved: 0 });
@@ -89,7 +89,7 @@ describe('account object: reservations and settlement', () => {
     const { accountId, stub } = account();
     await fund(stub, accountId, 100);
     await stub.authorize(authorizeInput(accountId, 'req_big', 100));
-    expect(await stub.settle({ accountId, requestId: 'req_big', outcome: outcome(250), logId: 'bl_big', now: NOW })).toEqual({ charged: 100, balance: 0, replay: false });
+    expect(await stub.settle({ requestId: 'req_big', outcome: outcome(250), logId: 'bl_big', now: NOW })).toEqual({ charged: 100, balance: 0, replay: false });
     expect(await ledgerSum(stub, accountId)).toBe(0);
   });
 
@@ -98,6 +98,18 @@ describe('account object: reservations and settlement', () => {
     await fund(stub, accountId, 100);
     expect(await stub.adjust({ accountId, amount: -101, reason: 'x', now: NOW })).toEqual({ ok: false, reason: 'would_go_negative', balance: 100 });
     expect(await stub.adjust({ accountId, amount: -100, reason: 'x', now: NOW })).toMatchObject({ ok: true, balance: 0 });
+  });
+});
+
+describe('account object: key revocation', () => {
+  it('refuses a revoked key at authorize, and only that key', async () => {
+    const { accountId, stub } = account();
+    await fund(stub, accountId, 1000);
+    await stub.revokeKey('key_1', NOW);
+    expect(await stub.authorize(authorizeInput(accountId, 'req_1', 10))).toEqual({ ok: false, reason: 'key_revoked' });
+    expect(await stub.keyState('key_1')).toEqual({ revoked: true });
+    expect(await stub.keyState('key_2')).toEqual({ revoked: false });
+    expect((await stub.summary(accountId, NOW)).reserved).toBe(0);
   });
 });
 
@@ -138,7 +150,7 @@ describe('account object: alarm', () => {
     await fund(stub, accountId, 1000);
     for (const id of ['req_f1', 'req_f2']) {
       await stub.authorize(authorizeInput(accountId, id, 10));
-      await stub.settle({ accountId, requestId: id, outcome: outcome(7), logId: `bl_${id}`, now: NOW });
+      await stub.settle({ requestId: id, outcome: outcome(7), logId: `bl_${id}`, now: NOW });
     }
     await runDurableObjectAlarm(stub);
     await runDurableObjectAlarm(stub);

@@ -61,6 +61,16 @@ describe('API key authentication on /v1', () => {
     expect(await response.json()).toEqual(invalidKeyBody('This API key has been revoked.'));
   });
 
+  it('rejects a revoked key on the very next chat completion, before any provider is called', async () => {
+    const { key, keyId } = await createAccountWithKey();
+    const chatBody = { model: 'deepseek-chat', messages: [{ role: 'user', content: 'Hi' }] };
+    expect((await apiRequest(key, 'POST', '/v1/chat/completions', chatBody)).status).toBe(200);
+    expect((await apiRequest(key, 'DELETE', `/v1/user/keys/${keyId}`)).status).toBe(200);
+    const response = await apiRequest(key, 'POST', '/v1/chat/completions', chatBody);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual(invalidKeyBody('This API key has been revoked.'));
+  });
+
   it.each([
     ['GET', '/v1/models'],
     ['GET', '/v1/models/deepseek-chat'],
