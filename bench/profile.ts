@@ -5,6 +5,7 @@
  * and prints self and inclusive shares by function.
  */
 import { freePort, startFastStandin, startGateway } from './targets.ts';
+import { cpuMs } from './processes.ts';
 import { Agent, request } from 'node:http';
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 function call(url: string, method: string, headers: Record<string, string>, body?: string): Promise<void> {
@@ -28,6 +29,9 @@ let id = 0;
 const pending = new Map<number, (v: any) => void>();
 ws.addEventListener('message', (e) => { const m = JSON.parse(String(e.data)); if (m.id && pending.has(m.id)) { pending.get(m.id)!(m.result); pending.delete(m.id); } });
 const send = (method: string, params = {}) => new Promise<any>((r) => { id++; pending.set(id, r); ws.send(JSON.stringify({ id, method, params })); });
+const cpuBefore = cpuMs(g.pid!);
+for (let i = 0; i < 400; i++) await call(`${g.url}/v1/chat/completions`, 'POST', auth, chatBody);
+console.log(`process CPU per chat request, unprofiled: ${((cpuMs(g.pid!) - cpuBefore) / 400).toFixed(2)} ms`);
 await send('Profiler.enable'); await send('Profiler.setSamplingInterval', { interval: 100 }); await send('Profiler.start');
 for (let i = 0; i < 400; i++) await call(`${g.url}/v1/chat/completions`, 'POST', auth, chatBody);
 const { profile } = await send('Profiler.stop');
