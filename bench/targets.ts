@@ -7,12 +7,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import { startStandin, type Standin } from '../test/support/standin/server.ts';
 import { childPids } from './processes.ts';
+import { freePort } from '../test/support/free-port.ts';
+
+export { freePort };
 
 export const ADMIN_TOKEN = 'bench-admin-token';
 export const UPSTREAM_KEY = 'bench-upstream-key';
@@ -24,17 +26,6 @@ export interface Running {
   url: string;
   pid: number | undefined;
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 export const startFastStandin = (): Promise<Standin> => startStandin({ defaults: STANDIN_DEFAULTS });
