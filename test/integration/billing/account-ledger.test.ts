@@ -1,6 +1,6 @@
 /** The account object's money rules, driven through its RPC methods with a controlled clock. */
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { RequestContext, RequestOutcome } from '../../../src/billing/billing-log';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 30);
@@ -159,6 +159,26 @@ describe('account object: alarm', () => {
       { request_id: 'req_f1', cost: 7, status: 'succeeded' },
       { request_id: 'req_f2', cost: 7, status: 'succeeded' },
     ]);
+  });
+
+  it('keeps billing logs through a failed D1 flush and delivers them on the next alarm', async () => {
+    const { accountId, stub } = account();
+    await fund(stub, accountId, 1000);
+    await stub.authorize(authorizeInput(accountId, 'req_kept', 10));
+    await stub.settle({ requestId: 'req_kept', outcome: outcome(7), logId: 'bl_kept', now: NOW });
+    await env.DB.exec('ALTER TABLE billing_logs RENAME TO billing_logs_away');
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      await runDurableObjectAlarm(stub);
+    } finally {
+      await env.DB.exec('ALTER TABLE billing_logs_away RENAME TO billing_logs');
+      quiet.mockRestore();
+    }
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM billing_logs WHERE request_id = ?').bind('req_kept').first()).toEqual({ n: 0 });
+    await runDurableObjectAlarm(stub);
+    expect(await env.DB.prepare('SELECT request_id, cost FROM billing_logs WHERE request_id = ?').bind('req_kept').all()).toMatchObject({
+      results: [{ request_id: 'req_kept', cost: 7 }],
+    });
   });
 
   it('releases a reservation that was never settled at no charge, after its bound', async () => {
