@@ -32,13 +32,7 @@ export function apiKeyAuth(options: ApiKeyAuthOptions = {}): MiddlewareHandler<A
     const identity = keyCache.get(hash) ?? (await lookUp(c, hash));
     const { lastUsedAt, ...auth } = identity;
     c.set('auth', auth);
-    if (!options.revocationCheckedByHandler?.(c)) {
-      const state = await accountStub(c.env, auth.accountId).keyState(auth.keyId);
-      if (state.revoked) {
-        keyCache.deleteKeyId(auth.keyId);
-        throw revokedKey();
-      }
-    }
+    if (!options.revocationCheckedByHandler?.(c)) await assertKeyNotRevoked(c);
     const at = now();
     if (needsLastUsedUpdate(lastUsedAt, at)) {
       identity.lastUsedAt = at;
@@ -46,6 +40,16 @@ export function apiKeyAuth(options: ApiKeyAuthOptions = {}): MiddlewareHandler<A
     }
     await next();
   };
+}
+
+/** Asks the account's object, the authority, whether the authenticated key was revoked. */
+export async function assertKeyNotRevoked(c: Context<AppEnv>): Promise<void> {
+  const { accountId, keyId } = c.get('auth');
+  const state = await accountStub(c.env, accountId).keyState(keyId);
+  if (state.revoked) {
+    keyCache.deleteKeyId(keyId);
+    throw revokedKey();
+  }
 }
 
 async function lookUp(c: Context<AppEnv>, hash: string): Promise<CachedKey> {

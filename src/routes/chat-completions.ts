@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { ApiError, invalidRequest, modelNotFound } from '../errors';
 import { Meter, type Settlement } from '../billing/meter';
@@ -14,6 +14,7 @@ import { failureToError } from '../routing/failure-to-error';
 import { checkRequestFits } from '../routing/request-fit';
 import { SSE_RESPONSE_HEADERS } from '../streaming/sse';
 import { ServerTiming } from '../middleware/server-timing';
+import { assertKeyNotRevoked } from '../middleware/api-key-auth';
 
 const providerNotConfigured = (provider: string) =>
   new ApiError({
@@ -31,7 +32,8 @@ const billedUsage = (settlement: Settlement): JsonObject => ({
   balance: usdNumber(settlement.balance),
 });
 
-export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
+/** Everything checked before credits are reserved: the request, the model, the provider. */
+async function admit(c: Context<AppEnv>) {
   const request = await parseJsonBody(c, ChatRequestSchema);
   const model = findModel(request.model);
   if (!model) throw modelNotFound(request.model);
@@ -43,6 +45,15 @@ export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
   if (misfit) throw misfit;
   const config = c.get('config');
   if (!config.providers[model.provider].apiKey) throw providerNotConfigured(model.provider);
+  return { request, model, config };
+}
+
+export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
+  const { request, model, config } = await admit(c).catch(async (error: unknown) => {
+    // Revocation is checked by authorize, which a refused request never reaches: a revoked key still gets its 401.
+    await assertKeyNotRevoked(c);
+    throw error;
+  });
 
   const stream = request.stream === true;
   // Server-Timing shows where a request's time went (the benchmark reads it); the runtime's

@@ -71,6 +71,14 @@ describe('API key authentication on /v1', () => {
     expect(await response.json()).toEqual(invalidKeyBody('This API key has been revoked.'));
   });
 
+  it('answers a revoked key 401 even when its chat request is invalid', async () => {
+    const { key, keyId } = await createAccountWithKey();
+    await apiRequest(key, 'DELETE', `/v1/user/keys/${keyId}`);
+    const response = await apiRequest(key, 'POST', '/v1/chat/completions', { model: 'no-such-model', messages: [] });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual(invalidKeyBody('This API key has been revoked.'));
+  });
+
   it.each([
     ['GET', '/v1/models'],
     ['GET', '/v1/models/deepseek-chat'],
