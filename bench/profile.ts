@@ -52,6 +52,22 @@ for (const [nodeId, n] of counts) {
   for (let cur: number | undefined = nodeId; cur !== undefined; cur = parent.get(cur)) { const cf = byId.get(cur).callFrame; names.add(cf.functionName || '(anon)'); }
   for (const name of names) inclusive.set(name, (inclusive.get(name) ?? 0) + n);
 }
+// Attribute each sample to the nearest function of the worker's own bundle on its stack (runtime calls included).
+const nearest = new Map<string, number>();
+let busy = 0;
+for (const [nodeId, n] of counts) {
+  const top = byId.get(nodeId).callFrame;
+  if (['(idle)', '(program)', '(garbage collector)'].includes(top.functionName)) continue;
+  busy += n;
+  let label = `${top.functionName || '(anon)'} [runtime]`;
+  for (let cur: number | undefined = nodeId; cur !== undefined; cur = parent.get(cur)) {
+    const cf = byId.get(cur).callFrame;
+    if (cf.url.endsWith('index.js')) { label = `${cf.functionName || '(anon)'}:${cf.lineNumber}`; break; }
+  }
+  nearest.set(label, (nearest.get(label) ?? 0) + n);
+}
+console.log('--- busy samples by nearest bundle function');
+for (const [k, v] of [...nearest.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log((100 * v / busy).toFixed(1).padStart(5) + '%', k);
 console.log('--- inclusive');
 for (const name of ['fetch', 'apiKeyAuthMiddleware', 'requestIdMiddleware', 'readJsonBody', 'parseJsonBody', 'open', 'settleOnce', 'executeChat', 'readJsonAnswer', 'authorize', 'settle', 'transactionSync', 'exec', 'estimatePromptTokens', 'normalizeCompletion', 'buildUpstreamBody', 'computeCost', 'json', 'setAlarm', 'hashApiKey', 'sha256Hex'])
   console.log(name.padEnd(24), (100 * (inclusive.get(name) ?? 0) / total).toFixed(1) + '%');

@@ -180,12 +180,15 @@ export class AccountLedger {
    */
   settle(input: SettleInput): SettleResult {
     return this.transaction(() => {
-      const previous = this.sql.exec<{ amount: number }>("SELECT amount FROM ledger WHERE kind = 'usage' AND request_id = ?", input.requestId).toArray()[0];
-      if (previous) return { charged: -previous.amount, balance: this.memory.balance, replay: true };
       const reservation = this.sql
         .exec<{ amount: number; context: string }>('DELETE FROM reservations WHERE request_id = ? RETURNING amount, context', input.requestId)
         .toArray()[0];
-      if (!reservation) throw new Error(`settle of ${input.requestId}: no reservation to settle`);
+      if (!reservation) {
+        // Settled already (a replay, or released by the alarm): the first result stands.
+        const previous = this.sql.exec<{ amount: number }>("SELECT amount FROM ledger WHERE kind = 'usage' AND request_id = ?", input.requestId).toArray()[0];
+        if (previous) return { charged: -previous.amount, balance: this.memory.balance, replay: true };
+        throw new Error(`settle of ${input.requestId}: no reservation to settle`);
+      }
       const context = JSON.parse(reservation.context) as RequestContext;
       const charged = Math.min(input.outcome.cost, this.memory.balance);
       const balanceAfter = this.memory.balance - charged;
