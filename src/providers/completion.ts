@@ -1,5 +1,5 @@
 /** Normalizes a non-streaming answer to OpenAI's shape, and renders usage the OpenAI way. */
-import { isObject } from './openai-compatible';
+import { dropProviderExtras, isObject } from './openai-compatible';
 import { estimateTextTokens } from './token-estimate';
 import type { JsonObject, NormalizedUsage, ProviderAdapter } from './types';
 
@@ -27,9 +27,7 @@ const hasText = (value: unknown): boolean => typeof value === 'string' && value.
 export function normalizeCompletion(adapter: ProviderAdapter, payload: JsonObject, servedModel: string): NormalizedCompletion {
   const usage = adapter.convertUsage(payload);
   delete payload.usage;
-  delete payload.base_resp;
-  delete payload.input_sensitive;
-  delete payload.output_sensitive;
+  dropProviderExtras(payload);
   const choices = Array.isArray(payload.choices) ? payload.choices.filter(isObject) : [];
   let filtered: string | undefined;
   let deliveredTokens = 0;

@@ -138,6 +138,13 @@ export function dropFields(body: JsonObject, fields: readonly string[]): void {
   for (const field of fields) delete body[field];
 }
 
+/** Top-level keys some providers add to answers and chunks (MiniMax's base_resp and sensitivity flags). */
+export function dropProviderExtras(payload: JsonObject): void {
+  delete payload.base_resp;
+  delete payload.input_sensitive;
+  delete payload.output_sensitive;
+}
+
 /** find-token's own request fields: they never reach a provider. */
 const GATEWAY_FIELDS = ['routing', 'provider_key'] as const;
 

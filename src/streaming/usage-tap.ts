@@ -3,7 +3,7 @@
  * taps what billing needs on the way: the last usage the provider reported
  * (whatever its shape) and how much text was delivered.
  */
-import { isObject, readErrorFields } from '../providers/openai-compatible';
+import { dropProviderExtras, isObject, readErrorFields } from '../providers/openai-compatible';
 import type { JsonObject, NormalizedUsage, ProviderAdapter, UpstreamFailure } from '../providers/types';
 import type { SseEvent } from './sse';
 import { estimateTextTokens } from '../providers/token-estimate';
@@ -75,12 +75,6 @@ export function normalizeChunk(
   chunk.model = servedModel;
   chunk.object = 'chat.completion.chunk';
   return { type: 'chunk', chunk, hasContent, finishReason };
-}
-
-function dropProviderExtras(payload: JsonObject): void {
-  delete payload.base_resp;
-  delete payload.input_sensitive;
-  delete payload.output_sensitive;
 }
 
 export function createUsageTap(
