@@ -138,31 +138,31 @@ export const FINDINGS = `## Findings
 How the figures were found and what was changed (profiles taken with V8's sampling profiler over
 Miniflare's inspector port, 400 non-streaming chat requests, shares of the worker isolate's samples).
 
-**The runtime here.** Miniflare runs one workerd process, but puts its own entry worker in front of every
-worker: the bare pass-through worker costs ~1.3 ms CPU and ~750–1,050 req/s at concurrency 32 here, where a
-plain \`workerd serve\` measured ~2,500. Local D1 is a worker plus SQLite in the same process, so a D1 read
-costs CPU here that production spends on the network instead. Every figure carries both.
+**The runtime here.** Each worker is served by one workerd process on a direct socket (Miniflare's entry
+worker, its development router, is bypassed; with it in front the bare worker lost more than half its
+throughput). Local D1 is a worker plus SQLite in the same process, so the billing-log flush costs CPU here that
+production spends inside D1. The bare worker is the floor every figure is compared with.
 
 **Fixed.**
 1. *A D1 read per request for the key* (~3.3 ms CPU through drizzle, ~2.4 ms as plain SQL): an isolate
    cache now maps key hash → account (a mapping that never changes) and the account's Durable Object answers
    whether the key is revoked; chat folds that into \`authorize\`, so it costs no extra round trip. Chat went
-   from 9.1 to 5.5 ms CPU and from 137 to ~250 req/s at concurrency 32.
+   from 9.1 to 5.5 ms CPU and from 137 to ~250 req/s at concurrency 32 (both measured behind the entry worker).
 2. *~16 SQL statements per request in the account object* (re-reading the balance, summing reservations,
    reading the rate window): the object is the only writer, so those numbers now live in memory beside
-   storage; 7 small statements per request remain (3 in authorize, 4 in settle).
+   storage; 6 small statements per request remain (3 in authorize, 3 in settle).
 3. *The object asked storage for its alarm on every call*: it remembers the alarm it set.
 4. *The body was read chunk by chunk*: a declared Content-Length within the limit is read in one call.
+5. *esbuild's keep-names helper ran on every function creation* (~2% of samples): off in wrangler.toml.
 
 **Still missed, and why.** find-token's own cost is two sequential round trips to the account object
 (authorize before the provider, settle after it, ~1 ms each here: Server-Timing above) with a SQLite
 transaction in each, plus JSON and validation work the bare worker does not do. Inside the worker isolate the
 object accounts for ~25% of samples (SQLite exec ~10%, the transaction and log JSON the rest), the callers' side
-of the two RPCs ~13%, the upstream fetch ~6%, body reading and zod ~6%, auth ~6%. Throughput is bounded by CPU
-(one process, two cores shared with the load generator and the stand-in). Next steps, in order of expected gain:
-settle non-streaming answers after the response (the cost is computable locally; the balance header would then
-be the balance before this charge), batch settles per account, and measure under a plain \`workerd serve\`
-config to remove the entry worker from every figure.
+of the two RPCs ~16%, the upstream fetch and reading its answer ~17%, body reading and zod ~6%, auth ~4%.
+Throughput is bounded by CPU (one process, two cores shared with the load generator and the stand-in).
+Next steps, in order of expected gain: settle non-streaming answers after the response (the cost is computable
+locally; the balance header would then be the balance before this charge), and batch settles per account.
 
 Portkey's Node build answers streams with HTTP 500 here ("TypeError: immutable" appending a header to the
 upstream response), so it has no streaming figures.

@@ -1,9 +1,10 @@
 /**
  * What the benchmark measures, each started the way production runs it: the
  * stand-in upstream in its fast mode, find-token's production bundle in one
- * workerd process (Miniflare over the `wrangler deploy --dry-run` output, local
- * D1 and Durable Objects on tmpfs), a bare pass-through worker in the same
- * runtime, Portkey's gateway on Node, and `wrangler dev` as the development path.
+ * workerd process (Miniflare over the `wrangler deploy --dry-run` output, served
+ * on a direct socket without Miniflare's entry worker, local D1 and Durable
+ * Objects on tmpfs), a bare pass-through worker in the same runtime, Portkey's
+ * gateway on Node, and `wrangler dev` as the development path.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -40,10 +41,15 @@ type WorkerOptions = Record<string, unknown>;
 async function startMiniflare(name: string, worker: WorkerOptions, shared: Record<string, unknown> = {}): Promise<{ mf: Miniflare; url: string; pid: number | undefined }> {
   const before = new Set(childPids(/workerd/));
   const port = await freePort();
+  const workerName = name.replace(/\W+/g, '-');
+  // A direct socket serves the worker itself, as production does, without Miniflare's entry
+  // worker (its development router) in front of every request.
+  const direct = { ...worker, name: workerName, unsafeDirectSockets: [{ host: '127.0.0.1', port: await freePort() }] };
   // Wrangler hands out worker options in Miniflare's v4 shape; Miniflare 5 converts them.
-  const v4 = { ...shared, host: '127.0.0.1', port, workers: [{ ...worker, name: name.replace(/\W+/g, '-') }] } as V4Options;
+  const v4 = { ...shared, host: '127.0.0.1', port, workers: [direct] } as V4Options;
   const mf = new Miniflare(convertV4MiniflareOptions(v4));
-  const url = (await mf.ready).toString().replace(/\/$/, '');
+  await mf.ready;
+  const url = (await mf.unsafeGetDirectURL(workerName)).toString().replace(/\/$/, '');
   const pid = childPids(/workerd/).find((candidate) => !before.has(candidate));
   if (pid === undefined) console.warn(`[bench] could not find the workerd process of ${name}`);
   return { mf, url, pid };
