@@ -1,6 +1,6 @@
 /** Normalizes a non-streaming answer to OpenAI's shape, and renders usage the OpenAI way. */
-import { dropProviderExtras, isObject } from './openai-compatible';
-import { estimateTextTokens } from './token-estimate';
+import { dropProviderExtras, isObject, normalizeChoice } from './openai-compatible';
+import { deliveredText, estimateTextTokens } from './token-estimate';
 import type { JsonObject, NormalizedUsage, ProviderAdapter } from './types';
 
 export function toOpenAiUsage(usage: NormalizedUsage): JsonObject {
@@ -32,14 +32,10 @@ export function normalizeCompletion(adapter: ProviderAdapter, payload: JsonObjec
   let filtered: string | undefined;
   let deliveredTokens = 0;
   for (const choice of choices) {
-    delete choice.usage;
-    if (choice.finish_reason === '') choice.finish_reason = null;
-    const message = isObject(choice.message) ? choice.message : {};
-    adapter.normalizeMessage(message);
+    const message = normalizeChoice(adapter, choice, 'message');
     message.role ??= 'assistant';
     if (message.content === undefined) message.content = null;
-    choice.message = message;
-    deliveredTokens += estimateTextTokens(messageText(message));
+    deliveredTokens += estimateTextTokens(deliveredText(message));
     const reason = choice.finish_reason;
     const empty = !hasText(message.content) && !Array.isArray(message.tool_calls);
     if (typeof reason === 'string' && adapter.contentFilterFinishReasons.includes(reason) && empty) filtered = reason;
@@ -49,10 +45,4 @@ export function normalizeCompletion(adapter: ProviderAdapter, payload: JsonObjec
   payload.model = servedModel;
   if (usage) payload.usage = toOpenAiUsage(usage);
   return { body: payload, usage, filtered, deliveredTokens };
-}
-
-function messageText(message: JsonObject): string {
-  const text = (value: unknown) => (typeof value === 'string' ? value : '');
-  const calls = Array.isArray(message.tool_calls) ? JSON.stringify(message.tool_calls) : '';
-  return text(message.content) + text(message.reasoning_content) + calls;
 }

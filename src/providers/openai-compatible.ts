@@ -145,6 +145,26 @@ export function dropProviderExtras(payload: JsonObject): void {
   delete payload.output_sensitive;
 }
 
+/**
+ * Normalizes one choice of an answer or chunk in place — its usage moved out,
+ * `finish_reason: ""` as null, its `message` or `delta` made OpenAI's — and
+ * returns that message.
+ */
+export function normalizeChoice(adapter: ProviderAdapter, choice: JsonObject, field: 'message' | 'delta'): JsonObject {
+  delete choice.usage;
+  if (choice.finish_reason === '') choice.finish_reason = null;
+  const current = choice[field];
+  const message = isObject(current) ? current : {};
+  adapter.normalizeMessage(message);
+  choice[field] = message;
+  return message;
+}
+
+/** An error sent inside a successful answer or chunk: the provider's own (MiniMax's base_resp) or an OpenAI `error` object. */
+export function errorInAnswer(adapter: ProviderAdapter, payload: JsonObject): UpstreamErrorFields | undefined {
+  return adapter.inBandError(payload) ?? (isObject(payload.error) ? readErrorFields(payload) : undefined);
+}
+
 /** find-token's own request fields: they never reach a provider. */
 const GATEWAY_FIELDS = ['routing', 'provider_key'] as const;
 

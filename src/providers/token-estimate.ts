@@ -34,3 +34,22 @@ export function estimatePromptTokens(request: Pick<ChatRequest, 'messages' | 'to
   if (request.tools?.length) tokens += estimateTextTokens(JSON.stringify(request.tools));
   return tokens;
 }
+
+const nonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The text an answer (a message or a stream delta) delivers: content, reasoning, tool-call names and arguments. */
+export function deliveredText(message: Record<string, unknown>): string {
+  let text = '';
+  if (nonEmptyString(message.content)) text += message.content;
+  if (nonEmptyString(message.reasoning_content)) text += message.reasoning_content;
+  if (Array.isArray(message.tool_calls)) {
+    for (const call of message.tool_calls) {
+      if (isRecord(call) && isRecord(call.function)) {
+        const fn = call.function;
+        text += (nonEmptyString(fn.name) ? fn.name : '') + (nonEmptyString(fn.arguments) ? fn.arguments : '');
+      }
+    }
+  }
+  return text;
+}

@@ -1,6 +1,7 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { createDb } from '../db/client';
+import type { AccountRow } from '../db/schema';
 import { createAccount, createApiKey, getAccount, toPublicAccount } from '../accounts/account-store';
 import { accountStub } from '../billing/account-stub';
 import { parseSignedUsd, usdNumber } from '../billing/money';
@@ -9,7 +10,6 @@ import { adminAuth } from '../middleware/admin-auth';
 import { parseJsonBody } from '../middleware/json-body';
 import { AccountPatchSchema, CreateAccountSchema, CreditAdjustmentSchema, KeyNameSchema } from '../schemas/account-requests';
 import { tooManyKeys } from './user-keys';
-import type { Context } from 'hono';
 
 const accountNotFound = (id: string) => notFound(`No account with id '${id}'.`, 'account_not_found');
 
@@ -20,9 +20,8 @@ async function requireAccount(c: Context<AppEnv>) {
 }
 
 /** The account as the operator sees it: D1's record and the object's money state. */
-async function accountView(c: Context<AppEnv>, accountId: string) {
-  const account = await requireAccount(c);
-  const summary = await accountStub(c.env, accountId).summary(accountId, Date.now());
+async function accountView(c: Context<AppEnv>, account: AccountRow) {
+  const summary = await accountStub(c.env, account.id).summary(account.id, Date.now());
   const totals = Object.fromEntries(Object.entries(summary.ledgerTotals).map(([kind, units]) => [kind, usdNumber(units)]));
   return {
     ...toPublicAccount(account),
@@ -46,19 +45,18 @@ export const admin = new Hono<AppEnv>()
     }
     return c.json(created.account, 201);
   })
-  .get('/accounts/:id', async (c) => c.json(await accountView(c, c.req.param('id'))))
+  .get('/accounts/:id', async (c) => c.json(await accountView(c, await requireAccount(c))))
   .patch('/accounts/:id', async (c) => {
     const { rate_limit_per_minute: limit } = await parseJsonBody(c, AccountPatchSchema);
-    await requireAccount(c);
-    await accountStub(c.env, c.req.param('id')).setRateLimit(c.req.param('id'), limit);
-    return c.json(await accountView(c, c.req.param('id')));
+    const account = await requireAccount(c);
+    await accountStub(c.env, account.id).setRateLimit(account.id, limit);
+    return c.json(await accountView(c, account));
   })
   .post('/accounts/:id/credits', async (c) => {
     const { amount, reason } = await parseJsonBody(c, CreditAdjustmentSchema);
     const units = parseSignedUsd(amount);
     if (units === undefined || units === 0) throw invalidRequest('amount must be a non-zero number of dollars with at most 8 decimals.', 'amount');
-    const accountId = c.req.param('id');
-    await requireAccount(c);
+    const { id: accountId } = await requireAccount(c);
     const result = await accountStub(c.env, accountId).adjust({ accountId, amount: units, reason, now: Date.now() });
     if (!result.ok) {
       throw invalidRequest(`This debit would take the balance below zero (balance: ${usdNumber(result.balance)}).`, 'amount', 'balance_would_go_negative');

@@ -1,9 +1,8 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
-import { CATALOG, type CatalogModel } from '../routing/catalog';
+import { CATALOG, findModel, type CatalogModel } from '../routing/catalog';
 import { formatUsd } from '../billing/money';
 import { modelNotFound } from '../errors';
-import { findModel } from '../routing/catalog';
 
 /** An OpenAI model object, plus what a caller needs to choose: provider, context, prices per 1M tokens in USD. */
 function toModelObject(model: CatalogModel) {

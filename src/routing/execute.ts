@@ -5,10 +5,10 @@
  * (never thrown), so the caller decides what the client sees.
  */
 import type { Config } from '../env';
-import { buildUpstreamBody, isObject, readErrorFields } from '../providers/openai-compatible';
+import { buildUpstreamBody, errorInAnswer, isObject, readErrorFields } from '../providers/openai-compatible';
 import { normalizeCompletion } from '../providers/completion';
 import { getAdapter } from '../providers/registry';
-import type { JsonObject, NormalizedUsage, ProviderAdapter, UpstreamFailure } from '../providers/types';
+import type { Classification, JsonObject, NormalizedUsage, ProviderAdapter, UpstreamErrorFields, UpstreamFailure } from '../providers/types';
 import { startRelay, type StreamOutcome } from '../streaming/relay';
 import { SseDecoderStream } from '../streaming/sse';
 import { createUsageTap, type TapState } from '../streaming/usage-tap';
@@ -96,21 +96,23 @@ async function readJsonAnswer(
   } catch {
     payload = text;
   }
-  const inBand = upstream.ok && isObject(payload) ? adapter.inBandError(payload) : undefined;
-  if (!upstream.ok || inBand || !isObject(payload) || (upstream.ok && isObject(payload.error))) {
-    const fields = inBand ?? readErrorFields(payload);
-    const classification = upstream.ok && !inBand && !isObject(payload) ? { kind: 'invalid_response' as const } : adapter.classifyError(upstream.status, fields);
-    return {
-      ok: false,
-      failure: {
-        ...classification,
-        provider: adapter.id,
-        status: upstream.status,
-        providerMessage: fields.message,
-        retryAfterMs: parseRetryAfter(upstream.headers.get('Retry-After')),
-      },
-    };
+  const fail = (classification: Classification, fields: UpstreamErrorFields): ExecuteResult => ({
+    ok: false,
+    failure: {
+      ...classification,
+      provider: adapter.id,
+      status: upstream.status,
+      providerMessage: fields.message,
+      retryAfterMs: parseRetryAfter(upstream.headers.get('Retry-After')),
+    },
+  });
+  if (!upstream.ok) {
+    const fields = readErrorFields(payload);
+    return fail(adapter.classifyError(upstream.status, fields), fields);
   }
+  if (!isObject(payload)) return fail({ kind: 'invalid_response' }, readErrorFields(payload));
+  const inBand = errorInAnswer(adapter, payload);
+  if (inBand) return fail(adapter.classifyError(upstream.status, inBand), inBand);
   const completion = normalizeCompletion(adapter, payload, model.id);
   if (completion.filtered) {
     return { ok: false, failure: { kind: 'content_filter', provider: adapter.id, providerCode: completion.filtered } };

@@ -3,10 +3,10 @@
  * taps what billing needs on the way: the last usage the provider reported
  * (whatever its shape) and how much text was delivered.
  */
-import { dropProviderExtras, isObject, readErrorFields } from '../providers/openai-compatible';
+import { dropProviderExtras, errorInAnswer, isObject, normalizeChoice } from '../providers/openai-compatible';
 import type { JsonObject, NormalizedUsage, ProviderAdapter, UpstreamFailure } from '../providers/types';
 import type { SseEvent } from './sse';
-import { estimateTextTokens } from '../providers/token-estimate';
+import { deliveredText, estimateTextTokens } from '../providers/token-estimate';
 
 export type StreamEvent =
   | { type: 'chunk'; chunk: JsonObject; hasContent: boolean; finishReason: string | null }
@@ -20,24 +20,6 @@ export interface TapState {
   deliveredTokens: number;
   /** Whether a delta already carried `role` (OpenAI's first delta always does; some providers never send it). */
   roleSent?: boolean;
-}
-
-const nonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
-
-/** The text a delta delivers: content, reasoning and tool-call names and arguments. */
-function deltaText(delta: JsonObject): string {
-  let text = '';
-  if (nonEmptyString(delta.content)) text += delta.content;
-  if (nonEmptyString(delta.reasoning_content)) text += delta.reasoning_content;
-  if (Array.isArray(delta.tool_calls)) {
-    for (const call of delta.tool_calls) {
-      if (isObject(call) && isObject(call.function)) {
-        const fn = call.function;
-        text += (nonEmptyString(fn.name) ? fn.name : '') + (nonEmptyString(fn.arguments) ? fn.arguments : '');
-      }
-    }
-  }
-  return text;
 }
 
 /**
@@ -59,14 +41,10 @@ export function normalizeChunk(
   let hasContent = false;
   let finishReason: string | null = null;
   for (const choice of choices) {
-    delete choice.usage;
-    if (choice.finish_reason === '') choice.finish_reason = null;
+    const delta = normalizeChoice(adapter, choice, 'delta');
     if (typeof choice.finish_reason === 'string') finishReason ??= choice.finish_reason;
-    const delta = isObject(choice.delta) ? choice.delta : {};
-    adapter.normalizeMessage(delta);
     if (!state.roleSent) delta.role ??= 'assistant';
-    choice.delta = delta;
-    const text = deltaText(delta);
+    const text = deliveredText(delta);
     if (text !== '') state.deliveredTokens += estimateTextTokens(text);
     if (text !== '' || Array.isArray(delta.tool_calls)) hasContent = true;
   }
@@ -93,7 +71,7 @@ export function createUsageTap(
         return controller.enqueue({ type: 'error', failure: { kind: 'invalid_response', provider: adapter.id } });
       }
       if (!isObject(payload)) return;
-      const inBand = adapter.inBandError(payload) ?? (isObject(payload.error) ? readErrorFields(payload) : undefined);
+      const inBand = errorInAnswer(adapter, payload);
       if (inBand) {
         const classification = adapter.classifyError(200, inBand);
         return controller.enqueue({ type: 'error', failure: { ...classification, provider: adapter.id, providerMessage: inBand.message } });
