@@ -1,11 +1,10 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-
-const PROVIDERS = ['deepseek', 'zhipu', 'minimax', 'qwen', 'kimi', 'stepfun'];
+import { standinProviderVars } from './test/support/standin/provider-vars.ts';
 
 /** Worker vars for tests: every provider on the stand-in, short timeouts so failures are fast. */
 function testBindings(standinUrl: string): Record<string, string> {
-  const bindings: Record<string, string> = {
+  return {
     ADMIN_TOKEN: 'test-admin-token',
     STANDIN_URL: standinUrl,
     UPSTREAM_TIMEOUT_MS: '1500',
@@ -14,12 +13,8 @@ function testBindings(standinUrl: string): Record<string, string> {
     MAX_BODY_BYTES: '65536',
     // Billing logs stay in the account object until a test drains them (or ten minutes pass).
     OUTBOX_FLUSH_DELAY_MS: '600000',
+    ...standinProviderVars(standinUrl, (provider) => `platform-key-${provider}`),
   };
-  for (const provider of PROVIDERS) {
-    bindings[`${provider.toUpperCase()}_BASE_URL`] = `${standinUrl}/${provider}`;
-    bindings[`${provider.toUpperCase()}_API_KEY`] = `platform-key-${provider}`;
-  }
-  return bindings;
 }
 
 export default defineConfig(async () => {

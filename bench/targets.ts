@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import { startStandin, type Standin } from '../test/support/standin/server.ts';
+import { standinProviderVars } from '../test/support/standin/provider-vars.ts';
 import { childPids } from './processes.ts';
 import { freePort } from '../test/support/free-port.ts';
 
@@ -21,7 +22,6 @@ export const ADMIN_TOKEN = 'bench-admin-token';
 export const UPSTREAM_KEY = 'bench-upstream-key';
 /** The stand-in's fast mode: a short answer; streams of 64 chunks, 20 ms apart. */
 const STANDIN_DEFAULTS = { chunks: 64, chunk_delay_ms: 20, content: 'x'.repeat(256) };
-const PROVIDERS = ['deepseek', 'zhipu', 'minimax', 'qwen', 'kimi', 'stepfun'];
 
 export interface Running {
   url: string;
@@ -58,11 +58,7 @@ async function startMiniflare(name: string, worker: WorkerOptions, shared: Recor
 export async function startGateway(standinUrl: string, shared: Record<string, unknown> = {}): Promise<Running & { key: string }> {
   const { workerOptions } = unstable_getMiniflareWorkerOptions('wrangler.toml');
   const dir = stateDir('gateway');
-  const vars: Record<string, string> = { ADMIN_TOKEN };
-  for (const provider of PROVIDERS) {
-    vars[`${provider.toUpperCase()}_BASE_URL`] = `${standinUrl}/${provider}`;
-    vars[`${provider.toUpperCase()}_API_KEY`] = UPSTREAM_KEY;
-  }
+  const vars = { ADMIN_TOKEN, ...standinProviderVars(standinUrl, () => UPSTREAM_KEY) };
   const { mf, url, pid } = await startMiniflare(
     'find-token',
     {
@@ -169,8 +165,7 @@ export async function startPortkey(): Promise<Running> {
 export async function startWranglerDev(standinUrl: string): Promise<Running & { key: string }> {
   const port = await freePort();
   const dir = stateDir('dev');
-  const vars = [`ADMIN_TOKEN:${ADMIN_TOKEN}`];
-  for (const provider of PROVIDERS) vars.push(`${provider.toUpperCase()}_BASE_URL:${standinUrl}/${provider}`, `${provider.toUpperCase()}_API_KEY:${UPSTREAM_KEY}`);
+  const vars = Object.entries({ ADMIN_TOKEN, ...standinProviderVars(standinUrl, () => UPSTREAM_KEY) }).map(([name, value]) => `${name}:${value}`);
   const wrangler = join('node_modules', 'wrangler', 'bin', 'wrangler.js');
   const migrate = spawn(process.execPath, [wrangler, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', dir], { stdio: 'ignore', env: { ...process.env, CI: 'true' } });
   await new Promise((resolve) => migrate.once('exit', resolve));

@@ -13,9 +13,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startStandin, type Standin } from '../test/support/standin/server.ts';
+import { startStandin, STANDIN_PROVIDERS, type Standin } from '../test/support/standin/server.ts';
+import { standinProviderVars } from '../test/support/standin/provider-vars.ts';
 
-const PROVIDERS = ['deepseek', 'zhipu', 'minimax', 'qwen', 'kimi', 'stepfun'] as const;
 export const DEV_ADMIN_TOKEN = 'dev-admin-token';
 
 const { values } = parseArgs({
@@ -54,13 +54,11 @@ async function main(): Promise<void> {
   // --var values win over .dev.vars in wrangler dev, so offline mode can override a developer's keys.
   const devVars = values.offline ? {} : readDevVars('.dev.vars');
   const vars: string[] = [];
-  const offline = PROVIDERS.filter((provider) => !devVars[`${provider.toUpperCase()}_API_KEY`]);
+  const offline = STANDIN_PROVIDERS.filter((provider) => !devVars[`${provider.toUpperCase()}_API_KEY`]);
   let standin: Standin | undefined;
   if (offline.length > 0) {
     standin = await startStandin({ port: Number(values['standin-port']) });
-    for (const provider of offline) {
-      vars.push(`${provider.toUpperCase()}_BASE_URL:${standin.url}/${provider}`, `${provider.toUpperCase()}_API_KEY:standin-key`);
-    }
+    for (const [name, value] of Object.entries(standinProviderVars(standin.url, () => 'standin-key', offline))) vars.push(`${name}:${value}`);
     console.log(`[dev] no key in .dev.vars for ${offline.join(', ')}: served by the local stand-in at ${standin.url}`);
   }
   if (!devVars.ADMIN_TOKEN) {
