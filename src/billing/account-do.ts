@@ -95,7 +95,7 @@ export class AccountDurableObject extends DurableObject<Env> {
       console.error('billing log flush failed; retrying', error instanceof Error ? error.message : error);
       retryAt = now + FLUSH_RETRY_MS;
     }
-    const pending = this.ledger.unflushedLogs(1).length > 0 ? now + parseConfig(this.env).outboxFlushDelayMs : undefined;
+    const pending = this.ledger.hasUnflushedLogs() ? now + parseConfig(this.env).outboxFlushDelayMs : undefined;
     const next = [retryAt ?? pending, this.ledger.nextExpiry()].filter((at): at is number => at !== undefined);
     if (next.length > 0) await this.setAlarm(Math.min(...next));
   }

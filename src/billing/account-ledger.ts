@@ -52,7 +52,10 @@ interface Memory {
   accountId: string | undefined;
   balance: number;
   rateLimitPerMinute: number | null;
+  /** Open reservations by request id (mirrors the reservations table). */
+  held: Map<string, number>;
   reserved: number;
+  /** The rate window lives in memory only: a restarted object forgets at most one minute's count. */
   window: { minute: number; count: number };
   revoked: Set<string>;
 }
@@ -71,15 +74,18 @@ export class AccountLedger {
 
   private load(): void {
     const state = this.sql
-      .exec<{ account_id: string; balance: number; rate_limit_per_minute: number | null }>('SELECT account_id, balance, rate_limit_per_minute FROM account_state WHERE id = 1')
+      .exec<{ account_id: string; rate_limit_per_minute: number | null }>('SELECT account_id, rate_limit_per_minute FROM account_state WHERE id = 1')
       .toArray()[0];
-    const window = this.sql.exec<{ minute: number; count: number }>('SELECT minute, count FROM rate_window ORDER BY minute DESC LIMIT 1').toArray()[0];
+    // The ledger is the balance: its last row holds the balance after every change so far.
+    const last = this.sql.exec<{ balance_after: number }>('SELECT balance_after FROM ledger ORDER BY id DESC LIMIT 1').toArray()[0];
+    const held = new Map(this.sql.exec<{ request_id: string; amount: number }>('SELECT request_id, amount FROM reservations').toArray().map((row) => [row.request_id, row.amount]));
     this.memory = {
       accountId: state?.account_id,
-      balance: state?.balance ?? 0,
+      balance: last?.balance_after ?? 0,
       rateLimitPerMinute: state?.rate_limit_per_minute ?? null,
-      reserved: this.sql.exec<{ total: number }>('SELECT COALESCE(SUM(amount), 0) AS total FROM reservations').one().total,
-      window: window ?? { minute: 0, count: 0 },
+      held,
+      reserved: [...held.values()].reduce((sum, amount) => sum + amount, 0),
+      window: this.memory?.window ?? { minute: 0, count: 0 },
       revoked: new Set(this.sql.exec<{ key_id: string }>('SELECT key_id FROM revoked_keys').toArray().map((row) => row.key_id)),
     };
   }
@@ -117,7 +123,6 @@ export class AccountLedger {
   }
 
   private appendLedger(row: { kind: LedgerKind; requestId: string | null; amount: number; balanceAfter: number; now: number; reason?: string; log?: BillingLogRecord }): number {
-    this.sql.exec('UPDATE account_state SET balance = ? WHERE id = 1', row.balanceAfter);
     return this.sql
       .exec<{ id: number }>(
         'INSERT INTO ledger (kind, request_id, amount, balance_after, created_at, reason, log) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id',
@@ -132,18 +137,18 @@ export class AccountLedger {
       .one().id;
   }
 
+  private settled(requestId: string): { amount: number } | undefined {
+    return this.sql.exec<{ amount: number }>("SELECT amount FROM ledger WHERE kind = 'usage' AND request_id = ?", requestId).toArray()[0];
+  }
+
   /** Key revocation, rate limit, then funds; on success the worst case is held until settle or expiry. */
   authorize(input: AuthorizeInput): AuthorizeDecision {
     if (this.memory.revoked.has(input.context.keyId)) return { ok: false, reason: 'key_revoked' };
     return this.transaction(() => {
       this.bind(input.accountId);
-      const seen = this.sql
-        .exec<{ held: number | null; settled: number | null }>(
-          "SELECT (SELECT 1 FROM reservations WHERE request_id = ?1) AS held, (SELECT 1 FROM ledger WHERE kind = 'usage' AND request_id = ?1) AS settled",
-          input.requestId,
-        )
-        .one();
-      if (seen.held || seen.settled) return { ok: true, balance: this.memory.balance, reserved: this.memory.reserved, replay: true };
+      if (this.memory.held.has(input.requestId) || this.settled(input.requestId)) {
+        return { ok: true, balance: this.memory.balance, reserved: this.memory.reserved, replay: true };
+      }
 
       const minute = Math.floor(input.now / MINUTE_MS);
       const limit = this.memory.rateLimitPerMinute ?? input.defaultRateLimit;
@@ -151,8 +156,6 @@ export class AccountLedger {
       if (used >= limit) {
         return { ok: false, reason: 'rate_limited', limit, retryAfterSeconds: Math.max(1, Math.ceil(((minute + 1) * MINUTE_MS - input.now) / 1000)) };
       }
-      if (this.memory.window.minute !== minute) this.sql.exec('DELETE FROM rate_window WHERE minute < ?', minute);
-      this.sql.exec('INSERT INTO rate_window (minute, count) VALUES (?, 1) ON CONFLICT (minute) DO UPDATE SET count = count + 1', minute);
       this.memory.window = { minute, count: used + 1 };
 
       const available = this.memory.balance - this.memory.reserved;
@@ -168,6 +171,7 @@ export class AccountLedger {
       if (input.context.mode === 'byok') {
         this.sql.exec('INSERT INTO byok_months (month, requests) VALUES (?, 1) ON CONFLICT (month) DO UPDATE SET requests = requests + 1', utcMonth(input.now));
       }
+      this.memory.held.set(input.requestId, input.amount);
       this.memory.reserved += input.amount;
       return { ok: true, balance: this.memory.balance, reserved: this.memory.reserved, replay: false };
     });
@@ -185,7 +189,7 @@ export class AccountLedger {
         .toArray()[0];
       if (!reservation) {
         // Settled already (a replay, or released by the alarm): the first result stands.
-        const previous = this.sql.exec<{ amount: number }>("SELECT amount FROM ledger WHERE kind = 'usage' AND request_id = ?", input.requestId).toArray()[0];
+        const previous = this.settled(input.requestId);
         if (previous) return { charged: -previous.amount, balance: this.memory.balance, replay: true };
         throw new Error(`settle of ${input.requestId}: no reservation to settle`);
       }
@@ -206,6 +210,7 @@ export class AccountLedger {
         latencyMs: Math.max(0, input.now - context.startedAt),
       };
       this.appendLedger({ kind: 'usage', requestId: input.requestId, amount: -charged, balanceAfter, now: input.now, log });
+      this.memory.held.delete(input.requestId);
       this.memory.reserved -= reservation.amount;
       this.memory.balance = balanceAfter;
       return { charged, balance: balanceAfter, replay: false };
@@ -265,16 +270,21 @@ export class AccountLedger {
     this.memory.revoked.add(keyId);
   }
 
-  unflushedLogs(limit: number): Array<{ ledgerId: number; log: BillingLogRecord }> {
+  /** Billing logs not yet in D1, oldest first, as stored (JSON text of a BillingLogRecord). */
+  unflushedLogs(limit: number): Array<{ ledgerId: number; log: string }> {
     return this.sql
       .exec<{ id: number; log: string }>('SELECT id, log FROM ledger WHERE flushed = 0 AND log IS NOT NULL ORDER BY id LIMIT ?', limit)
       .toArray()
-      .map((row) => ({ ledgerId: row.id, log: JSON.parse(row.log) as BillingLogRecord }));
+      .map((row) => ({ ledgerId: row.id, log: row.log }));
   }
 
+  hasUnflushedLogs(): boolean {
+    return this.sql.exec('SELECT 1 FROM ledger WHERE flushed = 0 AND log IS NOT NULL LIMIT 1').toArray().length > 0;
+  }
+
+  /** Marks a flushed batch: its ids are consecutive outbox rows, so one range update covers them. */
   markFlushed(ledgerIds: number[]): void {
-    this.transaction(() => {
-      for (const id of ledgerIds) this.sql.exec('UPDATE ledger SET flushed = 1 WHERE id = ?', id);
-    });
+    if (ledgerIds.length === 0) return;
+    this.sql.exec('UPDATE ledger SET flushed = 1 WHERE id BETWEEN ? AND ? AND flushed = 0 AND log IS NOT NULL', ledgerIds[0], ledgerIds.at(-1));
   }
 }

@@ -1,46 +1,44 @@
 /**
- * Flushes billing log records from the account object's ledger to D1. Inserts
- * are idempotent (INSERT OR IGNORE on the log id), so a flush retried after a
- * failure, or after the object crashed between writing D1 and marking rows
- * flushed, never duplicates a row.
+ * Flushes billing log records from the account object's ledger to D1. A batch
+ * is one statement: the records go in as one JSON array, unpacked by SQLite's
+ * json_each, so the object neither re-parses its stored records nor pays a
+ * statement per row. Inserts are idempotent (INSERT OR IGNORE on the log id),
+ * so a flush retried after a failure, or after the object crashed between
+ * writing D1 and marking rows flushed, never duplicates a row.
  */
-import type { BillingLogRecord } from './billing-log';
 
-export const OUTBOX_BATCH = 50;
+export const OUTBOX_BATCH = 200;
 
-export async function writeBillingLogs(db: D1Database, logs: BillingLogRecord[]): Promise<void> {
-  if (logs.length === 0) return;
-  const statement = db.prepare(
-    `INSERT OR IGNORE INTO billing_logs
-       (id, request_id, account_id, key_id, key_name, key_prefix, created_at, model, provider, mode, routing,
-        prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, cost, provider_cost, estimated, status, latency_ms, stream)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  await db.batch(
-    logs.map((log) =>
-      statement.bind(
-        log.id,
-        log.requestId,
-        log.accountId,
-        log.keyId,
-        log.keyName,
-        log.keyPrefix,
-        log.createdAt,
-        log.model,
-        log.provider,
-        log.mode,
-        log.routing,
-        log.promptTokens,
-        log.cachedTokens,
-        log.completionTokens,
-        log.reasoningTokens,
-        log.cost,
-        log.providerCost,
-        log.estimated ? 1 : 0,
-        log.status,
-        log.latencyMs,
-        log.stream ? 1 : 0,
-      ),
-    ),
-  );
+/** billing_logs column ← the BillingLogRecord field it comes from (booleans arrive as 0/1). */
+const COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['id', 'id'],
+  ['request_id', 'requestId'],
+  ['account_id', 'accountId'],
+  ['key_id', 'keyId'],
+  ['key_name', 'keyName'],
+  ['key_prefix', 'keyPrefix'],
+  ['created_at', 'createdAt'],
+  ['model', 'model'],
+  ['provider', 'provider'],
+  ['mode', 'mode'],
+  ['routing', 'routing'],
+  ['prompt_tokens', 'promptTokens'],
+  ['cached_tokens', 'cachedTokens'],
+  ['completion_tokens', 'completionTokens'],
+  ['reasoning_tokens', 'reasoningTokens'],
+  ['cost', 'cost'],
+  ['provider_cost', 'providerCost'],
+  ['estimated', 'estimated'],
+  ['status', 'status'],
+  ['latency_ms', 'latencyMs'],
+  ['stream', 'stream'],
+];
+
+const INSERT_FROM_JSON = `INSERT OR IGNORE INTO billing_logs (${COLUMNS.map(([column]) => column).join(', ')})
+  SELECT ${COLUMNS.map(([, field]) => `json_extract(value, '$.${field}')`).join(', ')} FROM json_each(?)`;
+
+/** `records`: BillingLogRecord values as the ledger stores them (JSON text). */
+export async function writeBillingLogs(db: D1Database, records: string[]): Promise<void> {
+  if (records.length === 0) return;
+  await db.prepare(INSERT_FROM_JSON).bind(`[${records.join(',')}]`).run();
 }

@@ -1,5 +1,6 @@
 /** The account object's money rules, driven through its RPC methods with a controlled clock. */
-import { env, runDurableObjectAlarm } from 'cloudflare:test';
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { AccountLedger } from '../../../src/billing/account-ledger';
 import { describe, expect, it, vi } from 'vitest';
 import type { RequestContext, RequestOutcome } from '../../../src/billing/billing-log';
 
@@ -144,6 +145,26 @@ describe('account object: BYOK month counter', () => {
   });
 });
 
+describe('account object: restart', () => {
+  it('recovers the balance, open holds, replays and revocations from storage alone', async () => {
+    const { accountId, stub } = account();
+    await fund(stub, accountId, 1000);
+    await stub.authorize(authorizeInput(accountId, 'req_done', 300));
+    await stub.settle({ requestId: 'req_done', outcome: outcome(120), logId: 'bl_done', now: NOW });
+    await stub.authorize(authorizeInput(accountId, 'req_open', 200));
+    await stub.revokeKey('key_gone', NOW);
+    await runInDurableObject(stub, (_instance, state) => {
+      // A fresh ledger over the same storage is what an object restarted after eviction starts from.
+      const restarted = new AccountLedger(state.storage);
+      expect({ balance: restarted.balance, reserved: restarted.reserved }).toEqual({ balance: 880, reserved: 200 });
+      expect(restarted.isKeyRevoked('key_gone')).toBe(true);
+      expect(restarted.authorize(authorizeInput(accountId, 'req_done', 300))).toEqual({ ok: true, balance: 880, reserved: 200, replay: true });
+      expect(restarted.authorize(authorizeInput(accountId, 'req_open', 200))).toEqual({ ok: true, balance: 880, reserved: 200, replay: true });
+      expect(restarted.settle({ requestId: 'req_open', outcome: outcome(50), logId: 'bl_open', now: NOW })).toEqual({ charged: 50, balance: 830, replay: false });
+    });
+  });
+});
+
 describe('account object: alarm', () => {
   it('flushes billing logs to D1 exactly once, however often it runs', async () => {
     const { accountId, stub } = account();
@@ -159,6 +180,44 @@ describe('account object: alarm', () => {
       { request_id: 'req_f1', cost: 7, status: 'succeeded' },
       { request_id: 'req_f2', cost: 7, status: 'succeeded' },
     ]);
+  });
+
+  it('flushes a backlog larger than one batch, every field intact', async () => {
+    const { accountId, stub } = account();
+    await fund(stub, accountId, 100_000);
+    const ids = Array.from({ length: 205 }, (_, i) => `req_b${String(i).padStart(3, '0')}`);
+    for (const id of ids) {
+      await stub.authorize(authorizeInput(accountId, id, 100));
+      await stub.settle({ requestId: id, outcome: outcome(7, { cachedTokens: 2, reasoningTokens: 1, providerCost: 6, estimated: true }), logId: `bl_${id}`, now: NOW + 250 });
+    }
+    await runDurableObjectAlarm(stub);
+    const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM billing_logs WHERE account_id = ?').bind(accountId).first();
+    expect(count).toEqual({ n: 205 });
+    const last = await env.DB.prepare('SELECT * FROM billing_logs WHERE request_id = ?').bind('req_b204').first();
+    expect(last).toEqual({
+      id: 'bl_req_b204',
+      request_id: 'req_b204',
+      account_id: accountId,
+      key_id: 'key_1',
+      key_name: 'laptop',
+      key_prefix: 'sk-ft_abcd',
+      created_at: NOW,
+      model: 'deepseek-chat',
+      provider: 'deepseek',
+      mode: 'standard',
+      routing: 'auto',
+      prompt_tokens: 10,
+      cached_tokens: 2,
+      completion_tokens: 5,
+      reasoning_tokens: 1,
+      cost: 7,
+      provider_cost: 6,
+      estimated: 1,
+      status: 'succeeded',
+      latency_ms: 250,
+      stream: 0,
+    });
+    expect(await stub.summary(accountId, NOW)).toMatchObject({ balance: 100_000 - 205 * 7, reserved: 0 });
   });
 
   it('keeps billing logs through a failed D1 flush and delivers them on the next alarm', async () => {
