@@ -2,13 +2,16 @@
  * Meters one chat request against its account object: one round trip to
  * authorize (rate limit + worst-case reservation) before the provider is called,
  * one to settle (the real cost, with its ledger row) when the request ends.
- * The request path never writes to D1.
+ * A whole answer's settle runs after the response (its cost is computed here by
+ * the same function the ledger records), so the client never waits for that
+ * second round trip. The request path never writes to D1.
  */
 import type { AuthenticatedKey, Config, Env } from '../env';
 import { ApiError, revokedKey } from '../errors';
 import type { NormalizedUsage } from '../providers/types';
 import type { CatalogModel } from '../routing/catalog';
-import type { BillingMode, BillingStatus, RequestContext } from './billing-log';
+import type { BillingMode, BillingStatus, RequestContext, RequestOutcome } from './billing-log';
+import type { SettleResult } from './account-ledger';
 import { computeCost, ONE, onePlus, type BillableUsage } from './cost';
 import { formatUsd } from './money';
 import { accountStub } from './account-stub';
@@ -47,6 +50,9 @@ export interface MeteredEnd {
   model: CatalogModel;
 }
 
+/** Settling after the response: a failed round trip is tried again (settle is idempotent per request). */
+const SETTLE_RETRY_DELAYS_MS = [100, 500, 2_000];
+
 export class Meter {
   readonly mode: BillingMode = 'standard';
   private settlement: Promise<Settlement> | undefined;
@@ -54,6 +60,8 @@ export class Meter {
   private constructor(
     private readonly input: MeterInput,
     private readonly stub: ReturnType<typeof accountStub>,
+    /** The balance when the request was admitted (before its own charge). */
+    private readonly admittedBalance: number,
   ) {}
 
   /** Reserves the worst case; throws 429 or 402 before any provider is called. */
@@ -104,7 +112,7 @@ export class Meter {
         message: `Insufficient credits: this request may cost up to $${formatUsd(decision.required)} and $${formatUsd(decision.available)} is available. Recharge, or lower max_tokens.`,
       });
     }
-    return new Meter(input, stub);
+    return new Meter(input, stub, decision.balance);
   }
 
   /** Charges the request once, whatever calls it (a second call returns the first result). */
@@ -113,27 +121,67 @@ export class Meter {
     return this.settlement;
   }
 
+  /**
+   * Charges a request whose outcome is final without making the client wait:
+   * returns the settlement as of admission (exact for a client that does not
+   * overlap its own requests) and settles in the background, retrying a failed
+   * round trip. The account object still decides the charge (it never takes
+   * the balance below zero).
+   */
+  settleAfterResponse(end: MeteredEnd, now: number, waitUntil: (promise: Promise<unknown>) => void): Settlement {
+    const { outcome, usage, estimated } = this.outcomeOf(end);
+    const charged = Math.min(outcome.cost, this.admittedBalance);
+    const settlement: Settlement = { charged, balance: this.admittedBalance - charged, usage, estimated };
+    if (this.settlement) return settlement;
+    this.settlement = this.settleWithRetries(outcome, now).then(() => settlement);
+    waitUntil(
+      this.settlement.catch((error: unknown) => {
+        // The hold is released by the account object's alarm; this charge is lost, so say so loudly.
+        console.error(`[${this.input.requestId}] settle failed after retries:`, error instanceof Error ? error.message : error);
+      }),
+    );
+    return settlement;
+  }
+
+  private async settleWithRetries(outcome: RequestOutcome, now: number): Promise<SettleResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.send(outcome, now);
+      } catch (error) {
+        const delay = SETTLE_RETRY_DELAYS_MS[attempt];
+        if (delay === undefined) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
   private async settleOnce(end: MeteredEnd, now: number): Promise<Settlement> {
+    const { outcome, usage, estimated } = this.outcomeOf(end);
+    const result = await this.send(outcome, now);
+    return { charged: result.charged, balance: result.balance, usage, estimated };
+  }
+
+  private send(outcome: RequestOutcome, now: number): Promise<SettleResult> {
+    return this.stub.settle({ requestId: this.input.requestId, logId: `bl_${this.input.requestId.replace(/^req_/, '')}`, now, outcome });
+  }
+
+  /** What the request is billed: the provider's usage (or the estimate) at the served model's price. */
+  private outcomeOf(end: MeteredEnd): { outcome: RequestOutcome; usage: NormalizedUsage; estimated: boolean } {
     const estimated = end.usage === undefined && end.status !== 'failed';
     const usage: NormalizedUsage =
       end.status === 'failed'
         ? { promptTokens: 0, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0 }
         : end.usage ?? { promptTokens: this.input.promptEstimate, completionTokens: end.deliveredTokens, cachedTokens: 0, reasoningTokens: 0 };
     const price = end.model.price;
-    const result = await this.stub.settle({
-      requestId: this.input.requestId,
-      logId: `bl_${this.input.requestId.replace(/^req_/, '')}`,
-      now,
-      outcome: {
-        ...usage,
-        cost: computeCost(usage, price, onePlus(this.input.config.standardFeeRate)),
-        providerCost: computeCost(usage, price, ONE),
-        estimated,
-        status: end.status,
-        model: end.model.id,
-        provider: end.model.provider,
-      },
-    });
-    return { charged: result.charged, balance: result.balance, usage, estimated };
+    const outcome: RequestOutcome = {
+      ...usage,
+      cost: computeCost(usage, price, onePlus(this.input.config.standardFeeRate)),
+      providerCost: computeCost(usage, price, ONE),
+      estimated,
+      status: end.status,
+      model: end.model.id,
+      provider: end.model.provider,
+    };
+    return { outcome, usage, estimated };
   }
 }

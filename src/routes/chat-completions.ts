@@ -98,8 +98,8 @@ export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
   timing.mark('upstream');
 
   if (!result.ok) {
-    // Nothing was delivered: it costs nothing, and the reservation is released now.
-    await meter.settle({ status: 'failed', usage: undefined, deliveredTokens: 0, model }, Date.now());
+    // Nothing was delivered: it costs nothing, and the reservation is released (after the response).
+    meter.settleAfterResponse({ status: 'failed', usage: undefined, deliveredTokens: 0, model }, Date.now(), (promise) => c.executionCtx.waitUntil(promise));
     const error = failureToError(result.failure);
     Object.assign(error.headers, served);
     throw error;
@@ -108,8 +108,12 @@ export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
     return new Response(result.body, { headers: { ...SSE_RESPONSE_HEADERS, ...served, 'Server-Timing': timing.header() } });
   }
 
-  const settlement = await meter.settle({ status: 'succeeded', usage: result.usage, deliveredTokens: result.deliveredTokens, model }, Date.now());
-  timing.mark('settle');
+  // The whole answer is in hand: its cost is known here, and the account object records it after the response.
+  const settlement = meter.settleAfterResponse(
+    { status: 'succeeded', usage: result.usage, deliveredTokens: result.deliveredTokens, model },
+    Date.now(),
+    (promise) => c.executionCtx.waitUntil(promise),
+  );
   result.body.usage = toOpenAiUsage(settlement.usage);
   return Response.json(result.body, {
     headers: {
