@@ -66,7 +66,7 @@ for (const [nodeId, n] of counts) {
   }
   nearest.set(label, (nearest.get(label) ?? 0) + n);
 }
-console.log('--- busy samples by nearest bundle function');
+console.log('--- busy samples by nearest bundle function', ((busy * 0.1) / 400).toFixed(2), 'ms of isolate JS per request (of', ((total * 0.1) / 400).toFixed(2), 'ms sampled)');
 for (const [k, v] of [...nearest.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log((100 * v / busy).toFixed(1).padStart(5) + '%', k);
 console.log('--- inclusive');
 for (const name of ['fetch', 'apiKeyAuthMiddleware', 'requestIdMiddleware', 'readJsonBody', 'parseJsonBody', 'open', 'settleOnce', 'executeChat', 'readJsonAnswer', 'authorize', 'settle', 'transactionSync', 'exec', 'estimatePromptTokens', 'normalizeCompletion', 'buildUpstreamBody', 'computeCost', 'json', 'setAlarm', 'hashApiKey', 'sha256Hex'])

@@ -9,7 +9,7 @@ import { destroyAgents, timedRequest, timedStream, type Target } from './http-cl
 import { cpuMs, peakRssGrowth } from './processes.ts';
 import { writeReport, type Results } from './report.ts';
 import { latencyAtConcurrencyOne, streaming, throughput } from './scenarios.ts';
-import { startBareWorker, startFastStandin, startGateway, startPortkey, startWranglerDev, UPSTREAM_KEY } from './targets.ts';
+import { startBareWorker, startFastStandin, startGateway, startMeteredWorker, startPortkey, startWranglerDev, UPSTREAM_KEY } from './targets.ts';
 
 const MESSAGES = [{ role: 'user', content: 'Say hello.' }];
 const UPSTREAM_MODEL = 'deepseek-v4-flash';
@@ -37,11 +37,13 @@ async function main(): Promise<void> {
   const standin = await startFastStandin();
   const gateway = await startGateway(standin.url);
   const bare = await startBareWorker(standin.url);
+  const metered = await startMeteredWorker(standin.url);
   const portkey = await startPortkey();
   log(`stand-in ${standin.url}, find-token ${gateway.url} (pid ${gateway.pid}), bare ${bare.url} (pid ${bare.pid}), Portkey ${portkey.url}`);
   const auth = { Authorization: `Bearer ${UPSTREAM_KEY}` };
   const direct = openAiTarget('direct', `${standin.url}/deepseek/chat/completions`, auth, UPSTREAM_MODEL);
   const bareWorker = openAiTarget('bare worker', `${bare.url}/deepseek/chat/completions`, auth, UPSTREAM_MODEL);
+  const meteredFloor = openAiTarget('metered floor', `${metered.url}/deepseek/chat/completions`, auth, UPSTREAM_MODEL);
   const findToken = openAiTarget('find-token', `${gateway.url}/v1/chat/completions`, { Authorization: `Bearer ${gateway.key}` }, 'deepseek-chat');
   const portkeyTarget = openAiTarget(
     'Portkey',
@@ -50,13 +52,15 @@ async function main(): Promise<void> {
     UPSTREAM_MODEL,
   );
   const targets = [direct, bareWorker, findToken, portkeyTarget];
+  // The metered floor answers whole bodies only: it joins the non-streaming scenarios.
+  const nonStreaming = [direct, bareWorker, meteredFloor, findToken, portkeyTarget];
 
   try {
     log('1. non-streaming latency at concurrency 1');
-    const latency = await latencyAtConcurrencyOne(targets, 5, 100);
+    const latency = await latencyAtConcurrencyOne(nonStreaming, 5, 100);
 
     log('2. throughput at concurrency 8 and 32');
-    const load = await throughput(targets, [8, 32], 10);
+    const load = await throughput(nonStreaming, [8, 32], 10);
 
     log('3. streaming (64 chunks × 20 ms)');
     const streams = await streaming(targets, 3, 2);
@@ -77,7 +81,11 @@ async function main(): Promise<void> {
       for (let i = 0; i < 500; i++) await timedRequest(target);
       return (cpuMs(pid) - before) / 500;
     };
-    const cpu = { 'find-token': await cpuPerRequest(findToken, gatewayPid), 'bare worker': await cpuPerRequest(bareWorker, bare.pid!) };
+    const cpu = {
+      'find-token': await cpuPerRequest(findToken, gatewayPid),
+      'bare worker': await cpuPerRequest(bareWorker, bare.pid!),
+      'metered floor': await cpuPerRequest(meteredFloor, metered.pid!),
+    };
 
     log('the development path: find-token under wrangler dev');
     const dev = await startWranglerDev(standin.url);
@@ -108,7 +116,7 @@ async function main(): Promise<void> {
     console.log(writeReport(results));
   } finally {
     destroyAgents();
-    await Promise.allSettled([gateway.stop(), bare.stop(), portkey.stop(), standin.close()]);
+    await Promise.allSettled([gateway.stop(), bare.stop(), metered.stop(), portkey.stop(), standin.close()]);
   }
 }
 

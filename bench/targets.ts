@@ -127,6 +127,32 @@ export async function startBareWorker(standinUrl: string): Promise<Running> {
   return { url, pid, stop: () => mf.dispose() };
 }
 
+/** The bare worker plus a durable hold and charge in a SQLite Durable Object: the floor for billing in one. */
+export async function startMeteredWorker(standinUrl: string): Promise<Running> {
+  const { workerOptions } = unstable_getMiniflareWorkerOptions('wrangler.toml');
+  const dir = stateDir('metered');
+  const { mf, url, pid } = await startMiniflare(
+    'metered floor',
+    {
+      modules: true,
+      scriptPath: 'bench/metered-worker.js',
+      compatibilityDate: workerOptions.compatibilityDate,
+      compatibilityFlags: workerOptions.compatibilityFlags,
+      bindings: { UPSTREAM: standinUrl },
+      durableObjects: { ACCOUNTS: { className: 'Account', useSQLite: true } },
+    },
+    { durableObjectsPersist: dir },
+  );
+  return {
+    url,
+    pid,
+    stop: async () => {
+      await mf.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 async function waitForHttp(url: string, child: ChildProcess, what: string): Promise<void> {
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
