@@ -11,6 +11,10 @@ function testBindings(standinUrl: string): Record<string, string> {
     STREAM_IDLE_TIMEOUT_MS: '1000',
     STREAM_KEEPALIVE_MS: '250',
     MAX_BODY_BYTES: '65536',
+    // Retries 10, 20, 40 ms apart; circuits half-open after 300 ms; at most 4 s before the first byte.
+    RETRY_BASE_MS: '10',
+    CIRCUIT_COOLDOWN_MS: '300',
+    ROUTING_BUDGET_MS: '4000',
     // Billing logs stay in the account object until a test drains them (or ten minutes pass).
     OUTBOX_FLUSH_DELAY_MS: '600000',
     ...standinProviderVars(standinUrl, (provider) => `platform-key-${provider}`),
@@ -35,7 +39,7 @@ export default defineConfig(async () => {
             name: 'workers',
             include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
             globalSetup: ['./test/global-setup.ts'],
-            setupFiles: ['./test/apply-migrations.ts'],
+            setupFiles: ['./test/apply-migrations.ts', './test/reset-health.ts'],
           },
         },
         {

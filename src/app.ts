@@ -9,6 +9,7 @@ import { balance, billingLogs } from './routes/billing';
 import { chatCompletions } from './routes/chat-completions';
 import { models } from './routes/models';
 import { userKeys } from './routes/user-keys';
+import { publicStatus } from './routes/status';
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -21,6 +22,9 @@ export function createApp(): Hono<AppEnv> {
 
   app.get('/', (c) => c.text('find-token: an OpenAI-compatible gateway. API base: /v1\n'));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  // Public: mounted before the key check on /v1/*.
+  app.route('/v1/status', publicStatus);
 
   // Chat's authorize call to the account object checks revocation itself: one round trip, not two.
   app.use('/v1/*', apiKeyAuth({ revocationCheckedByHandler: (c) => c.req.method === 'POST' && c.req.path === '/v1/chat/completions' }));

@@ -63,6 +63,13 @@ const ConfigSchema = z.object({
   rateLimitPerMinute: positiveInt(600),
   reservationTtlMs: positiveInt(15 * 60_000),
   outboxFlushDelayMs: positiveInt(1_000),
+  retryBaseMs: positiveInt(1_000),
+  routingBudgetMs: positiveInt(120_000),
+  circuitFailureThreshold: positiveInt(5),
+  circuitWindowMs: positiveInt(60_000),
+  circuitCooldownMs: positiveInt(30_000),
+  healthRefreshMs: positiveInt(30_000),
+  healthProbeTimeoutMs: positiveInt(10_000),
 });
 
 function rateOrIssue(text: string, ctx: z.RefinementCtx): Rate {
@@ -104,6 +111,13 @@ export function parseConfig(env: Env): Config {
     rateLimitPerMinute: emptyToUndefined(env.RATE_LIMIT_PER_MINUTE),
     reservationTtlMs: emptyToUndefined(env.RESERVATION_TTL_MS),
     outboxFlushDelayMs: emptyToUndefined(env.OUTBOX_FLUSH_DELAY_MS),
+    retryBaseMs: emptyToUndefined(env.RETRY_BASE_MS),
+    routingBudgetMs: emptyToUndefined(env.ROUTING_BUDGET_MS),
+    circuitFailureThreshold: emptyToUndefined(env.CIRCUIT_FAILURE_THRESHOLD),
+    circuitWindowMs: emptyToUndefined(env.CIRCUIT_WINDOW_MS),
+    circuitCooldownMs: emptyToUndefined(env.CIRCUIT_COOLDOWN_MS),
+    healthRefreshMs: emptyToUndefined(env.HEALTH_REFRESH_MS),
+    healthProbeTimeoutMs: emptyToUndefined(env.HEALTH_PROBE_TIMEOUT_MS),
   });
   const vars = env as unknown as Record<string, string | undefined>;
   const providers = Object.fromEntries(

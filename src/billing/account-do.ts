@@ -52,6 +52,10 @@ export class AccountDurableObject extends DurableObject<Env> {
     return result;
   }
 
+  async raiseHold(requestId: string, amount: number): Promise<{ ok: boolean; reserved: number }> {
+    return this.ledger.raiseHold(requestId, amount);
+  }
+
   async adjust(input: { accountId: string; amount: number; reason: string; now: number }): Promise<AdjustResult> {
     return this.ledger.adjust(input);
   }

@@ -177,6 +177,20 @@ export class AccountLedger {
     });
   }
 
+  /** Raises an open hold to `amount` (failover to a pricier model) if the balance covers the difference. */
+  raiseHold(requestId: string, amount: number): { ok: boolean; reserved: number } {
+    const held = this.memory.held.get(requestId);
+    if (held === undefined) return { ok: false, reserved: this.memory.reserved };
+    if (amount <= held) return { ok: true, reserved: this.memory.reserved };
+    if (amount - held > this.memory.balance - this.memory.reserved) return { ok: false, reserved: this.memory.reserved };
+    return this.transaction(() => {
+      this.sql.exec('UPDATE reservations SET amount = ? WHERE request_id = ?', amount, requestId);
+      this.memory.held.set(requestId, amount);
+      this.memory.reserved += amount - held;
+      return { ok: true, reserved: this.memory.reserved };
+    });
+  }
+
   /**
    * Replaces the request's reservation with its real cost, once: a second settle
    * of the same request id returns the first result. The charge never takes the

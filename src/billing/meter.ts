@@ -26,7 +26,8 @@ export interface MeterInput {
   routing: string;
   stream: boolean;
   promptEstimate: number;
-  maxCompletionTokens: number;
+  /** max_tokens as asked; absent = each model's own output cap. */
+  maxTokens: number | undefined;
   now: number;
 }
 
@@ -50,6 +51,12 @@ export interface MeteredEnd {
   model: CatalogModel;
 }
 
+/** The most a request can cost on a model: the prompt estimate plus max_tokens (or the model's cap) at full price. */
+function worstCase(input: MeterInput, model: CatalogModel): number {
+  const usage: BillableUsage = { promptTokens: input.promptEstimate, cachedTokens: 0, completionTokens: input.maxTokens ?? model.maxOutputTokens };
+  return computeCost(usage, model.price, onePlus(input.config.standardFeeRate));
+}
+
 /** Settling after the response: a failed round trip is tried again (settle is idempotent per request). */
 const SETTLE_RETRY_DELAYS_MS = [100, 500, 2_000];
 
@@ -62,6 +69,8 @@ export class Meter {
     private readonly stub: ReturnType<typeof accountStub>,
     /** The balance when the request was admitted (before its own charge). */
     private readonly admittedBalance: number,
+    /** Units held for this request (the worst case of the costliest model tried so far). */
+    private held: number,
   ) {}
 
   /** Reserves the worst case; throws 429 or 402 before any provider is called. */
@@ -79,8 +88,7 @@ export class Meter {
       stream: input.stream,
       startedAt: input.now,
     };
-    const worstCase: BillableUsage = { promptTokens: input.promptEstimate, cachedTokens: 0, completionTokens: input.maxCompletionTokens };
-    const amount = computeCost(worstCase, model.price, onePlus(config.standardFeeRate));
+    const amount = worstCase(input, model);
     const decision = await stub.authorize({
       accountId: auth.accountId,
       requestId: input.requestId,
@@ -112,7 +120,20 @@ export class Meter {
         message: `Insufficient credits: this request may cost up to $${formatUsd(decision.required)} and $${formatUsd(decision.available)} is available. Recharge, or lower max_tokens.`,
       });
     }
-    return new Meter(input, stub, decision.balance);
+    return new Meter(input, stub, decision.balance, amount);
+  }
+
+  /**
+   * Before failing over to another model: its worst case must be held too. A
+   * pricier model raises the hold (one more round trip, only then); false = the
+   * balance cannot cover it, so that model is skipped.
+   */
+  async holdFor(model: CatalogModel): Promise<boolean> {
+    const amount = worstCase(this.input, model);
+    if (amount <= this.held) return true;
+    const raised = await this.stub.raiseHold(this.input.requestId, amount);
+    if (raised.ok) this.held = amount;
+    return raised.ok;
   }
 
   /** Charges the request once, whatever calls it (a second call returns the first result). */

@@ -72,3 +72,20 @@ export const billingLogs = sqliteTable(
 );
 
 export type BillingLogRow = typeof billingLogs.$inferSelect;
+
+/**
+ * The last health probe of each provider (the cron job writes it; isolates read it
+ * every HEALTH_REFRESH_MS, never per request). Latency in ms; the error is the
+ * failure's kind and status, never the provider's own words.
+ */
+export const providerHealth = sqliteTable('provider_health', {
+  provider: text('provider').primaryKey(),
+  status: text('status', { enum: ['up', 'down'] }).notNull(),
+  checkedAt: integer('checked_at').notNull(),
+  latencyMs: integer('latency_ms'),
+  error: text('error'),
+  /** Probes failed in a row (0 when the last one succeeded). */
+  consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+});
+
+export type ProviderHealthRow = typeof providerHealth.$inferSelect;

@@ -1,9 +1,10 @@
 /**
- * Cron dispatch. The schedules live in wrangler.toml; each job arrives with the
- * issue that needs it (health checks with routing, credit expiry with credits),
- * so an unknown cron is logged rather than silently ignored.
+ * Cron dispatch. The schedules live in wrangler.toml: provider health checks
+ * every five minutes; the daily job (credit expiry) arrives with credits. An
+ * unknown cron is logged rather than silently ignored.
  */
 import type { Env } from '../env';
+import { checkProviderHealth } from './health-check';
 
 export const CRON_HEALTH_CHECKS = '*/5 * * * *';
 export const CRON_DAILY = '0 3 * * *';
@@ -11,7 +12,11 @@ export const CRON_DAILY = '0 3 * * *';
 export type ScheduledJob = (env: Env, now: Date) => Promise<void>;
 
 export const JOBS: Record<string, ScheduledJob[]> = {
-  [CRON_HEALTH_CHECKS]: [],
+  [CRON_HEALTH_CHECKS]: [
+    async (env, now) => {
+      await checkProviderHealth(env, now);
+    },
+  ],
   [CRON_DAILY]: [],
 };
 

@@ -10,6 +10,7 @@ import { adminAuth } from '../middleware/admin-auth';
 import { parseJsonBody } from '../middleware/json-body';
 import { AccountPatchSchema, CreateAccountSchema, CreditAdjustmentSchema, KeyNameSchema } from '../schemas/account-requests';
 import { tooManyKeys } from './user-keys';
+import { adminProviders } from './status';
 
 const accountNotFound = (id: string) => notFound(`No account with id '${id}'.`, 'account_not_found');
 
@@ -70,4 +71,5 @@ export const admin = new Hono<AppEnv>()
     const created = await createApiKey(db, account.id, name, Date.now());
     if (!created.ok) throw tooManyKeys();
     return c.json(created.key, 201);
-  });
+  })
+  .route('/providers', adminProviders);

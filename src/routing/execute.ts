@@ -22,6 +22,8 @@ export interface ExecuteInput {
   request: JsonObject;
   stream: boolean;
   includeUsage: boolean;
+  /** The most this attempt may wait for its answer (or first event), when less than the configured timeout. */
+  budgetMs?: number;
   /** Aborts when the client disconnects. */
   clientSignal: AbortSignal | undefined;
   fetch: typeof fetch;
@@ -44,7 +46,7 @@ export async function executeChat(input: ExecuteInput): Promise<ExecuteResult> {
   const abortUpstream = () => controller.abort();
   input.clientSignal?.addEventListener('abort', abortUpstream, { once: true });
   // Non-streaming: one total budget; streaming: the first event must come within the idle timeout.
-  const firstByteBudget = input.stream ? config.streamIdleTimeoutMs : config.upstreamTimeoutMs;
+  const firstByteBudget = Math.min(input.stream ? config.streamIdleTimeoutMs : config.upstreamTimeoutMs, input.budgetMs ?? Number.POSITIVE_INFINITY);
   const timer = setTimeout(() => controller.abort(new DOMException('upstream timeout', 'TimeoutError')), firstByteBudget);
   const failure = (kind: UpstreamFailure['kind']): ExecuteResult => ({ ok: false, failure: { kind, provider: adapter.id } });
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 
 export const ROUTING_STRATEGIES = ['auto', 'cheapest', 'fallback'] as const;
+export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
 
 const textPart = z.looseObject({ type: z.literal('text'), text: z.string() });
 const otherPart = z.looseObject({ type: z.string().min(1) });

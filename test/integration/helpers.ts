@@ -44,9 +44,17 @@ export function chat(key: string, body: Record<string, unknown>): Promise<Respon
 export const hello = [{ role: 'user', content: 'Hello!' }];
 
 /** Reads what the stand-in received for requests tagged `tag`. */
-export async function upstreamRequests(tag: string): Promise<Array<{ provider: string; headers: Record<string, string>; body: Record<string, unknown> }>> {
+export interface UpstreamRequest {
+  provider: string;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+  /** When the stand-in received it, ms since the epoch. */
+  at: number;
+}
+
+export async function upstreamRequests(tag: string): Promise<UpstreamRequest[]> {
   const response = await fetch(`${env.STANDIN_URL}/__standin/requests?tag=${encodeURIComponent(tag)}`);
-  const { requests } = await response.json<{ requests: Array<{ provider: string; headers: Record<string, string>; body: Record<string, unknown> }> }>();
+  const { requests } = await response.json<{ requests: UpstreamRequest[] }>();
   return requests;
 }
 

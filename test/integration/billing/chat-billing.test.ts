@@ -87,7 +87,7 @@ describe('what a standard-mode request costs and shows', () => {
   it.each([
     ['a provider error', { scenario: 'error', error: 'overloaded' }, 503],
     ['a content filter', { scenario: 'error', error: 'content_filter' }, 400],
-    ['a stream cut before any content', { scenario: 'cut', cut_after: 0 }, 502],
+    ['a stream cut before any content', { scenario: 'cut', cut_after: 0 }, 503],
   ])('charges nothing for %s before the first token and releases the hold', async (_, standin, status) => {
     const { key, accountId } = await createAccountWithKey(1);
     const response = await chat(key, { model: 'qwen-max', messages: hello, stream: true, standin });

@@ -161,17 +161,28 @@ describe('bad chat requests get a 400 naming the field and never reach a provide
 });
 
 describe('a provider without a platform key', () => {
-  it('answers 503 provider_not_configured without calling it', async () => {
+  async function chatWithEnv(key: string, body: object, overrides: Record<string, string>): Promise<Response> {
+    const ctx = createExecutionContext();
+    const request = new Request(`${BASE}/v1/chat/completions`, { method: 'POST', headers: { Authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
+    const response = await createApp().fetch(request, { ...env, ...overrides }, ctx);
+    await waitOnExecutionContext(ctx);
+    return response;
+  }
+
+  it('is never called: an equivalent model serves instead', async () => {
     const { key } = await createAccountWithKey();
     const tag = uniqueTag();
-    const ctx = createExecutionContext();
-    const request = new Request(`${BASE}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${key}` },
-      body: JSON.stringify({ model: 'glm-4-plus', messages: hello, standin: { tag } }),
-    });
-    const response = await createApp().fetch(request, { ...env, ZHIPU_API_KEY: '' }, ctx);
-    await waitOnExecutionContext(ctx);
+    const response = await chatWithEnv(key, { model: 'glm-4-plus', messages: hello, standin: { tag } }, { ZHIPU_API_KEY: '' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('X-FindToken-Model')).toBe('deepseek-chat');
+    expect((await upstreamRequests(tag)).map((r) => r.provider)).toEqual(['deepseek']);
+  });
+
+  it('answers 503 provider_not_configured when no model of the group has one, without calling anything', async () => {
+    const { key } = await createAccountWithKey();
+    const tag = uniqueTag();
+    const unconfigured = { DEEPSEEK_API_KEY: '', QWEN_API_KEY: '', ZHIPU_API_KEY: '', KIMI_API_KEY: '', MINIMAX_API_KEY: '' };
+    const response = await chatWithEnv(key, { model: 'glm-4-plus', messages: hello, standin: { tag } }, unconfigured);
     expect(response.status).toBe(503);
     expect(await errorOf(response)).toEqual({
       message: 'The provider zhipu is not configured on this gateway.',

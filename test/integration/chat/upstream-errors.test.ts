@@ -1,38 +1,61 @@
 import { describe, expect, it } from 'vitest';
-import { chat, createAccountWithKey, hello, readSse } from '../helpers';
-import { MODEL_BY_PROVIDER } from './provider-models';
+import { chat, createAccountWithKey, hello, readSse, upstreamRequests } from '../helpers';
+import { MODEL_BY_PROVIDER, uniqueTag } from './provider-models';
+import { CATALOG, findModel } from '../../../src/routing/catalog';
 
 type Expected = { status: number; code: string; type: string };
 
 const REQUEST_FAULT = { status: 400, code: 'provider_rejected_request', type: 'invalid_request_error' };
-const UNAVAILABLE = { status: 503, code: 'provider_unavailable', type: 'server_error' };
-const BY_KIND: Record<string, Expected> = {
-  bad_request: REQUEST_FAULT,
-  context_length: { status: 400, code: 'context_length_exceeded', type: 'invalid_request_error' },
-  content_filter: { status: 400, code: 'content_filtered', type: 'invalid_request_error' },
-  // The platform's own key or balance with the provider: not the caller's fault.
-  auth: UNAVAILABLE,
-  balance: UNAVAILABLE,
-  rate_limit: UNAVAILABLE,
-  overloaded: UNAVAILABLE,
-  server: UNAVAILABLE,
+/** What the router does with each kind of real provider error. */
+const ROUTED: Record<string, { answer: Expected } | { attemptsOnFailing: number }> = {
+  bad_request: { answer: REQUEST_FAULT },
+  content_filter: { answer: { status: 400, code: 'content_filtered', type: 'invalid_request_error' } },
+  // Another model may have a larger window: no retry, no harm to the provider's health.
+  context_length: { attemptsOnFailing: 1 },
+  // The platform's own key or balance with the provider: not the caller's fault, and not worth a retry.
+  auth: { attemptsOnFailing: 1 },
+  balance: { attemptsOnFailing: 1 },
+  // Transient: the first try and three retries.
+  rate_limit: { attemptsOnFailing: 4 },
+  overloaded: { attemptsOnFailing: 4 },
+  server: { attemptsOnFailing: 4 },
+};
+
+/** The next model of the group in the catalog's order: who serves when the requested one fails. */
+const nextInGroup = (id: string) => {
+  const model = findModel(id)!;
+  return CATALOG.find((other) => other.group === model.group && other.id !== id)!;
 };
 
 const cases = MODEL_BY_PROVIDER.flatMap(([provider, model]) =>
-  Object.entries(BY_KIND).flatMap(([kind, expected]) =>
-    [false, true].map((stream) => ({ provider, model, kind, expected, stream })),
-  ),
+  Object.entries(ROUTED).flatMap(([kind, routed]) => [false, true].map((stream) => ({ provider, model, kind, routed, stream }))),
 );
 
-describe("mapping each provider's real errors", () => {
-  it.each(cases)('$provider $kind (stream: $stream) → $expected.status $expected.code', async ({ model, kind, expected, stream }) => {
+describe("routing each provider's real errors (fallback)", () => {
+  it.each(cases)('$provider $kind (stream: $stream)', async ({ provider, model, kind, routed, stream }) => {
     const { key } = await createAccountWithKey();
-    const response = await chat(key, { model, messages: hello, stream, standin: { scenario: 'error', error: kind } });
-    expect(response.status).toBe(expected.status);
-    const body = await response.json<{ error: { code: string; type: string; message: string } }>();
-    expect(body.error).toMatchObject({ code: expected.code, type: expected.type });
-    if (expected.status === 503) expect(response.headers.get('Retry-After')).toBe('1');
-    expect(response.headers.get('X-FindToken-Provider')).toBe(MODEL_BY_PROVIDER.find(([, m]) => m === model)![0]);
+    const tag = uniqueTag();
+    const standin = { tag, providers: { [provider]: { scenario: 'error', error: kind } } };
+    const response = await chat(key, { model, messages: hello, stream, routing: 'fallback', standin });
+    const upstream = (await upstreamRequests(tag)).map((request) => request.provider);
+    if ('answer' in routed) {
+      // A fault in the request itself is the same everywhere: answered at once, never retried elsewhere.
+      expect(response.status).toBe(routed.answer.status);
+      const body = await response.json<{ error: { code: string; type: string } }>();
+      expect(body.error).toMatchObject({ code: routed.answer.code, type: routed.answer.type });
+      expect(response.headers.get('X-FindToken-Provider')).toBe(provider);
+      expect(response.headers.get('X-FindToken-Attempts')).toBe('1');
+      expect(upstream).toEqual([provider]);
+      return;
+    }
+    const next = nextInGroup(model);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('X-FindToken-Model')).toBe(next.id);
+    expect(response.headers.get('X-FindToken-Provider')).toBe(next.provider);
+    expect(response.headers.get('X-FindToken-Attempts')).toBe(String(routed.attemptsOnFailing + 1));
+    expect(upstream).toEqual([...Array<string>(routed.attemptsOnFailing).fill(provider), next.provider]);
+    if (stream) expect((await readSse(response)).data.at(-1)).toBe('[DONE]');
+    else expect((await response.json<{ model: string }>()).model).toBe(next.id);
   });
 });
 
@@ -68,49 +91,64 @@ describe('upstream failures', () => {
     });
   });
 
-  it("never shows the provider's words about the platform key", async () => {
+  it("never shows the provider's words about the platform key, even when every provider refuses it", async () => {
     const { key } = await createAccountWithKey();
     const response = await chat(key, { model: 'deepseek-chat', messages: hello, standin: { scenario: 'error', error: 'auth' } });
     const text = await response.text();
     expect(response.status).toBe(503);
+    expect(JSON.parse(text)).toMatchObject({ error: { code: 'all_providers_unavailable', type: 'server_error' } });
     expect(text).not.toMatch(/api key|platform-key/i);
   });
 
-  it('maps an HTML error page to 503', async () => {
+  /** The request fails on `provider` only; returns who served and what the stand-in saw. */
+  async function failOn(provider: string, model: string, control: object) {
     const { key } = await createAccountWithKey();
-    const response = await chat(key, { model: 'qwen-max', messages: hello, standin: { status: 502, body: '<html><body>Bad Gateway</body></html>' } });
-    expect(response.status).toBe(503);
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('provider_unavailable');
+    const tag = uniqueTag();
+    const response = await chat(key, { model, messages: hello, routing: 'fallback', standin: { tag, providers: { [provider]: control } } });
+    return { response, upstream: (await upstreamRequests(tag)).map((request) => request.provider) };
+  }
+
+  it('retries an HTML error page, then fails over', async () => {
+    const { response, upstream } = await failOn('qwen', 'qwen-max', { status: 502, body: '<html><body>Bad Gateway</body></html>' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('X-FindToken-Provider')).toBe('deepseek');
+    expect(upstream).toEqual(['qwen', 'qwen', 'qwen', 'qwen', 'deepseek']);
   });
 
-  it("honours the provider's Retry-After when it sends one", async () => {
+  it('retries a 200 that is not JSON, then fails over', async () => {
+    const { response, upstream } = await failOn('qwen', 'qwen-max', { status: 200, body: 'OK', content_type: 'text/plain' });
+    expect(response.status).toBe(200);
+    expect(upstream).toEqual(['qwen', 'qwen', 'qwen', 'qwen', 'deepseek']);
+  });
+
+  it('fails over at once when the provider answers 404 (the platform is misconfigured)', async () => {
+    const { response, upstream } = await failOn('deepseek', 'deepseek-chat', { status: 404, body: 'not found' });
+    expect(response.status).toBe(200);
+    expect(upstream).toEqual(['deepseek', 'qwen']);
+  });
+
+  it('retries a timeout once, then fails over', async () => {
+    const { response, upstream } = await failOn('deepseek', 'deepseek-chat', { scenario: 'hang' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('X-FindToken-Provider')).toBe('qwen');
+    expect(upstream).toEqual(['deepseek', 'deepseek', 'qwen']);
+  });
+
+  it("answers 503 all_providers_unavailable with the providers' Retry-After when every candidate is rate limited", async () => {
     const { key } = await createAccountWithKey();
     const response = await chat(key, { model: 'kimi-k2', messages: hello, standin: { status: 429, body: '{"error":{"type":"rate_limit_reached_error","message":"slow down"}}', retry_after: 7 } });
     expect(response.status).toBe(503);
     expect(response.headers.get('Retry-After')).toBe('7');
-  });
-
-  it('maps a 200 that is not JSON to 503', async () => {
-    const { key } = await createAccountWithKey();
-    const response = await chat(key, { model: 'qwen-max', messages: hello, standin: { status: 200, body: 'OK', content_type: 'text/plain' } });
-    expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ error: { message: 'qwen is unavailable right now (invalid response). Please retry.' } });
-  });
-
-  it('answers 504 when a non-streaming call exceeds the upstream timeout', async () => {
-    const { key } = await createAccountWithKey();
-    const response = await chat(key, { model: 'deepseek-chat', messages: hello, standin: { scenario: 'hang' } });
-    expect(response.status).toBe(504);
+    expect(response.headers.get('X-FindToken-Attempts')).toBe('20');
     expect(await response.json()).toEqual({
-      error: { message: 'deepseek did not answer in time. Please retry.', type: 'server_error', param: null, code: 'upstream_timeout' },
+      error: {
+        message:
+          'No provider could serve this request right now (kimi-k2 (kimi): rate limit; deepseek-chat (deepseek): rate limit; qwen-max (qwen): rate limit; glm-4-plus (zhipu): rate limit; minimax-m2.5 (minimax): rate limit). Please retry.',
+        type: 'server_error',
+        param: null,
+        code: 'all_providers_unavailable',
+      },
     });
-  });
-
-  it('answers 503 when the provider cannot be reached', async () => {
-    const { key } = await createAccountWithKey();
-    // A stand-in route that does not exist is a 404 from the provider's host: the platform's configuration is wrong.
-    const response = await chat(key, { model: 'deepseek-chat', messages: hello, standin: { status: 404, body: 'not found' } });
-    expect(response.status).toBe(503);
   });
 
   it('completes a stream whose provider closed after the finish chunk without [DONE]', async () => {

@@ -50,6 +50,8 @@ export interface StandinControl {
   repeatBytes: number | undefined;
   chunkBytes: number;
   usage: UsageOverride;
+  /** With a tag: only the first n requests of that tag to a provider follow this control; later ones succeed. */
+  failFirst: number | undefined;
 }
 
 function isObject(value: Json | undefined): value is JsonObject {
@@ -115,6 +117,7 @@ export function parseControl(raw: Json | undefined): StandinControl | string {
     repeatBytes: optionalCount('repeat_bytes'),
     chunkBytes: count('chunk_bytes', 1024, 1),
     usage: parseUsage(fields['usage'], problems),
+    failFirst: optionalCount('fail_first'),
   };
   if (control.status !== undefined && control.status > 599) problems.push('standin.status must be <= 599');
   return problems.length > 0 ? problems.join('; ') : control;

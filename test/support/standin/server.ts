@@ -35,6 +35,8 @@ interface LoggedRequest {
   headers: Record<string, string>;
   body: Json;
   tag: string | undefined;
+  /** When the stand-in received it (ms since the epoch): tests read retry spacing from it. */
+  at: number;
   /** How the exchange ended: `closed_early` = the connection closed before the reply was complete (a client abort, or a cut). */
   outcome: 'open' | 'finished' | 'closed_early';
 }
@@ -61,13 +63,28 @@ function flatHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-/** null when the key is acceptable; `Bearer bad-key` plays a revoked key. */
+/**
+ * null when the key is acceptable; `Bearer bad-key` plays a revoked key, and a key
+ * starting with `down-` plays an outage: everything that key asks for is overloaded.
+ */
 function checkAuth(provider: ProviderName, req: IncomingMessage): ErrorReply | null {
   const match = /^Bearer\s+(\S.*)$/i.exec(req.headers.authorization ?? '');
   const key = match?.[1]?.trim();
   if (key === undefined || key === '') return missingKeyError(provider);
   if (key === 'bad-key') return providerError(provider, 'auth');
+  if (key.startsWith('down-')) return providerError(provider, 'overloaded');
   return null;
+}
+
+/**
+ * The control that applies to this provider: `standin.providers.<name>` overrides
+ * the shared fields, so one request can fail on one provider and succeed on the next.
+ */
+function controlFor(provider: ProviderName, standin: Json | undefined): Json | undefined {
+  if (!isJsonObject(standin)) return standin;
+  const { providers, ...shared } = standin;
+  const own = isJsonObject(providers) ? providers[provider] : undefined;
+  return isJsonObject(own) ? { ...shared, ...own } : shared;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -93,6 +110,8 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
   const host = options.host ?? '127.0.0.1';
   const log: LoggedRequest[] = [];
   const sockets = new Set<Socket>();
+  /** Requests seen per tag and provider, for `fail_first`. */
+  const attempts = new Map<string, number>();
 
   async function handleChat(req: IncomingMessage, res: ServerResponse, dialect: Dialect, path: string): Promise<void> {
     const raw = await readBody(req);
@@ -102,11 +121,18 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
     } catch {
       body = raw; // logged as received; the provider rejects it like malformed JSON
     }
-    const own = isJsonObject(body) ? body['standin'] : undefined;
+    const own = controlFor(dialect.provider, isJsonObject(body) ? body['standin'] : undefined);
     const merged = options.defaults && (own === undefined || isJsonObject(own)) ? { ...options.defaults, ...(own ?? {}) } : own;
-    const control = isJsonObject(body) ? parseControl(merged) : undefined;
+    let control = isJsonObject(body) ? parseControl(merged) : undefined;
     const tag = typeof control === 'object' ? control.tag : undefined;
-    const entry: LoggedRequest = { provider: dialect.provider, path, method: 'POST', headers: flatHeaders(req), body, tag, outcome: 'open' };
+    if (typeof control === 'object' && control.failFirst !== undefined) {
+      // Only the first `fail_first` requests of this tag to this provider misbehave; later ones succeed.
+      const key = `${tag ?? ''}|${dialect.provider}`;
+      const seen = attempts.get(key) ?? 0;
+      attempts.set(key, seen + 1);
+      if (seen >= control.failFirst) control = { ...control, scenario: 'ok', status: undefined };
+    }
+    const entry: LoggedRequest = { provider: dialect.provider, path, method: 'POST', headers: flatHeaders(req), body, tag, at: Date.now(), outcome: 'open' };
     log.push(entry);
     res.on('close', () => {
       entry.outcome = res.writableFinished ? 'finished' : 'closed_early';
@@ -140,7 +166,7 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
     const tag = url.searchParams.get('tag');
     const requests = log
       .filter((entry) => tag === null || entry.tag === tag)
-      .map(({ provider, path, method: m, headers, body, outcome }) => ({ provider, path, method: m, headers, body, outcome }));
+      .map(({ provider, path, method: m, headers, body, at, outcome }) => ({ provider, path, method: m, headers, body, at, outcome }));
     sendJson(res, 200, { requests });
   }
 

@@ -1,0 +1,52 @@
+/**
+ * The health cron: probes every provider that has a platform key with a cheap
+ * real call (its models list: no tokens, no cost), records status and latency in
+ * D1 for every isolate to read, and feeds this isolate's circuits at once.
+ */
+import { parseConfig, type Env } from '../env';
+import { getAdapter } from '../providers/registry';
+import { PROVIDER_IDS, type ProviderId } from '../providers/provider-id';
+import { readErrorFields } from '../providers/openai-compatible';
+import { providerHealth, type ProbeResult } from '../routing/health';
+
+export async function checkProviderHealth(env: Env, now: Date): Promise<ProbeResult[]> {
+  const config = parseConfig(env);
+  const configured = PROVIDER_IDS.filter((provider) => config.providers[provider].apiKey !== undefined);
+  const results = await Promise.all(configured.map((provider) => probe(provider, config.providers[provider], config.healthProbeTimeoutMs, now.getTime())));
+  if (results.length === 0) return results;
+  const upsert = env.DB.prepare(
+    `INSERT INTO provider_health (provider, status, checked_at, latency_ms, error, consecutive_failures)
+     VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?2 = 'up' THEN 0 ELSE 1 END)
+     ON CONFLICT (provider) DO UPDATE SET
+       status = excluded.status, checked_at = excluded.checked_at, latency_ms = excluded.latency_ms, error = excluded.error,
+       consecutive_failures = CASE WHEN excluded.status = 'up' THEN 0 ELSE provider_health.consecutive_failures + 1 END`,
+  );
+  await env.DB.batch(results.map((r) => upsert.bind(r.provider, r.status, r.checkedAt, r.latencyMs, r.error)));
+  providerHealth.applyProbes(results, Date.now(), config);
+  return results;
+}
+
+async function probe(provider: ProviderId, target: { baseUrl: string; apiKey: string | undefined }, timeoutMs: number, checkedAt: number): Promise<ProbeResult> {
+  const started = Date.now();
+  const down = (error: string): ProbeResult => ({ provider, status: 'down', checkedAt, latencyMs: Date.now() - started, error });
+  let response: Response;
+  try {
+    response = await fetch(`${target.baseUrl}/models`, {
+      headers: { Authorization: `Bearer ${target.apiKey ?? ''}`, Accept: 'application/json' },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    return down(error instanceof Error && error.name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : 'connection failed');
+  }
+  const text = await response.text().catch(() => '');
+  if (response.ok) return { provider, status: 'up', checkedAt, latencyMs: Date.now() - started, error: null };
+  let payload: unknown = text;
+  try {
+    payload = JSON.parse(text);
+  } catch {
+    // an HTML error page: classified by status alone
+  }
+  // The kind and status only: a provider's message may echo the key.
+  const { kind } = getAdapter(provider).classifyError(response.status, readErrorFields(payload));
+  return down(`HTTP ${response.status} (${kind.replaceAll('_', ' ')})`);
+}
