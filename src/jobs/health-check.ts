@@ -6,7 +6,7 @@
 import { parseConfig, type Env } from '../env';
 import { getAdapter } from '../providers/registry';
 import { PROVIDER_IDS, type ProviderId } from '../providers/provider-id';
-import { readErrorFields } from '../providers/openai-compatible';
+import { isObject, readErrorFields } from '../providers/openai-compatible';
 import { providerHealth, type ProbeResult } from '../routing/health';
 
 export async function checkProviderHealth(env: Env, now: Date): Promise<ProbeResult[]> {
@@ -39,14 +39,17 @@ async function probe(provider: ProviderId, target: { baseUrl: string; apiKey: st
     return down(error instanceof Error && error.name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : 'connection failed');
   }
   const text = await response.text().catch(() => '');
-  if (response.ok) return { provider, status: 'up', checkedAt, latencyMs: Date.now() - started, error: null };
   let payload: unknown = text;
   try {
     payload = JSON.parse(text);
   } catch {
     // an HTML error page: classified by status alone
   }
+  const adapter = getAdapter(provider);
+  // MiniMax reports failures inside an HTTP 200 (base_resp): a 200 is only up when its body says so.
+  const inBand = response.ok && isObject(payload) ? adapter.inBandError(payload) : undefined;
+  if (response.ok && !inBand) return { provider, status: 'up', checkedAt, latencyMs: Date.now() - started, error: null };
   // The kind and status only: a provider's message may echo the key.
-  const { kind } = getAdapter(provider).classifyError(response.status, readErrorFields(payload));
+  const { kind } = adapter.classifyError(response.status, inBand ?? readErrorFields(payload));
   return down(`HTTP ${response.status} (${kind.replaceAll('_', ' ')})`);
 }

@@ -1,6 +1,7 @@
 /**
- * Whether a valid request can be served by a model at all: a pure decision the
- * route turns into a 400 (and the routing planner will use to filter candidates).
+ * Whether a valid request can be served by the model it names: a pure decision
+ * the route turns into a 400. (Equivalent models that cannot take it are left
+ * out of the route instead: strategies.ts `fits`.)
  */
 import { invalidRequest, type ApiError } from '../errors';
 import type { ChatRequest } from '../schemas/chat-request';

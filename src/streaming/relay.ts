@@ -3,7 +3,7 @@
  *
  * Before the response is committed, chunks without content (the role preamble)
  * are held, so a failure, timeout or content filter before the first token can
- * still become a clean HTTP error (and, later, a failover). The response is
+ * still become a clean HTTP error (or fail over to another model). The response is
  * committed at the first content, or when the commit window passes with nothing
  * to say, after which keep-alive comments cover the silence. After commit a
  * failure ends the stream with an OpenAI-style error event and no [DONE].

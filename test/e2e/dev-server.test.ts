@@ -103,6 +103,31 @@ describe('npm run dev serves the quick start offline', () => {
   });
 });
 
+describe('the health cron under wrangler dev --test-scheduled', () => {
+  it('runs on /__scheduled and records every provider as up, for the operator and the public status', async () => {
+    const fired = await fetch(`${baseUrl}/__scheduled?cron=${encodeURIComponent('*/5 * * * *')}`);
+    expect(fired.status).toBe(200);
+    type Providers = { data: Array<{ provider: string; status: string; last_checked_at: number | null }> };
+    // The scheduled handler runs its jobs after answering: wait for the checks to land.
+    let admin: Providers = { data: [] };
+    for (let i = 0; i < 50; i++) {
+      admin = (await (await fetch(`${baseUrl}/admin/v1/providers`, { headers: ADMIN })).json()) as Providers;
+      if (admin.data.every((p) => p.last_checked_at !== null)) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(admin.data.map((p) => [p.provider, p.status, typeof p.last_checked_at])).toEqual([
+      ['deepseek', 'up', 'number'],
+      ['zhipu', 'up', 'number'],
+      ['minimax', 'up', 'number'],
+      ['qwen', 'up', 'number'],
+      ['kimi', 'up', 'number'],
+      ['stepfun', 'up', 'number'],
+    ]);
+    const status = (await (await fetch(`${baseUrl}/v1/status`)).json()) as { status: string };
+    expect(status.status).toBe('operational');
+  });
+});
+
 describe('the official OpenAI SDK against the dev server', () => {
   const client = () => new OpenAI({ apiKey, baseURL: `${baseUrl}/v1`, maxRetries: 0 });
 

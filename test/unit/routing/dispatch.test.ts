@@ -1,0 +1,151 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../src/env';
+import type { UpstreamFailure, UpstreamFailureKind } from '../../../src/providers/types';
+import { findModel, type CatalogModel } from '../../../src/routing/catalog';
+import { actionFor, backoffMs, dispatch, type DispatchInput } from '../../../src/routing/dispatch';
+import type { ExecuteResult } from '../../../src/routing/execute';
+import { ProviderHealth } from '../../../src/routing/health';
+
+const config = { ...parseConfig(env), retryBaseMs: 1_000, routingBudgetMs: 120_000, circuitFailureThreshold: 5, circuitWindowMs: 60_000, circuitCooldownMs: 30_000 };
+const served: ExecuteResult = { ok: true, kind: 'json', body: {}, usage: undefined, deliveredTokens: 0 };
+const failed = (kind: UpstreamFailureKind, extra: Partial<UpstreamFailure> = {}): ExecuteResult => ({ ok: false, failure: { kind, provider: 'deepseek', ...extra } });
+
+/** Runs dispatch on a fake clock: each attempt takes 100 ms; sleeps advance the clock. */
+async function run(plan: string[], script: Record<string, ExecuteResult[]>, overrides: Partial<DispatchInput> = {}) {
+  let clock = 0;
+  const sleeps: number[] = [];
+  const calls: string[] = [];
+  const health = new ProviderHealth();
+  const result = await dispatch({
+    plan: plan.map((id) => findModel(id)!),
+    config,
+    health,
+    now: () => clock,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      clock += ms;
+    },
+    attempt: async (model: CatalogModel) => {
+      calls.push(model.id);
+      clock += 100;
+      return script[model.id]!.shift() ?? served;
+    },
+    ...overrides,
+  });
+  return { result, sleeps, calls, health, clock };
+}
+
+describe('retries and failover', () => {
+  it('retries a provider that fails twice after 1 and 2 × RETRY_BASE_MS, then serves from it', async () => {
+    const { result, sleeps, calls } = await run(['deepseek-chat', 'qwen-max'], { 'deepseek-chat': [failed('overloaded'), failed('server')] });
+    expect(result).toMatchObject({ ok: true, attempts: 3, model: { id: 'deepseek-chat' } });
+    expect(sleeps).toEqual([1_000, 2_000]);
+    expect(calls).toEqual(['deepseek-chat', 'deepseek-chat', 'deepseek-chat']);
+  });
+
+  it('declares a provider that fails four times unavailable and serves from the next candidate', async () => {
+    const fails = Array.from({ length: 4 }, () => failed('connection'));
+    const { result, sleeps, calls } = await run(['deepseek-chat', 'qwen-max'], { 'deepseek-chat': fails, 'qwen-max': [] });
+    expect(result).toMatchObject({ ok: true, attempts: 5, model: { id: 'qwen-max' } });
+    expect(sleeps).toEqual([1_000, 2_000, 4_000]);
+    expect(calls).toEqual(['deepseek-chat', 'deepseek-chat', 'deepseek-chat', 'deepseek-chat', 'qwen-max']);
+  });
+
+  it("waits the provider's Retry-After when it is shorter than the backoff, and the backoff when it is longer", async () => {
+    const { sleeps } = await run(['kimi-k2'], { 'kimi-k2': [failed('rate_limit', { retryAfterMs: 300 }), failed('rate_limit', { retryAfterMs: 60_000 })] });
+    expect(sleeps).toEqual([300, 2_000]);
+    expect(backoffMs(2, 1_000, undefined)).toBe(4_000);
+  });
+
+  it('retries a timeout once only', async () => {
+    const { calls } = await run(['deepseek-chat', 'qwen-max'], { 'deepseek-chat': [failed('timeout'), failed('timeout')], 'qwen-max': [] });
+    expect(calls).toEqual(['deepseek-chat', 'deepseek-chat', 'qwen-max']);
+  });
+
+  it("fails over at once, and opens the circuit, when the platform's key or balance is refused", async () => {
+    const { result, calls, health, clock } = await run(['deepseek-chat', 'qwen-max'], { 'deepseek-chat': [failed('balance')], 'qwen-max': [] });
+    expect(result).toMatchObject({ ok: true, attempts: 2, model: { id: 'qwen-max' } });
+    expect(calls).toEqual(['deepseek-chat', 'qwen-max']);
+    expect(health.status('deepseek', clock, config).state).toBe('open');
+  });
+
+  it("answers a request fault or a content filter at once, with the model that said so, and spares the provider's health", async () => {
+    for (const kind of ['bad_request', 'content_filter'] as const) {
+      const { result, calls, health } = await run(['deepseek-chat', 'qwen-max'], { 'deepseek-chat': [failed(kind)] });
+      expect(result).toMatchObject({ ok: false, attempts: 1, model: { id: 'deepseek-chat' }, error: { status: 400 } });
+      expect(calls).toEqual(['deepseek-chat']);
+      expect(health.circuit('deepseek').state(0, config)).toBe('closed');
+    }
+  });
+
+  it('stops retrying a provider whose circuit opened meanwhile', async () => {
+    const health = new ProviderHealth();
+    for (let i = 0; i < 4; i++) health.circuit('deepseek').recordFailure(0, config);
+    const { calls } = await run(['deepseek-chat', 'qwen-max'], { 'deepseek-chat': [failed('server')], 'qwen-max': [] }, { health });
+    expect(calls).toEqual(['deepseek-chat', 'qwen-max']);
+  });
+
+  it('classifies every failure kind explicitly', () => {
+    const kinds: UpstreamFailureKind[] = ['bad_request', 'context_length', 'content_filter', 'auth', 'balance', 'rate_limit', 'overloaded', 'server', 'not_found', 'timeout', 'connection', 'stream_cut', 'invalid_response'];
+    expect(Object.fromEntries(kinds.map((kind) => [kind, actionFor(kind)]))).toEqual({
+      bad_request: 'answer',
+      content_filter: 'answer',
+      context_length: 'next',
+      auth: 'next_and_open',
+      balance: 'next_and_open',
+      not_found: 'next_and_open',
+      rate_limit: 'retry',
+      overloaded: 'retry',
+      server: 'retry',
+      timeout: 'retry',
+      connection: 'retry',
+      stream_cut: 'retry',
+      invalid_response: 'retry',
+    });
+  });
+});
+
+describe('when nothing serves', () => {
+  it('answers 503 all_providers_unavailable naming what each candidate did', async () => {
+    const fourTimes = (kind: UpstreamFailureKind) => Array.from({ length: 4 }, () => failed(kind));
+    const { result } = await run(['deepseek-coder', 'glm-4-flash'], { 'deepseek-coder': fourTimes('server'), 'glm-4-flash': [failed('auth')] });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.attempts).toBe(5);
+    expect(result.error.toJSON()).toEqual({
+      error: {
+        message: 'No provider could serve this request right now (deepseek-coder (deepseek): server; glm-4-flash (zhipu): auth). Please retry.',
+        type: 'server_error',
+        param: null,
+        code: 'all_providers_unavailable',
+      },
+    });
+    // zhipu's circuit opened on the refused key: a request may try again when it half-opens.
+    expect(result.error.headers['Retry-After']).toBe('30');
+  });
+
+  it('spends what is left of the time budget on the next candidate rather than on a wait, then gives up', async () => {
+    const slow = { ...config, routingBudgetMs: 2_500 };
+    const always = () => Array.from({ length: 4 }, () => failed('server'));
+    const { result, calls, sleeps } = await run(['deepseek-chat', 'qwen-max'], { 'deepseek-chat': always(), 'qwen-max': always() }, { config: slow });
+    // deepseek: 100 ms, wait 1 s, 100 ms; a 2 s wait would pass the budget, so qwen gets the rest: 100 ms, wait 1 s, 100 ms.
+    expect(calls).toEqual(['deepseek-chat', 'deepseek-chat', 'qwen-max', 'qwen-max']);
+    expect(sleeps).toEqual([1_000, 1_000]);
+    expect(result).toMatchObject({ ok: false, attempts: 4, error: { code: 'all_providers_unavailable' } });
+  });
+
+  it('answers 400 context_length_exceeded when every candidate refuses the prompt as too long', async () => {
+    const { result } = await run(['deepseek-chat', 'kimi-k2'], { 'deepseek-chat': [failed('context_length')], 'kimi-k2': [failed('context_length')] });
+    expect(result).toMatchObject({ ok: false, attempts: 2, error: { status: 400, code: 'context_length_exceeded' } });
+  });
+
+  it('skips a candidate whose worst case cannot be held, and tries nothing once the client has gone', async () => {
+    const { calls } = await run(['deepseek-chat', 'qwen-max', 'glm-4-plus'], { 'deepseek-chat': [failed('auth')], 'glm-4-plus': [] }, { admit: async (model) => model.id !== 'qwen-max' });
+    expect(calls).toEqual(['deepseek-chat', 'glm-4-plus']);
+    const gone = AbortSignal.abort();
+    const { result, calls: none } = await run(['deepseek-chat'], { 'deepseek-chat': [] }, { signal: gone });
+    expect(none).toEqual([]);
+    expect(result.ok).toBe(false);
+  });
+});
