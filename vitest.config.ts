@@ -6,6 +6,8 @@ import { standinProviderVars } from './test/support/standin/provider-vars.ts';
 function testBindings(standinUrl: string): Record<string, string> {
   return {
     ADMIN_TOKEN: 'test-admin-token',
+    // The BYOK master key for tests (32 bytes of 0x07, base64).
+    BYOK_ENCRYPTION_KEY: 'BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=',
     STANDIN_URL: standinUrl,
     UPSTREAM_TIMEOUT_MS: '1500',
     STREAM_IDLE_TIMEOUT_MS: '1000',

@@ -17,6 +17,8 @@ import { startStandin, STANDIN_PROVIDERS, type Standin } from '../test/support/s
 import { standinProviderVars } from '../test/support/standin/provider-vars.ts';
 
 export const DEV_ADMIN_TOKEN = 'dev-admin-token';
+/** A fixed, public master key for provider keys stored by a local dev server only (never use it deployed). */
+export const DEV_BYOK_ENCRYPTION_KEY = 'ZGV2LW9ubHktYnlvay1tYXN0ZXIta2V5LTMyLWJ5dGU=';
 
 const { values } = parseArgs({
   options: {
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
     for (const [name, value] of Object.entries(standinProviderVars(standin.url, () => 'standin-key', offline))) vars.push(`${name}:${value}`);
     console.log(`[dev] no key in .dev.vars for ${offline.join(', ')}: served by the local stand-in at ${standin.url}`);
   }
+  if (!devVars.BYOK_ENCRYPTION_KEY) vars.push(`BYOK_ENCRYPTION_KEY:${DEV_BYOK_ENCRYPTION_KEY}`);
   if (!devVars.ADMIN_TOKEN) {
     vars.push(`ADMIN_TOKEN:${DEV_ADMIN_TOKEN}`);
     console.log(`[dev] admin API token: ${DEV_ADMIN_TOKEN} (set ADMIN_TOKEN in .dev.vars to change it)`);

@@ -10,6 +10,7 @@ import { chatCompletions } from './routes/chat-completions';
 import { models } from './routes/models';
 import { userKeys } from './routes/user-keys';
 import { publicStatus } from './routes/status';
+import { byok } from './routes/byok';
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -33,6 +34,7 @@ export function createApp(): Hono<AppEnv> {
   app.route('/v1/user/keys', userKeys);
   app.route('/v1/user/balance', balance);
   app.route('/v1/user/billing-logs', billingLogs);
+  app.route('/v1/user/byok', byok);
   app.route('/admin/v1', admin);
 
   app.notFound((c) => notFound(`Unknown path: ${c.req.method} ${c.req.path}`, 'unknown_url').toResponse());

@@ -21,6 +21,10 @@ export interface Env extends Cloudflare.Env {
   QWEN_API_KEY?: string;
   KIMI_API_KEY?: string;
   STEPFUN_API_KEY?: string;
+  /** Master key for provider keys at rest: base64 of 32 random bytes. */
+  BYOK_ENCRYPTION_KEY?: string;
+  /** Older master keys still able to decrypt until rotation: "1:base64,2:base64". */
+  BYOK_PREVIOUS_ENCRYPTION_KEYS?: string;
 }
 
 export interface AuthenticatedKey {

@@ -11,6 +11,11 @@ import { parseConfig, type Env } from '../env';
 import { AccountLedger, type AdjustResult, type AuthorizeDecision, type AuthorizeInput, type SettleInput, type SettleResult } from './account-ledger';
 import type { RequestOutcome } from './billing-log';
 import { OUTBOX_BATCH, writeBillingLogs } from './outbox';
+import { ByokKeyStore, type ByokKeySet, type StoredByokKey } from './byok-key-store';
+import type { EncryptedKey } from '../accounts/byok-crypto';
+
+/** Authorize's answer: the ledger's decision, or "your copy of the BYOK keys is stale" (re-plan and ask again). */
+export type AuthorizeAnswer = AuthorizeDecision | { ok: false; reason: 'byok_stale'; byok: ByokKeySet };
 
 /** A failed D1 flush is tried again after this long. */
 const FLUSH_RETRY_MS = 10_000;
@@ -30,6 +35,7 @@ const ABANDONED: RequestOutcome = { promptTokens: 0, cachedTokens: 0, completion
 
 export class AccountDurableObject extends DurableObject<Env> {
   private ledger!: AccountLedger;
+  private byokKeys!: ByokKeyStore;
   /** When the alarm is set for (only this object sets it), so the hot path need not ask storage. */
   private alarmAt: number | null | undefined;
 
@@ -37,23 +43,54 @@ export class AccountDurableObject extends DurableObject<Env> {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
       this.ledger = new AccountLedger(ctx.storage);
+      this.byokKeys = new ByokKeyStore(ctx.storage.sql);
     });
   }
 
-  async authorize(input: AuthorizeInput): Promise<AuthorizeDecision> {
+  /**
+   * `byokVersion`: the version of the BYOK keys the worker planned with; when it is
+   * not this object's, nothing is held and the current keys come back instead.
+   */
+  async authorize(input: AuthorizeInput & { byokVersion?: string }): Promise<AuthorizeAnswer> {
+    if (input.byokVersion !== undefined && input.byokVersion !== this.byokKeys.version) {
+      return { ok: false, reason: 'byok_stale', byok: this.byokKeys.snapshot() };
+    }
     const decision = this.ledger.authorize(input);
     if (decision.ok && !decision.replay) await this.setAlarm(input.now + input.reservationTtlMs);
     return decision;
   }
 
-  async settle(input: SettleInput): Promise<SettleResult> {
+  async settle(input: SettleInput & { byokKeyId?: string }): Promise<SettleResult> {
     const result = this.ledger.settle(input);
+    if (input.byokKeyId && !result.replay && input.outcome.status === 'succeeded') this.byokKeys.recordUse(input.byokKeyId, input.now);
     if (!result.replay) await this.setAlarm(Date.now() + parseConfig(this.env).outboxFlushDelayMs);
     return result;
   }
 
   async raiseHold(requestId: string, amount: number): Promise<{ ok: boolean; reserved: number }> {
     return this.ledger.raiseHold(requestId, amount);
+  }
+
+  async byokKeySet(): Promise<ByokKeySet> {
+    return this.byokKeys.snapshot();
+  }
+
+  async registerByokKey(key: StoredByokKey): Promise<ByokKeySet> {
+    this.byokKeys.add(key);
+    return this.byokKeys.snapshot();
+  }
+
+  async deleteByokKey(id: string): Promise<boolean> {
+    return this.byokKeys.remove(id);
+  }
+
+  async byokKeyFailed(id: string, error: string, now: number): Promise<void> {
+    this.byokKeys.recordError(id, error, now);
+  }
+
+  /** Replaces ciphertexts re-encrypted under a new master key (the worker holds the secrets, not this object). */
+  async resealByokKeys(sealed: Array<{ id: string } & EncryptedKey>): Promise<void> {
+    for (const { id, ...record } of sealed) this.byokKeys.reseal(id, record);
   }
 
   async adjust(input: { accountId: string; amount: number; reason: string; now: number }): Promise<AdjustResult> {

@@ -13,7 +13,8 @@ import { LEDGER_SCHEMA, type LedgerKind } from './ledger-schema';
 const MINUTE_MS = 60_000;
 
 export type AuthorizeDecision =
-  | { ok: true; balance: number; reserved: number; replay: boolean }
+  /** `byokFree`: a BYOK request within the month's free requests (it holds and costs nothing). */
+  | { ok: true; balance: number; reserved: number; replay: boolean; byokFree?: boolean }
   | { ok: false; reason: 'key_revoked' }
   | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number; limit: number }
   | { ok: false; reason: 'insufficient_credits'; available: number; required: number };
@@ -21,8 +22,10 @@ export type AuthorizeDecision =
 export interface AuthorizeInput {
   accountId: string;
   requestId: string;
-  /** Worst-case cost to hold, in units (0 for requests that cost nothing up front). */
+  /** Worst-case cost to hold, in units; for BYOK, the routing fee's worst case (held only past the free tier). */
   amount: number;
+  /** BYOK requests free each UTC month (BYOK mode only). */
+  byokFreePerMonth?: number;
   context: RequestContext;
   now: number;
   defaultRateLimit: number;
@@ -158,22 +161,28 @@ export class AccountLedger {
       }
       this.memory.window = { minute, count: used + 1 };
 
+      // BYOK: the month's first requests are free (nothing held); past them the routing fee is held like a charge.
+      const byok = input.context.mode === 'byok';
+      const byokFree = byok && this.byokRequests(input.now).requests < (input.byokFreePerMonth ?? 0);
+      const amount = byokFree ? 0 : input.amount;
       const available = this.memory.balance - this.memory.reserved;
-      if (input.amount > available) return { ok: false, reason: 'insufficient_credits', available: Math.max(0, available), required: input.amount };
+      if (amount > available) return { ok: false, reason: 'insufficient_credits', available: Math.max(0, available), required: amount };
+      const context: RequestContext = byok ? { ...input.context, byokFree } : input.context;
       this.sql.exec(
         'INSERT INTO reservations (request_id, amount, created_at, expires_at, context) VALUES (?, ?, ?, ?, ?)',
         input.requestId,
-        input.amount,
+        amount,
         input.now,
         input.now + input.reservationTtlMs,
-        JSON.stringify(input.context),
+        JSON.stringify(context),
       );
-      if (input.context.mode === 'byok') {
+      if (byok) {
+        // Counted once per admitted request, whatever its retries and failovers.
         this.sql.exec('INSERT INTO byok_months (month, requests) VALUES (?, 1) ON CONFLICT (month) DO UPDATE SET requests = requests + 1', utcMonth(input.now));
       }
-      this.memory.held.set(input.requestId, input.amount);
-      this.memory.reserved += input.amount;
-      return { ok: true, balance: this.memory.balance, reserved: this.memory.reserved, replay: false };
+      this.memory.held.set(input.requestId, amount);
+      this.memory.reserved += amount;
+      return { ok: true, balance: this.memory.balance, reserved: this.memory.reserved, replay: false, ...(byok ? { byokFree } : {}) };
     });
   }
 

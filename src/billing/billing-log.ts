@@ -13,6 +13,10 @@ export interface RequestContext {
   routing: string;
   stream: boolean;
   startedAt: number;
+  /** BYOK within the month's free requests: no routing fee. */
+  byokFree?: boolean;
+  /** The registered provider key used (BYOK), for its last-used time. */
+  byokKeyId?: string;
 }
 
 /** What is known when it ends. Money in units. */

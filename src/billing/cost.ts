@@ -22,6 +22,7 @@ export function parseRate(text: string): Rate {
 export const onePlus = (rate: Rate): Rate => ({ numerator: rate.denominator + rate.numerator, denominator: rate.denominator });
 
 export const ONE: Rate = { numerator: 1n, denominator: 1n };
+export const ZERO: Rate = { numerator: 0n, denominator: 1n };
 
 export interface BillableUsage {
   promptTokens: number;

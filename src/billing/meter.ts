@@ -12,7 +12,8 @@ import type { NormalizedUsage } from '../providers/types';
 import type { CatalogModel } from '../routing/catalog';
 import type { BillingMode, BillingStatus, RequestContext, RequestOutcome } from './billing-log';
 import type { SettleResult } from './account-ledger';
-import { computeCost, ONE, onePlus, type BillableUsage } from './cost';
+import { computeCost, ONE, onePlus, ZERO, type BillableUsage, type Rate } from './cost';
+import type { ByokKeySet } from './byok-key-store';
 import { formatUsd } from './money';
 import { accountStub } from './account-stub';
 import { keyCache } from '../accounts/key-cache';
@@ -29,6 +30,9 @@ export interface MeterInput {
   /** max_tokens as asked; absent = each model's own output cap. */
   maxTokens: number | undefined;
   now: number;
+  mode: BillingMode;
+  /** The version of the account's BYOK keys the route was planned with (absent: not checked, as for an inline key). */
+  byokVersion?: string;
 }
 
 export interface Settlement {
@@ -49,19 +53,26 @@ export interface MeteredEnd {
   deliveredTokens: number;
   /** The model that served it. */
   model: CatalogModel;
+  /** The registered provider key that served it (BYOK), to record its use. */
+  byokKeyId?: string;
 }
 
-/** The most a request can cost on a model: the prompt estimate plus max_tokens (or the model's cap) at full price. */
-function worstCase(input: MeterInput, model: CatalogModel): number {
+/** What the user pays per unit of provider cost: 1 + the fee (standard), the routing fee (BYOK past the free tier), or nothing. */
+function multiplier(config: Config, mode: BillingMode, byokFree: boolean): Rate {
+  if (mode === 'standard') return onePlus(config.standardFeeRate);
+  return byokFree ? ZERO : config.byokFeeRate;
+}
+
+/** The most a request can cost on a model: the prompt estimate plus max_tokens (or the model's cap), at the mode's rate. */
+function worstCase(input: MeterInput, model: CatalogModel, byokFree = false): number {
   const usage: BillableUsage = { promptTokens: input.promptEstimate, cachedTokens: 0, completionTokens: input.maxTokens ?? model.maxOutputTokens };
-  return computeCost(usage, model.price, onePlus(input.config.standardFeeRate));
+  return computeCost(usage, model.price, multiplier(input.config, input.mode, byokFree));
 }
 
 /** Settling after the response: a failed round trip is tried again (settle is idempotent per request). */
 const SETTLE_RETRY_DELAYS_MS = [100, 500, 2_000];
 
 export class Meter {
-  readonly mode: BillingMode = 'standard';
   private settlement: Promise<Settlement> | undefined;
 
   private constructor(
@@ -71,10 +82,20 @@ export class Meter {
     private readonly admittedBalance: number,
     /** Units held for this request (the worst case of the costliest model tried so far). */
     private held: number,
+    /** A BYOK request within the month's free requests. */
+    readonly byokFree: boolean,
   ) {}
 
-  /** Reserves the worst case; throws 429 or 402 before any provider is called. */
-  static async open(input: MeterInput): Promise<Meter> {
+  get mode(): BillingMode {
+    return this.input.mode;
+  }
+
+  /**
+   * Reserves the worst case; throws 429 or 402 before any provider is called.
+   * Returns the account's current BYOK keys instead when the route was planned
+   * with a stale copy (nothing is held then: plan again and reopen).
+   */
+  static async open(input: MeterInput): Promise<Meter | { stale: ByokKeySet }> {
     const { env, config, auth, model } = input;
     const stub = accountStub(env, auth.accountId);
     const context: RequestContext = {
@@ -83,7 +104,7 @@ export class Meter {
       keyPrefix: auth.keyPrefix,
       model: model.id,
       provider: model.provider,
-      mode: 'standard',
+      mode: input.mode,
       routing: input.routing,
       stream: input.stream,
       startedAt: input.now,
@@ -97,7 +118,10 @@ export class Meter {
       now: input.now,
       defaultRateLimit: config.rateLimitPerMinute,
       reservationTtlMs: config.reservationTtlMs,
+      byokFreePerMonth: config.byokFreeRequestsPerMonth,
+      byokVersion: input.byokVersion,
     });
+    if (!decision.ok && decision.reason === 'byok_stale') return { stale: decision.byok };
     if (!decision.ok && decision.reason === 'rate_limited') {
       throw new ApiError({
         status: 429,
@@ -120,7 +144,8 @@ export class Meter {
         message: `Insufficient credits: this request may cost up to $${formatUsd(decision.required)} and $${formatUsd(decision.available)} is available. Recharge, or lower max_tokens.`,
       });
     }
-    return new Meter(input, stub, decision.balance, amount);
+    const byokFree = decision.byokFree === true;
+    return new Meter(input, stub, decision.balance, byokFree ? 0 : amount, byokFree);
   }
 
   /**
@@ -129,7 +154,7 @@ export class Meter {
    * balance cannot cover it, so that model is skipped.
    */
   async holdFor(model: CatalogModel): Promise<boolean> {
-    const amount = worstCase(this.input, model);
+    const amount = worstCase(this.input, model, this.byokFree);
     if (amount <= this.held) return true;
     const raised = await this.stub.raiseHold(this.input.requestId, amount);
     if (raised.ok) this.held = amount;
@@ -154,7 +179,7 @@ export class Meter {
     const charged = Math.min(outcome.cost, this.admittedBalance);
     const settlement: Settlement = { charged, balance: this.admittedBalance - charged, usage, estimated };
     if (this.settlement) return settlement;
-    this.settlement = this.settleWithRetries(outcome, now).then(() => settlement);
+    this.settlement = this.settleWithRetries(outcome, now, end.byokKeyId).then(() => settlement);
     waitUntil(
       this.settlement.catch((error: unknown) => {
         // The hold is released by the account object's alarm; this charge is lost, so say so loudly.
@@ -164,10 +189,10 @@ export class Meter {
     return settlement;
   }
 
-  private async settleWithRetries(outcome: RequestOutcome, now: number): Promise<SettleResult> {
+  private async settleWithRetries(outcome: RequestOutcome, now: number, byokKeyId?: string): Promise<SettleResult> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.send(outcome, now);
+        return await this.send(outcome, now, byokKeyId);
       } catch (error) {
         const delay = SETTLE_RETRY_DELAYS_MS[attempt];
         if (delay === undefined) throw error;
@@ -178,12 +203,12 @@ export class Meter {
 
   private async settleOnce(end: MeteredEnd, now: number): Promise<Settlement> {
     const { outcome, usage, estimated } = this.outcomeOf(end);
-    const result = await this.send(outcome, now);
+    const result = await this.send(outcome, now, end.byokKeyId);
     return { charged: result.charged, balance: result.balance, usage, estimated };
   }
 
-  private send(outcome: RequestOutcome, now: number): Promise<SettleResult> {
-    return this.stub.settle({ requestId: this.input.requestId, logId: `bl_${this.input.requestId.replace(/^req_/, '')}`, now, outcome });
+  private send(outcome: RequestOutcome, now: number, byokKeyId?: string): Promise<SettleResult> {
+    return this.stub.settle({ requestId: this.input.requestId, logId: `bl_${this.input.requestId.replace(/^req_/, '')}`, now, outcome, byokKeyId });
   }
 
   /** What the request is billed: the provider's usage (or the estimate) at the served model's price. */
@@ -196,7 +221,7 @@ export class Meter {
     const price = end.model.price;
     const outcome: RequestOutcome = {
       ...usage,
-      cost: computeCost(usage, price, onePlus(this.input.config.standardFeeRate)),
+      cost: computeCost(usage, price, multiplier(this.input.config, this.input.mode, this.byokFree)),
       providerCost: computeCost(usage, price, ONE),
       estimated,
       status: end.status,

@@ -4,9 +4,8 @@
  * D1 for every isolate to read, and feeds this isolate's circuits at once.
  */
 import { parseConfig, type Env } from '../env';
-import { getAdapter } from '../providers/registry';
 import { PROVIDER_IDS, type ProviderId } from '../providers/provider-id';
-import { isObject, readErrorFields } from '../providers/openai-compatible';
+import { probeModels } from '../providers/models-probe';
 import { providerHealth, type ProbeResult } from '../routing/health';
 
 export async function checkProviderHealth(env: Env, now: Date): Promise<ProbeResult[]> {
@@ -27,29 +26,13 @@ export async function checkProviderHealth(env: Env, now: Date): Promise<ProbeRes
 }
 
 async function probe(provider: ProviderId, target: { baseUrl: string; apiKey: string | undefined }, timeoutMs: number, checkedAt: number): Promise<ProbeResult> {
-  const started = Date.now();
-  const down = (error: string): ProbeResult => ({ provider, status: 'down', checkedAt, latencyMs: Date.now() - started, error });
-  let response: Response;
-  try {
-    response = await fetch(`${target.baseUrl}/models`, {
-      headers: { Authorization: `Bearer ${target.apiKey ?? ''}`, Accept: 'application/json' },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (error) {
-    return down(error instanceof Error && error.name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : 'connection failed');
-  }
-  const text = await response.text().catch(() => '');
-  let payload: unknown = text;
-  try {
-    payload = JSON.parse(text);
-  } catch {
-    // an HTML error page: classified by status alone
-  }
-  const adapter = getAdapter(provider);
-  // MiniMax reports failures inside an HTTP 200 (base_resp): a 200 is only up when its body says so.
-  const inBand = response.ok && isObject(payload) ? adapter.inBandError(payload) : undefined;
-  if (response.ok && !inBand) return { provider, status: 'up', checkedAt, latencyMs: Date.now() - started, error: null };
-  // The kind and status only: a provider's message may echo the key.
-  const { kind } = adapter.classifyError(response.status, inBand ?? readErrorFields(payload));
-  return down(`HTTP ${response.status} (${kind.replaceAll('_', ' ')})`);
+  const outcome = await probeModels(provider, target.baseUrl, target.apiKey ?? '', timeoutMs);
+  if (outcome.ok) return { provider, status: 'up', checkedAt, latencyMs: outcome.latencyMs, error: null };
+  const error =
+    outcome.status === undefined
+      ? outcome.kind === 'timeout'
+        ? `timeout after ${timeoutMs} ms`
+        : 'connection failed'
+      : `HTTP ${outcome.status} (${outcome.kind.replaceAll('_', ' ')})`;
+  return { provider, status: 'down', checkedAt, latencyMs: outcome.latencyMs, error };
 }

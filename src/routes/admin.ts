@@ -10,6 +10,7 @@ import { adminAuth } from '../middleware/admin-auth';
 import { parseJsonBody } from '../middleware/json-body';
 import { AccountPatchSchema, CreateAccountSchema, CreditAdjustmentSchema, KeyNameSchema } from '../schemas/account-requests';
 import { tooManyKeys } from './user-keys';
+import { masterKeys, reencryptProviderKey } from '../accounts/byok-crypto';
 import { adminProviders } from './status';
 
 const accountNotFound = (id: string) => notFound(`No account with id '${id}'.`, 'account_not_found');
@@ -34,6 +35,9 @@ async function accountView(c: Context<AppEnv>, account: AccountRow) {
     rate_limit_override: summary.rateLimitPerMinute,
   };
 }
+
+/** Accounts whose provider keys one rotation call re-encrypts. */
+const ROTATION_PAGE = 100;
 
 /** The operator API: answers 404 everywhere unless ADMIN_TOKEN is set. */
 export const admin = new Hono<AppEnv>()
@@ -72,4 +76,31 @@ export const admin = new Hono<AppEnv>()
     if (!created.ok) throw tooManyKeys();
     return c.json(created.key, 201);
   })
-  .route('/providers', adminProviders);
+  .route('/providers', adminProviders)
+  /**
+   * Re-encrypts stored provider keys under the current BYOK master key, a page of
+   * accounts per call: repeat with `cursor` until `next_cursor` is null, then the
+   * old master key can be dropped from BYOK_PREVIOUS_ENCRYPTION_KEYS.
+   */
+  .post('/byok/rotate', async (c) => {
+    const cursor = c.req.query('cursor') ?? '';
+    const page = await c.env.DB.prepare('SELECT id FROM accounts WHERE id > ? ORDER BY id LIMIT ?').bind(cursor, ROTATION_PAGE).all<{ id: string }>();
+    let resealed = 0;
+    try {
+      const keys = await masterKeys(c.env);
+      for (const { id: accountId } of page.results) {
+        const stub = accountStub(c.env, accountId);
+        const stale = (await stub.byokKeySet()).keys.filter((key) => key.keyVersion !== keys.current.version);
+        if (stale.length === 0) continue;
+        const sealed = await Promise.all(stale.map(async (key) => ({ id: key.id, ...(await reencryptProviderKey(keys, key, { accountId, keyId: key.id })) })));
+        await stub.resealByokKeys(sealed);
+        resealed += sealed.length;
+      }
+    } catch (error) {
+      console.error('BYOK rotation failed:', error instanceof Error ? error.message : error);
+      throw new ApiError({ status: 503, type: 'server_error', code: 'byok_unavailable', message: 'Stored provider keys could not be re-encrypted (is every old master key in BYOK_PREVIOUS_ENCRYPTION_KEYS?).' });
+    }
+    const last = page.results.at(-1)?.id;
+    return c.json({ accounts: page.results.length, resealed_keys: resealed, next_cursor: page.results.length === ROTATION_PAGE ? last : null });
+  });
+

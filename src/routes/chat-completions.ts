@@ -1,103 +1,86 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
-import { ApiError, invalidRequest, modelNotFound } from '../errors';
+import { ApiError } from '../errors';
+import { byokCache } from '../accounts/byok-cache';
+import { accountStub } from '../billing/account-stub';
+import type { BillingMode } from '../billing/billing-log';
 import { Meter, type Settlement } from '../billing/meter';
 import { formatUsd, usdNumber } from '../billing/money';
 import { parseJsonBody } from '../middleware/json-body';
-import { toOpenAiUsage } from '../providers/completion';
-import { estimatePromptTokens } from '../providers/token-estimate';
-import type { JsonObject } from '../providers/types';
-import { ChatRequestSchema } from '../schemas/chat-request';
-import { CATALOG, findModel, type CatalogModel } from '../routing/catalog';
-import { dispatch } from '../routing/dispatch';
-import { providerHealth } from '../routing/health';
-import { planRoute, type RequestNeeds } from '../routing/strategies';
-import type { ProviderId } from '../providers/provider-id';
-import { executeChat } from '../routing/execute';
-import { checkRequestFits } from '../routing/request-fit';
-import { SSE_RESPONSE_HEADERS } from '../streaming/sse';
-import { ServerTiming } from '../middleware/server-timing';
 import { assertKeyNotRevoked } from '../middleware/api-key-auth';
+import { ServerTiming } from '../middleware/server-timing';
+import { toOpenAiUsage } from '../providers/completion';
+import type { JsonObject } from '../providers/types';
+import { apiKeyFor, providerKeyRefused } from '../routing/credentials';
+import { dispatch } from '../routing/dispatch';
+import { executeChat } from '../routing/execute';
+import { providerHealth } from '../routing/health';
+import { planRequest, readNeeds, type ChatNeeds, type RoutePlan } from '../routing/plan-request';
+import { ChatRequestSchema, type ChatRequest } from '../schemas/chat-request';
+import { SSE_RESPONSE_HEADERS } from '../streaming/sse';
 
-const providerNotConfigured = (provider: string) =>
-  new ApiError({
-    status: 503,
-    type: 'server_error',
-    code: 'provider_not_configured',
-    retryable: true,
-    message: `The provider ${provider} is not configured on this gateway.`,
-  });
-
-/** The usage object a client sees: OpenAI's, plus what it cost and what is left. */
-const billedUsage = (settlement: Settlement): JsonObject => ({
+/** The usage object a client sees: OpenAI's, plus what it cost (and, in standard mode, what is left). */
+const billedUsage = (settlement: Settlement, mode: BillingMode): JsonObject => ({
   ...toOpenAiUsage(settlement.usage),
   cost: usdNumber(settlement.charged),
-  balance: usdNumber(settlement.balance),
+  ...(mode === 'standard' ? { balance: usdNumber(settlement.balance) } : {}),
 });
 
-/** Everything checked before credits are reserved: the request, the model, and a route to serve it. */
-async function admit(c: Context<AppEnv>) {
-  const request = await parseJsonBody(c, ChatRequestSchema);
-  const model = findModel(request.model);
-  if (!model) throw modelNotFound(request.model);
-  if (request.provider_key) {
-    // Bring-your-own-key billing is not live yet: never serve such a call on the platform's key.
-    throw invalidRequest('provider_key (bring your own key) is not available yet.', 'provider_key', 'unsupported_parameter');
-  }
-  const misfit = checkRequestFits(request, model);
-  if (misfit) throw misfit;
-  const config = c.get('config');
-  const strategy = request.routing ?? 'auto';
-  const promptEstimate = estimatePromptTokens(request);
-  const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;
-  const needs: RequestNeeds = { tools: (request.tools?.length ?? 0) > 0, promptEstimate, maxTokens };
-  const now = Date.now();
-  providerHealth.refreshInBackground(c.env.DB, config, now, (promise) => c.executionCtx.waitUntil(promise));
-  const usable = (provider: ProviderId) => config.providers[provider].apiKey !== undefined;
-  const plan = planRoute({ requested: model, strategy, needs, usable, health: (provider) => providerHealth.status(provider, now, config) });
-  if (plan.length === 0) throw noRoute(model, needs, usable);
-  return { request, plan, strategy, promptEstimate, maxTokens, config };
-}
+const byokUnavailable = () =>
+  new ApiError({ status: 503, type: 'server_error', code: 'byok_unavailable', retryable: true, message: 'Stored provider keys cannot be used right now. Please retry.' });
 
-/** Why no model can take the request: nothing configured to call, or a prompt too long for every window. */
-function noRoute(model: CatalogModel, needs: RequestNeeds, usable: (provider: ProviderId) => boolean): ApiError {
-  const group = [model, ...CATALOG.filter((other) => other.group === model.group && other !== model)];
-  if (!group.some((candidate) => usable(candidate.provider))) return providerNotConfigured(model.provider);
-  const window = Math.max(...group.filter((candidate) => usable(candidate.provider)).map((candidate) => candidate.contextLength));
-  return new ApiError({
-    status: 400,
-    type: 'invalid_request_error',
-    code: 'context_length_exceeded',
-    param: 'messages',
-    message: `The request needs about ${needs.promptEstimate + (needs.maxTokens ?? 0)} tokens (prompt plus max_tokens); the largest context window that can serve it is ${window}.`,
-  });
+/** Holds the worst case for the plan; plans again once if the account's BYOK keys changed meanwhile. */
+async function openMeter(c: Context<AppEnv>, request: ChatRequest, chat: ChatNeeds, stream: boolean): Promise<{ meter: Meter } & RoutePlan> {
+  const config = c.get('config');
+  const auth = c.get('auth');
+  let byok = byokCache.get(auth.accountId);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const routed = planRequest(request, chat, byok, config, providerHealth, Date.now());
+    const { credentials, plan } = routed;
+    const opened = await Meter.open({
+      env: c.env,
+      config,
+      auth,
+      requestId: c.get('requestId'),
+      model: plan[0]!,
+      routing: chat.strategy,
+      stream,
+      promptEstimate: chat.needs.promptEstimate,
+      maxTokens: chat.needs.maxTokens,
+      now: Date.now(),
+      mode: credentials.mode,
+      // An inline key does not depend on the registered ones.
+      byokVersion: credentials.mode === 'byok' && credentials.source === 'inline' ? undefined : byok.version,
+    });
+    if (opened instanceof Meter) return { meter: opened, ...routed };
+    byok = opened.stale;
+    byokCache.set(auth.accountId, byok);
+  }
+  throw byokUnavailable();
 }
 
 export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
-  const { request, plan, strategy, promptEstimate, maxTokens, config } = await admit(c).catch(async (error: unknown) => {
+  const { request, chat } = await (async () => {
+    const parsed = await parseJsonBody(c, ChatRequestSchema);
+    return { request: parsed, chat: readNeeds(parsed) };
+  })().catch(async (error: unknown) => {
     // Revocation is checked by authorize, which a refused request never reaches: a revoked key still gets its 401.
     await assertKeyNotRevoked(c);
     throw error;
   });
 
+  const config = c.get('config');
+  const { accountId } = c.get('auth');
   const stream = request.stream === true;
   const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
+  providerHealth.refreshInBackground(c.env.DB, config, Date.now(), waitUntil);
   // Server-Timing shows where a request's time went (the benchmark reads it); the runtime's
   // clock advances across I/O, which is exactly what these spans are.
   const timing = new ServerTiming();
-  const meter = await Meter.open({
-    env: c.env,
-    config,
-    auth: c.get('auth'),
-    requestId: c.get('requestId'),
-    model: plan[0]!,
-    routing: strategy,
-    stream,
-    promptEstimate,
-    maxTokens,
-    now: Date.now(),
-  });
+  const { meter, credentials, plan } = await openMeter(c, request, chat, stream);
   timing.mark('authorize');
+  /** The registered key each model was called with (BYOK), to record its use. */
+  const keyIds = new Map<string, string | undefined>();
 
   const routed = await dispatch({
     plan,
@@ -105,10 +88,22 @@ export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
     health: providerHealth,
     signal: c.req.raw.signal,
     admit: (model) => meter.holdFor(model),
-    attempt: (model, budgetMs) =>
-      executeChat({
+    keyRefused: (failure) => {
+      if (credentials.mode !== 'byok' || (failure.kind !== 'auth' && failure.kind !== 'balance')) return undefined;
+      const stored = credentials.source === 'registered' ? credentials.keys.get(failure.provider) : undefined;
+      if (stored) waitUntil(accountStub(c.env, accountId).byokKeyFailed(stored.id, `${failure.kind === 'auth' ? 'rejected' : 'out of balance'} (HTTP ${failure.status ?? '?'})`, Date.now()));
+      return providerKeyRefused(failure);
+    },
+    attempt: async (model, budgetMs) => {
+      const key = await apiKeyFor(credentials, model.provider, c.env, config, accountId).catch((error: unknown) => {
+        console.error(`[${c.get('requestId')}] a stored provider key could not be read:`, error instanceof Error ? error.message : error);
+        throw byokUnavailable();
+      });
+      keyIds.set(model.id, key.byokKeyId);
+      return executeChat({
         config,
         model,
+        apiKey: key.apiKey,
         request: request as JsonObject,
         stream,
         includeUsage: stream && request.stream_options?.include_usage === true,
@@ -118,8 +113,8 @@ export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
         finalizeStream: async (outcome) => {
           const status = outcome.completed ? 'succeeded' : 'interrupted';
           try {
-            const settlement = await meter.settle({ status, usage: outcome.usage, deliveredTokens: outcome.deliveredTokens, model }, Date.now());
-            return billedUsage(settlement);
+            const settlement = await meter.settle({ status, usage: outcome.usage, deliveredTokens: outcome.deliveredTokens, model, byokKeyId: key.byokKeyId }, Date.now());
+            return billedUsage(settlement, meter.mode);
           } catch (error) {
             // The answer was delivered; the hold is released by the account object's alarm.
             console.error(`[${c.get('requestId')}] settling a stream failed:`, error instanceof Error ? error.message : error);
@@ -127,7 +122,8 @@ export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
           }
         },
         waitUntil,
-      }),
+      });
+    },
   });
   timing.mark('upstream');
   const attempts = { 'X-FindToken-Mode': meter.mode, 'X-FindToken-Attempts': String(routed.attempts) };
@@ -146,13 +142,14 @@ export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
   }
 
   // The whole answer is in hand: its cost is known here, and the account object records it after the response.
-  const settlement = meter.settleAfterResponse({ status: 'succeeded', usage: result.usage, deliveredTokens: result.deliveredTokens, model }, Date.now(), waitUntil);
+  const end = { status: 'succeeded' as const, usage: result.usage, deliveredTokens: result.deliveredTokens, model, byokKeyId: keyIds.get(model.id) };
+  const settlement = meter.settleAfterResponse(end, Date.now(), waitUntil);
   result.body.usage = toOpenAiUsage(settlement.usage);
   return Response.json(result.body, {
     headers: {
       ...served,
       'X-FindToken-Cost': formatUsd(settlement.charged),
-      'X-FindToken-Balance': formatUsd(settlement.balance),
+      ...(meter.mode === 'standard' ? { 'X-FindToken-Balance': formatUsd(settlement.balance) } : {}),
       'Server-Timing': timing.header(),
     },
   });

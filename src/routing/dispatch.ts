@@ -68,6 +68,8 @@ export interface DispatchInput {
   health: ProviderHealth;
   /** One upstream call to `model`, allowed at most `budgetMs`. */
   attempt: (model: CatalogModel, budgetMs: number) => Promise<ExecuteResult>;
+  /** A failure that is the caller's own key's (BYOK): answered with this error, never failed over. */
+  keyRefused?: (failure: UpstreamFailure) => ApiError | undefined;
   /** Before a candidate is first tried (e.g. its worst case must be held); false skips it. */
   admit?: (model: CatalogModel) => Promise<boolean>;
   /** The client's connection: once it is gone, nothing more is tried. */
@@ -105,6 +107,8 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       }
       const failure = result.failure;
       lastFailure = failure;
+      const refused = input.keyRefused?.(failure);
+      if (refused) return { ok: false, error: refused, attempts, model };
       const action = actionFor(failure.kind);
       if (action === 'answer') return { ok: false, error: failureToError(failure), attempts, model };
       if (action === 'next_and_open') circuit.open(now());

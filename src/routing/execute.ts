@@ -18,6 +18,8 @@ import { failureToError } from './failure-to-error';
 export interface ExecuteInput {
   config: Config;
   model: CatalogModel;
+  /** The key this call is made with: the platform's, or the user's own (BYOK). */
+  apiKey: string;
   /** The validated client request, unknown fields included. */
   request: JsonObject;
   stream: boolean;
@@ -55,7 +57,7 @@ export async function executeChat(input: ExecuteInput): Promise<ExecuteResult> {
     upstream = await input.fetch(`${provider.baseUrl}/chat/completions`, {
       method: 'POST',
       headers: {
-        Authorization: `Bearer ${provider.apiKey ?? ''}`,
+        Authorization: `Bearer ${input.apiKey}`,
         'Content-Type': 'application/json',
         Accept: input.stream ? 'text/event-stream' : 'application/json',
       },

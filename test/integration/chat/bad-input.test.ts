@@ -118,15 +118,6 @@ describe('bad chat requests get a 400 naming the field and never reach a provide
     });
   });
 
-  it('does not serve provider_key on the platform key before bring-your-own-key billing exists', async () => {
-    const { key } = await createAccountWithKey();
-    const tag = uniqueTag();
-    const response = await chat(key, { ...valid, provider_key: { provider: 'deepseek', api_key: 'sk-user-secret-1234' }, standin: { tag } });
-    expect(response.status).toBe(400);
-    expect(await response.text()).not.toContain('sk-user-secret-1234');
-    expect(await upstreamRequests(tag)).toEqual([]);
-  });
-
   it('never reaches the provider for a rejected request', async () => {
     const { key } = await createAccountWithKey();
     const tag = uniqueTag();

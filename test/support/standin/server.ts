@@ -64,14 +64,14 @@ function flatHeaders(req: IncomingMessage): Record<string, string> {
 }
 
 /**
- * null when the key is acceptable; `Bearer bad-key` plays a revoked key, and a key
+ * null when the key is acceptable; a key starting with `bad-key` plays a revoked key, and a key
  * starting with `down-` plays an outage: everything that key asks for is overloaded.
  */
 function checkAuth(provider: ProviderName, req: IncomingMessage): ErrorReply | null {
   const match = /^Bearer\s+(\S.*)$/i.exec(req.headers.authorization ?? '');
   const key = match?.[1]?.trim();
   if (key === undefined || key === '') return missingKeyError(provider);
-  if (key === 'bad-key') return providerError(provider, 'auth');
+  if (key.startsWith('bad-key')) return providerError(provider, 'auth');
   if (key.startsWith('down-')) return providerError(provider, 'overloaded');
   return null;
 }

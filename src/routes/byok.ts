@@ -1,0 +1,109 @@
+/**
+ * An account's own provider keys (BYOK): registered encrypted in its account
+ * object, listed masked, removed at will. The key itself is never returned,
+ * logged or put in an error.
+ */
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../env';
+import { ByokUnavailableError, encryptProviderKey, masterKeys, type MasterKeys } from '../accounts/byok-crypto';
+import { byokCache } from '../accounts/byok-cache';
+import { newId } from '../accounts/ids';
+import { accountStub } from '../billing/account-stub';
+import type { StoredByokKey } from '../billing/byok-key-store';
+import { ApiError, invalidRequest, notFound } from '../errors';
+import { parseJsonBody } from '../middleware/json-body';
+import { probeModels } from '../providers/models-probe';
+import { PROVIDER_IDS, type ProviderId } from '../providers/provider-id';
+import { providerKeyProblem } from '../routing/credentials';
+
+const RegisterSchema = z.strictObject({
+  provider: z.enum(PROVIDER_IDS),
+  api_key: z.string().trim().min(1, 'must not be empty'),
+  name: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').optional(),
+  verify: z.boolean().optional(),
+});
+
+/** Formats the providers document; the rest are judged by the provider (PRODUCT.md: validate loosely). */
+const KEY_FORMATS: Partial<Record<ProviderId, { pattern: RegExp; shape: string }>> = {
+  deepseek: { pattern: /^sk-/, shape: 'sk-…' },
+  qwen: { pattern: /^sk-/, shape: 'sk-…' },
+  kimi: { pattern: /^sk-/, shape: 'sk-…' },
+  zhipu: { pattern: /^[^.]+\.[^.]+$/, shape: '<id>.<secret>' },
+};
+
+const MAX_KEYS_PER_ACCOUNT = 50;
+
+export const hintOf = (apiKey: string): string => `${apiKey.slice(0, 3)}…${apiKey.slice(-4)}`;
+
+const publicKey = (key: StoredByokKey) => ({
+  id: key.id,
+  object: 'provider_key',
+  provider: key.provider,
+  name: key.name,
+  hint: key.hint,
+  created_at: key.createdAt,
+  last_used_at: key.lastUsedAt,
+  last_error: key.lastError,
+});
+
+async function masterKeysOr503(c: Context<AppEnv>): Promise<MasterKeys> {
+  try {
+    return await masterKeys(c.env);
+  } catch (error) {
+    if (!(error instanceof ByokUnavailableError)) throw error;
+    console.error('BYOK is unavailable:', error.message);
+    throw new ApiError({ status: 503, type: 'server_error', code: 'byok_unavailable', message: 'Provider keys cannot be stored on this gateway right now (its encryption key is not configured).' });
+  }
+}
+
+/** One cheap call with the key (the models list): does the provider accept it? */
+async function verifyWithProvider(c: Context<AppEnv>, provider: ProviderId, apiKey: string): Promise<void> {
+  const config = c.get('config');
+  const outcome = await probeModels(provider, config.providers[provider].baseUrl, apiKey, config.healthProbeTimeoutMs);
+  if (outcome.ok) return;
+  if (outcome.kind === 'auth') {
+    throw new ApiError({ status: 400, type: 'invalid_request_error', code: 'invalid_provider_key', param: 'api_key', message: `${provider} rejected this key.` });
+  }
+  throw new ApiError({
+    status: 503,
+    type: 'server_error',
+    code: 'provider_unavailable',
+    retryable: true,
+    message: `${provider} could not verify the key right now (${outcome.kind.replaceAll('_', ' ')}). Retry, or register without verify.`,
+  });
+}
+
+export const byok = new Hono<AppEnv>()
+  .post('/register', async (c) => {
+    const { provider, api_key: apiKey, name, verify } = await parseJsonBody(c, RegisterSchema);
+    const problem = providerKeyProblem(apiKey);
+    if (problem) throw invalidRequest(`api_key ${problem}.`, 'api_key', 'invalid_value');
+    const format = KEY_FORMATS[provider];
+    if (format && !format.pattern.test(apiKey)) throw invalidRequest(`api_key does not look like a ${provider} key (${format.shape}).`, 'api_key', 'invalid_value');
+    const keys = await masterKeysOr503(c);
+    if (verify) await verifyWithProvider(c, provider, apiKey);
+
+    const { accountId } = c.get('auth');
+    const stub = accountStub(c.env, accountId);
+    if ((await stub.byokKeySet()).keys.length >= MAX_KEYS_PER_ACCOUNT) {
+      throw invalidRequest(`An account can have at most ${MAX_KEYS_PER_ACCOUNT} provider keys; delete one first.`, null, 'too_many_keys');
+    }
+    const id = newId('pk');
+    const sealed = await encryptProviderKey(keys, apiKey, { accountId, keyId: id });
+    const key: StoredByokKey = { id, provider, name: name ?? provider, hint: hintOf(apiKey), createdAt: Date.now(), lastUsedAt: null, lastError: null, lastErrorAt: null, ...sealed };
+    byokCache.set(accountId, await stub.registerByokKey(key));
+    return c.json(publicKey(key), 201);
+  })
+  .get('/keys', async (c) => {
+    const set = await accountStub(c.env, c.get('auth').accountId).byokKeySet();
+    return c.json({ object: 'list', data: set.keys.map(publicKey) });
+  })
+  .delete('/keys/:id', async (c) => {
+    const { accountId } = c.get('auth');
+    const id = c.req.param('id');
+    const stub = accountStub(c.env, accountId);
+    if (!(await stub.deleteByokKey(id))) throw notFound(`No provider key with id '${id}'.`, 'provider_key_not_found');
+    byokCache.set(accountId, await stub.byokKeySet());
+    return c.json({ id, object: 'provider_key', deleted: true });
+  });

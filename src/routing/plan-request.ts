@@ -1,0 +1,73 @@
+/**
+ * Everything decided about a chat request before credits are held: the model
+ * it names, what it needs, whose keys call the providers, and the ordered
+ * candidates that may serve it.
+ */
+import type { ByokKeySet } from '../billing/byok-key-store';
+import type { Config } from '../env';
+import { ApiError, invalidRequest, modelNotFound } from '../errors';
+import type { ProviderId } from '../providers/provider-id';
+import { estimatePromptTokens } from '../providers/token-estimate';
+import type { ChatRequest, RoutingStrategy } from '../schemas/chat-request';
+import { CATALOG, findModel, type CatalogModel } from './catalog';
+import { chooseCredentials, usableProviders, type Credentials } from './credentials';
+import type { ProviderHealth } from './health';
+import { checkRequestFits } from './request-fit';
+import { planRoute, type RequestNeeds } from './strategies';
+
+export interface ChatNeeds {
+  model: CatalogModel;
+  strategy: RoutingStrategy;
+  needs: RequestNeeds;
+}
+
+/** The model and what the request needs of any model serving it; throws the client's 400/404. */
+export function readNeeds(request: ChatRequest): ChatNeeds {
+  const model = findModel(request.model);
+  if (!model) throw modelNotFound(request.model);
+  const misfit = checkRequestFits(request, model);
+  if (misfit) throw misfit;
+  const needs: RequestNeeds = {
+    tools: (request.tools?.length ?? 0) > 0,
+    promptEstimate: estimatePromptTokens(request),
+    maxTokens: request.max_completion_tokens ?? request.max_tokens ?? undefined,
+  };
+  return { model, strategy: request.routing ?? 'auto', needs };
+}
+
+export interface RoutePlan {
+  credentials: Credentials;
+  plan: CatalogModel[];
+}
+
+/** Whose keys, and which models in which order; throws when nothing can serve the request. */
+export function planRequest(request: ChatRequest, chat: ChatNeeds, byok: ByokKeySet, config: Config, health: ProviderHealth, now: number): RoutePlan {
+  const credentials = chooseCredentials(request.provider_key, chat.model, byok);
+  const usable = usableProviders(credentials, config);
+  const plan = planRoute({ requested: chat.model, strategy: chat.strategy, needs: chat.needs, usable, health: (provider) => health.status(provider, now, config) });
+  if (plan.length === 0) throw noRoute(chat, credentials, usable);
+  return { credentials, plan };
+}
+
+function noRoute({ model, needs }: ChatNeeds, credentials: Credentials, usable: (provider: ProviderId) => boolean): ApiError {
+  const group = [model, ...CATALOG.filter((other) => other.group === model.group && other !== model)];
+  const reachable = group.filter((candidate) => usable(candidate.provider));
+  if (reachable.length === 0) {
+    if (credentials.mode === 'byok' && credentials.source === 'inline') {
+      return invalidRequest(
+        `provider_key is for ${credentials.provider}, which serves neither ${model.id} nor its equivalents (${group.map((m) => m.id).join(', ')}).`,
+        'provider_key.provider',
+        'invalid_value',
+      );
+    }
+    return new ApiError({ status: 503, type: 'server_error', code: 'provider_not_configured', retryable: true, message: `The provider ${model.provider} is not configured on this gateway.` });
+  }
+  const window = Math.max(...reachable.map((candidate) => candidate.contextLength));
+  return new ApiError({
+    status: 400,
+    type: 'invalid_request_error',
+    code: 'context_length_exceeded',
+    param: 'messages',
+    message: `The request needs about ${needs.promptEstimate + (needs.maxTokens ?? 0)} tokens (prompt plus max_tokens); the largest context window that can serve it is ${window}.`,
+  });
+}
