@@ -5,5 +5,6 @@ declare namespace Cloudflare {
     /** Base URL of the stand-in upstream, for tests that read what it received. */
     STANDIN_URL: string;
     ADMIN_TOKEN?: string;
+    BYOK_ENCRYPTION_KEY?: string;
   }
 }

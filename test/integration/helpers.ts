@@ -1,5 +1,6 @@
 /** Drives the worker the way a client does: real requests through its fetch handler. */
-import { env, SELF } from 'cloudflare:test';
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import { createApp } from '../../src/app';
 
 export const BASE = 'http://gateway.test';
 
@@ -69,3 +70,14 @@ export async function readSse(response: Response): Promise<{ data: string[]; com
   }
   return { data, comments, raw };
 }
+
+/** A request through a fresh app with vars overridden (a smaller free tier, a missing key, another master key). */
+export async function fetchWithEnv(path: string, init: RequestInit, overrides: Record<string, string>): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await createApp().fetch(new Request(`${BASE}${path}`, init), { ...env, ...overrides }, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+export const chatWithEnv = (key: string, body: object, overrides: Record<string, string>): Promise<Response> =>
+  fetchWithEnv('/v1/chat/completions', { method: 'POST', headers: { Authorization: `Bearer ${key}` }, body: JSON.stringify(body) }, overrides);

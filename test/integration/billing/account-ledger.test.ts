@@ -145,6 +145,35 @@ describe('account object: BYOK month counter', () => {
   });
 });
 
+describe('account object: BYOK free tier', () => {
+  const byok = (accountId: string, requestId: string, now: number, amount = 50) => ({
+    ...authorizeInput(accountId, requestId, amount, now),
+    context: context({ mode: 'byok' }),
+    byokFreePerMonth: 2,
+  });
+
+  it('holds nothing for the free requests of a month, holds the fee past them, and starts again on the 1st (UTC)', async () => {
+    const { accountId, stub } = account();
+    await fund(stub, accountId, 1000);
+    const november = Date.UTC(2026, 10, 30, 23, 59);
+    expect(await stub.authorize(byok(accountId, 'req_n1', november))).toMatchObject({ ok: true, reserved: 0, byokFree: true });
+    expect(await stub.authorize(byok(accountId, 'req_n2', november))).toMatchObject({ ok: true, reserved: 0, byokFree: true });
+    expect(await stub.authorize(byok(accountId, 'req_n3', november))).toMatchObject({ ok: true, reserved: 50, byokFree: false });
+    const december = Date.UTC(2026, 11, 1, 0, 0, 1);
+    expect(await stub.authorize(byok(accountId, 'req_d1', december))).toMatchObject({ ok: true, reserved: 50, byokFree: true });
+    expect((await stub.summary(accountId, december)).byok).toEqual({ month: '2026-12', requests: 1 });
+  });
+
+  it('refuses a request past the free tier that the balance cannot cover, without counting it', async () => {
+    const { accountId, stub } = account();
+    const now = Date.UTC(2026, 10, 26);
+    await stub.authorize(byok(accountId, 'req_f1', now));
+    await stub.authorize(byok(accountId, 'req_f2', now));
+    expect(await stub.authorize(byok(accountId, 'req_f3', now))).toEqual({ ok: false, reason: 'insufficient_credits', available: 0, required: 50 });
+    expect((await stub.summary(accountId, now)).byok).toEqual({ month: '2026-11', requests: 2 });
+  });
+});
+
 describe('account object: restart', () => {
   it('recovers the balance, open holds, replays and revocations from storage alone', async () => {
     const { accountId, stub } = account();

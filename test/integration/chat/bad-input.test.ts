@@ -1,7 +1,6 @@
-import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../../src/app';
-import { BASE, chat, createAccountWithKey, hello, upstreamRequests } from '../helpers';
+import { BASE, chat, chatWithEnv, createAccountWithKey, hello, upstreamRequests } from '../helpers';
 import { uniqueTag } from './provider-models';
 
 async function post(key: string, body: BodyInit, headers: Record<string, string> = {}): Promise<Response> {
@@ -152,14 +151,6 @@ describe('bad chat requests get a 400 naming the field and never reach a provide
 });
 
 describe('a provider without a platform key', () => {
-  async function chatWithEnv(key: string, body: object, overrides: Record<string, string>): Promise<Response> {
-    const ctx = createExecutionContext();
-    const request = new Request(`${BASE}/v1/chat/completions`, { method: 'POST', headers: { Authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
-    const response = await createApp().fetch(request, { ...env, ...overrides }, ctx);
-    await waitOnExecutionContext(ctx);
-    return response;
-  }
-
   it('is never called: an equivalent model serves instead', async () => {
     const { key } = await createAccountWithKey();
     const tag = uniqueTag();
