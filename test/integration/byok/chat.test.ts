@@ -28,6 +28,8 @@ describe('whose key calls the provider', () => {
     await drainOutbox(accountId);
     expect(await billingLog(key, response.headers.get('X-Request-Id')!)).toMatchObject({ mode: 'byok', cost: 0, provider_cost: 0.14, provider: 'deepseek' });
     expect(await balanceOf(key)).toMatchObject({ balance: 10, byok: { requests: 1 } });
+    const listed = await (await apiRequest(key, 'GET', '/v1/user/byok/keys')).json<{ data: Array<{ last_used_at: number | null }> }>();
+    expect(listed.data[0]?.last_used_at).toEqual(expect.any(Number));
   });
 
   it('fails a BYOK request over only to providers the user has keys for', async () => {
