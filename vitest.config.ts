@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 import { standinProviderVars } from './test/support/standin/provider-vars.ts';
 
 /** Worker vars for tests: every provider on the stand-in, short timeouts so failures are fast. */
-function testBindings(standinUrl: string): Record<string, string> {
+function testBindings(standinUrl: string, stripeUrl: string, resendUrl: string): Record<string, string> {
   return {
     ADMIN_TOKEN: 'test-admin-token',
     // The BYOK master key for tests (32 bytes of 0x07, base64).
@@ -19,6 +19,13 @@ function testBindings(standinUrl: string): Record<string, string> {
     ROUTING_BUDGET_MS: '4000',
     // Billing logs stay in the account object until a test drains them (or ten minutes pass).
     OUTBOX_FLUSH_DELAY_MS: '600000',
+    // Stripe through the official SDK, pointed at the Stripe stand-in.
+    STRIPE_SECRET_KEY: 'sk_test_find_token',
+    STRIPE_WEBHOOK_SECRET: 'whsec_test_find_token',
+    STRIPE_API_BASE: stripeUrl,
+    STRIPE_URL: stripeUrl,
+    // Email goes to the dev outbox unless a test sets RESEND_API_KEY; RESEND_API_BASE is the Resend stand-in.
+    RESEND_API_BASE: resendUrl,
     ...standinProviderVars(standinUrl, (provider) => `platform-key-${provider}`),
   };
 }
@@ -33,7 +40,7 @@ export default defineConfig(async () => {
             cloudflareTest(({ inject }) => ({
               wrangler: { configPath: './wrangler.toml' },
               miniflare: {
-                bindings: { ...testBindings(inject<string>('standinUrl')), TEST_MIGRATIONS: migrations },
+                bindings: { ...testBindings(inject<string>('standinUrl'), inject<string>('stripeUrl'), inject<string>('resendUrl')), TEST_MIGRATIONS: migrations },
               },
             })),
           ],

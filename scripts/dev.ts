@@ -18,6 +18,7 @@ import { standinProviderVars } from '../test/support/standin/provider-vars.ts';
 
 export const DEV_ADMIN_TOKEN = 'dev-admin-token';
 /** A fixed, public master key for provider keys stored by a local dev server only (never use it deployed). */
+export const DEV_STRIPE_WEBHOOK_SECRET = 'whsec_dev_local_checkout';
 export const DEV_BYOK_ENCRYPTION_KEY = 'ZGV2LW9ubHktYnlvay1tYXN0ZXIta2V5LTMyLWJ5dGU=';
 
 const { values } = parseArgs({
@@ -64,6 +65,12 @@ async function main(): Promise<void> {
     console.log(`[dev] no key in .dev.vars for ${offline.join(', ')}: served by the local stand-in at ${standin.url}`);
   }
   if (!devVars.BYOK_ENCRYPTION_KEY) vars.push(`BYOK_ENCRYPTION_KEY:${DEV_BYOK_ENCRYPTION_KEY}`);
+  if (!devVars.STRIPE_SECRET_KEY) {
+    // No Stripe: recharges go through the local checkout page, which signs its webhook with this secret.
+    vars.push('LOCAL_CHECKOUT:true');
+    if (!devVars.STRIPE_WEBHOOK_SECRET) vars.push(`STRIPE_WEBHOOK_SECRET:${DEV_STRIPE_WEBHOOK_SECRET}`);
+    console.log('[dev] no STRIPE_SECRET_KEY: recharges use the local checkout page (no card is charged)');
+  }
   if (!devVars.ADMIN_TOKEN) {
     vars.push(`ADMIN_TOKEN:${DEV_ADMIN_TOKEN}`);
     console.log(`[dev] admin API token: ${DEV_ADMIN_TOKEN} (set ADMIN_TOKEN in .dev.vars to change it)`);

@@ -11,6 +11,9 @@ import { models } from './routes/models';
 import { userKeys } from './routes/user-keys';
 import { publicStatus } from './routes/status';
 import { byok } from './routes/byok';
+import { credits, rechargeList } from './routes/credits';
+import { localCheckout } from './routes/local-checkout';
+import { stripeWebhook } from './routes/stripe-webhook';
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -26,6 +29,8 @@ export function createApp(): Hono<AppEnv> {
 
   // Public: mounted before the key check on /v1/*.
   app.route('/v1/status', publicStatus);
+  app.route('/webhooks/stripe', stripeWebhook);
+  app.route('/checkout/local', localCheckout);
 
   // Chat's authorize call to the account object checks revocation itself: one round trip, not two.
   app.use('/v1/*', apiKeyAuth({ revocationCheckedByHandler: (c) => c.req.method === 'POST' && c.req.path === '/v1/chat/completions' }));
@@ -35,6 +40,8 @@ export function createApp(): Hono<AppEnv> {
   app.route('/v1/user/balance', balance);
   app.route('/v1/user/billing-logs', billingLogs);
   app.route('/v1/user/byok', byok);
+  app.route('/v1/user/credits', credits);
+  app.route('/v1/user/recharges', rechargeList);
   app.route('/admin/v1', admin);
 
   app.notFound((c) => notFound(`Unknown path: ${c.req.method} ${c.req.path}`, 'unknown_url').toResponse());

@@ -25,6 +25,14 @@ export interface Env extends Cloudflare.Env {
   BYOK_ENCRYPTION_KEY?: string;
   /** Older master keys still able to decrypt until rotation: "1:base64,2:base64". */
   BYOK_PREVIOUS_ENCRYPTION_KEYS?: string;
+  STRIPE_SECRET_KEY?: string;
+  STRIPE_WEBHOOK_SECRET?: string;
+  /** Another Stripe API host (tests, local development); default Stripe's. */
+  STRIPE_API_BASE?: string;
+  /** Sends email through Resend; without it, emails go to the dev outbox in D1. */
+  RESEND_API_KEY?: string;
+  /** Another Resend API host (tests); default Resend's. */
+  RESEND_API_BASE?: string;
 }
 
 export interface AuthenticatedKey {
@@ -74,6 +82,10 @@ const ConfigSchema = z.object({
   circuitCooldownMs: positiveInt(30_000),
   healthRefreshMs: positiveInt(30_000),
   healthProbeTimeoutMs: positiveInt(10_000),
+  minRechargeUsd: positiveInt(10),
+  maxRechargeUsd: positiveInt(10_000),
+  localCheckout: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  mailFrom: z.string().min(3).default('find-token <noreply@find-token.dev>'),
 });
 
 function rateOrIssue(text: string, ctx: z.RefinementCtx): Rate {
@@ -122,6 +134,10 @@ export function parseConfig(env: Env): Config {
     circuitCooldownMs: emptyToUndefined(env.CIRCUIT_COOLDOWN_MS),
     healthRefreshMs: emptyToUndefined(env.HEALTH_REFRESH_MS),
     healthProbeTimeoutMs: emptyToUndefined(env.HEALTH_PROBE_TIMEOUT_MS),
+    minRechargeUsd: emptyToUndefined(env.MIN_RECHARGE_USD),
+    maxRechargeUsd: emptyToUndefined(env.MAX_RECHARGE_USD),
+    localCheckout: emptyToUndefined(env.LOCAL_CHECKOUT),
+    mailFrom: emptyToUndefined(env.MAIL_FROM),
   });
   const vars = env as unknown as Record<string, string | undefined>;
   const providers = Object.fromEntries(

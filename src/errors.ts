@@ -61,6 +61,14 @@ export const invalidApiKey = (message: string): ApiError =>
 
 export const revokedKey = (): ApiError => invalidApiKey('This API key has been revoked.');
 
+export const accountDeactivated = (): ApiError =>
+  new ApiError({
+    status: 401,
+    type: 'invalid_request_error',
+    code: 'account_deactivated',
+    message: 'This account was deactivated after 12 months without activity. Sign in to the dashboard to reactivate it.',
+  });
+
 export const notFound = (message: string, code = 'not_found'): ApiError =>
   new ApiError({ status: 404, type: 'not_found_error', code, message });
 

@@ -6,5 +6,9 @@ declare namespace Cloudflare {
     STANDIN_URL: string;
     ADMIN_TOKEN?: string;
     BYOK_ENCRYPTION_KEY?: string;
+    STRIPE_WEBHOOK_SECRET?: string;
+    /** The Stripe stand-in, for tests that read what it received. */
+    STRIPE_URL: string;
+    RESEND_API_BASE?: string;
   }
 }

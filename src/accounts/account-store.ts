@@ -2,7 +2,7 @@
  * Accounts and their API keys in D1. The key state read on every request comes
  * from here (never a cache), so a revocation is seen by the very next request.
  */
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { accounts, apiKeys, type AccountRow, type ApiKeyRow } from '../db/schema';
 import { newId } from './ids';
@@ -49,7 +49,7 @@ const toPublicKey = (row: ApiKeyRow): PublicApiKey => ({
 export type CreateAccountResult = { ok: true; account: PublicAccount } | { ok: false; reason: 'email_taken' };
 
 export async function createAccount(db: Database, email: string, now: number): Promise<CreateAccountResult> {
-  const row: AccountRow = { id: newId('acct'), email, status: 'active', createdAt: now };
+  const row: AccountRow = { id: newId('acct'), email, status: 'active', createdAt: now, lastActiveAt: now };
   const inserted = await db.insert(accounts).values(row).onConflictDoNothing({ target: accounts.email }).returning();
   return inserted.length === 1 ? { ok: true, account: toPublicAccount(row) } : { ok: false, reason: 'email_taken' };
 }
@@ -133,6 +133,15 @@ export function needsLastUsedUpdate(lastUsedAt: number | null, now: number): boo
   return lastUsedAt === null || now - lastUsedAt >= LAST_USED_RESOLUTION_MS;
 }
 
-export async function touchApiKey(db: Database, keyId: string, now: number): Promise<void> {
-  await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, keyId));
+/** A key was used: its last use, and its account's last activity (credits expire a year after that). */
+export async function touchApiKey(db: Database, keyId: string, accountId: string, now: number): Promise<void> {
+  await db.batch([db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, keyId)), touchAccount(db, accountId, now)]);
 }
+
+/** Records activity on the account (an API call, a recharge, a sign-in). */
+export const touchAccount = (db: Database, accountId: string, now: number) =>
+  db.update(accounts).set({ lastActiveAt: now }).where(and(eq(accounts.id, accountId), or(isNull(accounts.lastActiveAt), lt(accounts.lastActiveAt, now))));
+
+/** An account deactivated for inactivity is active again (a recharge; a sign-in). */
+export const reactivateAccount = (db: Database, accountId: string) =>
+  db.update(accounts).set({ status: 'active' }).where(and(eq(accounts.id, accountId), eq(accounts.status, 'deactivated')));

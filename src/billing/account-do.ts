@@ -12,10 +12,11 @@ import { AccountLedger, type AdjustResult, type AuthorizeDecision, type Authoriz
 import type { RequestOutcome } from './billing-log';
 import { OUTBOX_BATCH, writeBillingLogs } from './outbox';
 import { ByokKeyStore, type ByokKeySet, type StoredByokKey } from './byok-key-store';
+import { AccountCredits, type RechargeCredit } from './account-credits';
 import type { EncryptedKey } from '../accounts/byok-crypto';
 
 /** Authorize's answer: the ledger's decision, or "your copy of the BYOK keys is stale" (re-plan and ask again). */
-export type AuthorizeAnswer = AuthorizeDecision | { ok: false; reason: 'byok_stale'; byok: ByokKeySet };
+export type AuthorizeAnswer = AuthorizeDecision | { ok: false; reason: 'byok_stale'; byok: ByokKeySet } | { ok: false; reason: 'account_deactivated' };
 
 /** A failed D1 flush is tried again after this long. */
 const FLUSH_RETRY_MS = 10_000;
@@ -36,6 +37,7 @@ const ABANDONED: RequestOutcome = { promptTokens: 0, cachedTokens: 0, completion
 export class AccountDurableObject extends DurableObject<Env> {
   private ledger!: AccountLedger;
   private byokKeys!: ByokKeyStore;
+  private credits!: AccountCredits;
   /** When the alarm is set for (only this object sets it), so the hot path need not ask storage. */
   private alarmAt: number | null | undefined;
 
@@ -44,6 +46,7 @@ export class AccountDurableObject extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       this.ledger = new AccountLedger(ctx.storage);
       this.byokKeys = new ByokKeyStore(ctx.storage.sql);
+      this.credits = new AccountCredits(ctx.storage.sql, this.ledger);
     });
   }
 
@@ -52,6 +55,7 @@ export class AccountDurableObject extends DurableObject<Env> {
    * not this object's, nothing is held and the current keys come back instead.
    */
   async authorize(input: AuthorizeInput & { byokVersion?: string }): Promise<AuthorizeAnswer> {
+    if (this.credits.deactivated) return { ok: false, reason: 'account_deactivated' };
     if (input.byokVersion !== undefined && input.byokVersion !== this.byokKeys.version) {
       return { ok: false, reason: 'byok_stale', byok: this.byokKeys.snapshot() };
     }
@@ -98,8 +102,31 @@ export class AccountDurableObject extends DurableObject<Env> {
   }
 
   /** Whether the key may be used: read on every request that does not authorize. */
-  async keyState(keyId: string): Promise<{ revoked: boolean }> {
-    return { revoked: this.ledger.isKeyRevoked(keyId) };
+  async keyState(keyId: string): Promise<{ revoked: boolean; deactivated: boolean }> {
+    return { revoked: this.ledger.isKeyRevoked(keyId), deactivated: this.credits.deactivated };
+  }
+
+  async creditRecharge(input: RechargeCredit): Promise<{ credited: boolean; balance: number }> {
+    const result = this.credits.creditRecharge(input);
+    // A recharge is activity: an account deactivated for inactivity comes back.
+    if (result.credited) this.credits.setDeactivated(null);
+    return result;
+  }
+
+  async reconcileRefund(input: { rechargeId: string; total: number; now: number }): Promise<{ deducted: number; balance: number }> {
+    return this.credits.reconcileRefund(input);
+  }
+
+  async refundedFor(rechargeId: string): Promise<number> {
+    return this.credits.refundedFor(rechargeId);
+  }
+
+  async expireCredits(now: number): Promise<{ expired: number; balance: number }> {
+    return this.credits.expire(now);
+  }
+
+  async setDeactivated(at: number | null): Promise<void> {
+    this.credits.setDeactivated(at);
   }
 
   async revokeKey(keyId: string, now: number): Promise<void> {

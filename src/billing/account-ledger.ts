@@ -252,6 +252,25 @@ export class AccountLedger {
     });
   }
 
+  /**
+   * A balance change outside requests (a recharge, a refund, an expiry), applied
+   * once per (kind, reference): a second call with the same pair changes nothing.
+   * A debit never takes the balance below zero (it takes what is there).
+   * `alsoWrite` runs in the same transaction (e.g. recording a webhook's event id).
+   */
+  entry(input: { kind: LedgerKind; reference: string; amount: number; now: number; reason?: string; alsoWrite?: () => void }): { applied: boolean; amount: number; balance: number } {
+    return this.transaction(() => {
+      input.alsoWrite?.();
+      const seen = this.sql.exec<{ amount: number }>('SELECT amount FROM ledger WHERE kind = ? AND request_id = ?', input.kind, input.reference).toArray()[0];
+      if (seen) return { applied: false, amount: seen.amount, balance: this.memory.balance };
+      const amount = input.amount < 0 ? -Math.min(-input.amount, this.memory.balance) : input.amount;
+      const balanceAfter = this.memory.balance + amount;
+      this.appendLedger({ kind: input.kind, requestId: input.reference, amount, balanceAfter, now: input.now, reason: input.reason });
+      this.memory.balance = balanceAfter;
+      return { applied: true, amount, balance: balanceAfter };
+    });
+  }
+
   /** Reservations past their bound belong to requests that never settled (a crashed worker). */
   expiredReservations(now: number): string[] {
     return this.sql.exec<{ request_id: string }>('SELECT request_id FROM reservations WHERE expires_at <= ?', now).toArray().map((row) => row.request_id);

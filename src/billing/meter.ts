@@ -7,7 +7,7 @@
  * second round trip. The request path never writes to D1.
  */
 import type { AuthenticatedKey, Config, Env } from '../env';
-import { ApiError, revokedKey } from '../errors';
+import { accountDeactivated, ApiError, revokedKey } from '../errors';
 import type { NormalizedUsage } from '../providers/types';
 import type { CatalogModel } from '../routing/catalog';
 import type { BillingMode, BillingStatus, RequestContext, RequestOutcome } from './billing-log';
@@ -122,6 +122,7 @@ export class Meter {
       byokVersion: input.byokVersion,
     });
     if (!decision.ok && decision.reason === 'byok_stale') return { stale: decision.byok };
+    if (!decision.ok && decision.reason === 'account_deactivated') throw accountDeactivated();
     if (!decision.ok && decision.reason === 'rate_limited') {
       throw new ApiError({
         status: 429,

@@ -2,13 +2,15 @@
  * D1 schema: the source of the SQL migrations in migrations/ (drizzle-kit generate).
  * Times are Unix milliseconds.
  */
-import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, text, integer, index, primaryKey } from 'drizzle-orm/sqlite-core';
 
 export const accounts = sqliteTable('accounts', {
   id: text('id').primaryKey(),
   email: text('email').notNull().unique(),
-  status: text('status', { enum: ['active', 'suspended'] }).notNull().default('active'),
+  status: text('status', { enum: ['active', 'suspended', 'deactivated'] }).notNull().default('active'),
   createdAt: integer('created_at').notNull(),
+  /** The last API call, recharge or sign-in (written at most hourly); credits expire 365 days after it. */
+  lastActiveAt: integer('last_active_at'),
 });
 
 export const apiKeys = sqliteTable(
@@ -89,3 +91,46 @@ export const providerHealth = sqliteTable('provider_health', {
 });
 
 export type ProviderHealthRow = typeof providerHealth.$inferSelect;
+
+/** A Stripe Checkout recharge; the account object's ledger holds the credit, this row its story. Amounts in units. */
+export const recharges = sqliteTable(
+  'recharges',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    amount: integer('amount').notNull(),
+    status: text('status', { enum: ['pending', 'paid', 'failed', 'expired', 'refunded', 'partially_refunded'] }).notNull(),
+    stripeSessionId: text('stripe_session_id').unique(),
+    stripePaymentIntent: text('stripe_payment_intent'),
+    createdAt: integer('created_at').notNull(),
+    paidAt: integer('paid_at'),
+    refundedAmount: integer('refunded_amount').notNull().default(0),
+    successUrl: text('success_url').notNull(),
+    cancelUrl: text('cancel_url').notNull(),
+  },
+  (table) => [index('recharges_account_created_idx').on(table.accountId, table.createdAt), index('recharges_payment_intent_idx').on(table.stripePaymentIntent)],
+);
+
+export type RechargeRow = typeof recharges.$inferSelect;
+
+/** Expiry warnings sent, once per kind per period of inactivity (keyed by the activity time they were computed from). */
+export const creditNotices = sqliteTable(
+  'credit_notices',
+  {
+    accountId: text('account_id').notNull(),
+    kind: text('kind', { enum: ['expiry_30d', 'expiry_7d', 'expired'] }).notNull(),
+    activityAt: integer('activity_at').notNull(),
+    sentAt: integer('sent_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.accountId, table.kind, table.activityAt] })],
+);
+
+/** The dev outbox: every email when no real sender is configured. */
+export const emailOutbox = sqliteTable('email_outbox', {
+  id: text('id').primaryKey(),
+  to: text('to').notNull(),
+  subject: text('subject').notNull(),
+  text: text('text').notNull(),
+  html: text('html').notNull(),
+  createdAt: integer('created_at').notNull(),
+});

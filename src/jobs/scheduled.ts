@@ -1,10 +1,11 @@
 /**
  * Cron dispatch. The schedules live in wrangler.toml: provider health checks
- * every five minutes; the daily job (credit expiry) arrives with credits. An
+ * every five minutes, credit expiry (warnings, expiry, deactivation) daily. An
  * unknown cron is logged rather than silently ignored.
  */
 import type { Env } from '../env';
 import { checkProviderHealth } from './health-check';
+import { runCreditExpiry } from './credit-expiry';
 
 export const CRON_HEALTH_CHECKS = '*/5 * * * *';
 export const CRON_DAILY = '0 3 * * *';
@@ -17,7 +18,11 @@ export const JOBS: Record<string, ScheduledJob[]> = {
       await checkProviderHealth(env, now);
     },
   ],
-  [CRON_DAILY]: [],
+  [CRON_DAILY]: [
+    async (env, now) => {
+      await runCreditExpiry(env, now);
+    },
+  ],
 };
 
 export async function runScheduled(cron: string, env: Env, now: Date): Promise<void> {

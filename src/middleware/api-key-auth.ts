@@ -5,7 +5,7 @@ import { hashApiKey, isWellFormedApiKey } from '../accounts/keys';
 import { keyCache, type CachedKey } from '../accounts/key-cache';
 import { findKeyByHash, needsLastUsedUpdate, touchApiKey } from '../accounts/account-store';
 import { accountStub } from '../billing/account-stub';
-import { ApiError, invalidApiKey, revokedKey } from '../errors';
+import { accountDeactivated, ApiError, invalidApiKey, revokedKey } from '../errors';
 
 export interface ApiKeyAuthOptions {
   /** Requests whose handler asks the account object anyway (chat's authorize checks revocation itself). */
@@ -36,7 +36,7 @@ export function apiKeyAuth(options: ApiKeyAuthOptions = {}): MiddlewareHandler<A
     const at = now();
     if (needsLastUsedUpdate(lastUsedAt, at)) {
       identity.lastUsedAt = at;
-      c.executionCtx.waitUntil(touchApiKey(createDb(c.env.DB), auth.keyId, at));
+      c.executionCtx.waitUntil(touchApiKey(createDb(c.env.DB), auth.keyId, auth.accountId, at));
     }
     await next();
   };
@@ -50,12 +50,14 @@ export async function assertKeyNotRevoked(c: Context<AppEnv>): Promise<void> {
     keyCache.deleteKeyId(keyId);
     throw revokedKey();
   }
+  if (state.deactivated) throw accountDeactivated();
 }
 
 async function lookUp(c: Context<AppEnv>, hash: string): Promise<CachedKey> {
   const found = await findKeyByHash(c.env.DB, hash);
   if (!found) throw invalidApiKey('Incorrect API key provided.');
   if (found.revoked) throw revokedKey();
+  if (found.accountStatus === 'deactivated') throw accountDeactivated();
   if (found.accountStatus !== 'active') {
     throw new ApiError({ status: 403, type: 'permission_error', code: 'account_inactive', message: 'This account is not active.' });
   }

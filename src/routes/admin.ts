@@ -11,6 +11,10 @@ import { parseJsonBody } from '../middleware/json-body';
 import { AccountPatchSchema, CreateAccountSchema, CreditAdjustmentSchema, KeyNameSchema } from '../schemas/account-requests';
 import { tooManyKeys } from './user-keys';
 import { masterKeys, reencryptProviderKey } from '../accounts/byok-crypto';
+import { findRecharge } from '../payments/recharges';
+import { refundRecharge } from '../payments/refunds';
+import { RefundRequestSchema } from '../schemas/credit-requests';
+import { publicRecharge } from './credits';
 import { adminProviders } from './status';
 
 const accountNotFound = (id: string) => notFound(`No account with id '${id}'.`, 'account_not_found');
@@ -77,6 +81,18 @@ export const admin = new Hono<AppEnv>()
     return c.json(created.key, 201);
   })
   .route('/providers', adminProviders)
+  .post('/recharges/:id/refund', async (c) => {
+    const { amount } = await parseJsonBody(c, RefundRequestSchema);
+    const recharge = await findRecharge(c.env.DB, c.req.param('id'));
+    if (!recharge) throw notFound(`No recharge with id '${c.req.param('id')}'.`, 'recharge_not_found');
+    const result = await refundRecharge(c.env, recharge, amount, Date.now());
+    const updated = (await findRecharge(c.env.DB, recharge.id))!;
+    return c.json({ ...publicRecharge(updated), refunded_now: usdNumber(result.refunded), balance: usdNumber(result.balance) });
+  })
+  .get('/outbox', async (c) => {
+    const { results } = await c.env.DB.prepare('SELECT id, "to", subject, text, html, created_at FROM email_outbox ORDER BY created_at DESC, id DESC LIMIT 100').all();
+    return c.json({ object: 'list', data: results });
+  })
   /**
    * Re-encrypts stored provider keys under the current BYOK master key, a page of
    * accounts per call: repeat with `cursor` until `next_cursor` is null, then the

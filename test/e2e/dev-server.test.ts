@@ -103,6 +103,22 @@ describe('npm run dev serves the quick start offline', () => {
   });
 });
 
+describe('recharging without Stripe on the dev server', () => {
+  it('opens the local checkout page, pays, and credits the balance through the signed webhook', async () => {
+    const auth = { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' };
+    const balance = async () => ((await (await fetch(`${baseUrl}/v1/user/balance`, { headers: auth })).json()) as { balance: number }).balance;
+    const before = await balance();
+    const opened = await fetch(`${baseUrl}/v1/user/credits`, { method: 'POST', headers: auth, body: JSON.stringify({ amount: 10, success_url: 'http://localhost:3000/ok', cancel_url: 'http://localhost:3000/no' }) });
+    expect(opened.status).toBe(201);
+    const { checkout_url: checkoutUrl } = (await opened.json()) as { checkout_url: string };
+    expect(await (await fetch(checkoutUrl)).text()).toContain('Pay $10');
+    const paid = await fetch(`${checkoutUrl}/pay`, { method: 'POST', redirect: 'manual' });
+    expect(paid.status).toBe(303);
+    expect(paid.headers.get('location')).toBe('http://localhost:3000/ok');
+    expect(await balance()).toBeCloseTo(before + 10, 6);
+  });
+});
+
 describe('the health cron under wrangler dev --test-scheduled', () => {
   it('runs on /__scheduled and records every provider as up, for the operator and the public status', async () => {
     const fired = await fetch(`${baseUrl}/__scheduled?cron=${encodeURIComponent('*/5 * * * *')}`);

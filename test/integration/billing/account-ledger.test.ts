@@ -108,8 +108,8 @@ describe('account object: key revocation', () => {
     await fund(stub, accountId, 1000);
     await stub.revokeKey('key_1', NOW);
     expect(await stub.authorize(authorizeInput(accountId, 'req_1', 10))).toEqual({ ok: false, reason: 'key_revoked' });
-    expect(await stub.keyState('key_1')).toEqual({ revoked: true });
-    expect(await stub.keyState('key_2')).toEqual({ revoked: false });
+    expect(await stub.keyState('key_1')).toEqual({ revoked: true, deactivated: false });
+    expect(await stub.keyState('key_2')).toEqual({ revoked: false, deactivated: false });
     expect((await stub.summary(accountId, NOW)).reserved).toBe(0);
   });
 });

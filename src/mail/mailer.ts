@@ -1,0 +1,57 @@
+/**
+ * Every email the product sends goes through a Mailer: Resend's HTTP API when
+ * RESEND_API_KEY is set (RESEND_API_BASE points it at another host), else the dev outbox (a D1 table, printed to the
+ * console, listed by GET /admin/v1/outbox) so a person or a test can read it.
+ */
+import { parseConfig, type Env } from '../env';
+import { newId } from '../accounts/ids';
+
+export interface Email {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface Mailer {
+  send(email: Email): Promise<void>;
+}
+
+const RESEND_API = 'https://api.resend.com';
+
+export function mailerFor(env: Env, now: () => number = Date.now): Mailer {
+  const apiKey = env.RESEND_API_KEY?.trim();
+  const from = parseConfig(env).mailFrom;
+  if (apiKey) {
+    return {
+      async send(email) {
+        const response = await fetch(`${env.RESEND_API_BASE?.trim() || RESEND_API}/emails`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ from, to: [email.to], subject: email.subject, text: email.text, html: email.html }),
+        });
+        if (!response.ok) throw new Error(`the email to ${email.to} was not accepted: HTTP ${response.status}`);
+      },
+    };
+  }
+  return {
+    async send(email) {
+      await env.DB.prepare('INSERT INTO email_outbox (id, "to", subject, text, html, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .bind(newId('mail'), email.to, email.subject, email.text, email.html, now())
+        .run();
+      console.log(`[outbox] to ${email.to}: ${email.subject}\n${email.text}`);
+    },
+  };
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+
+/** A plain email: short paragraphs, as text and as HTML. */
+export function plainEmail(to: string, subject: string, paragraphs: string[]): Email {
+  return {
+    to,
+    subject,
+    text: `${paragraphs.join('\n\n')}\n`,
+    html: `<!doctype html><html><body style="font-family:sans-serif">${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}</body></html>`,
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Stripe's webhook: the only thing that credits a recharge (never the success
+ * redirect). The account object credits a Checkout Session once, recording the
+ * event id in the same transaction, so duplicates, replays, concurrent
+ * deliveries and any order of events credit exactly once; the D1 row follows.
+ */
+import type { Env } from '../env';
+import { reactivateAccount, touchAccount } from '../accounts/account-store';
+import { createDb } from '../db/client';
+import { accountStub } from '../billing/account-stub';
+import { UNITS_PER_CENT } from './amounts';
+import { findRecharge, findRechargeByPaymentIntent, markPaid, markRefunded, markUnpaid } from './recharges';
+import { verifyWebhook, type CheckoutSession, type StripeCharge, type StripeEvent } from './stripe';
+
+export type WebhookOutcome = { ok: true; handled: string } | { ok: false; status: number; message: string };
+
+/** Verifies the signature on the raw body, then applies the event; a bad or stale signature changes nothing. */
+export async function handleStripeWebhook(env: Env, rawBody: string, signature: string | undefined, now: number): Promise<WebhookOutcome> {
+  const secret = env.STRIPE_WEBHOOK_SECRET?.trim();
+  if (!secret) return { ok: false, status: 503, message: 'Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET).' };
+  if (!signature) return { ok: false, status: 400, message: 'Missing Stripe-Signature header.' };
+  let event: StripeEvent;
+  try {
+    event = await verifyWebhook(rawBody, signature, secret);
+  } catch {
+    return { ok: false, status: 400, message: 'The Stripe signature does not match this payload, or it is too old.' };
+  }
+  return { ok: true, handled: await applyEvent(env, event, now) };
+}
+
+async function applyEvent(env: Env, event: StripeEvent, now: number): Promise<string> {
+  switch (event.type) {
+    case 'checkout.session.completed':
+    case 'checkout.session.async_payment_succeeded': {
+      const session = event.data.object as CheckoutSession;
+      // A delayed payment method completes the session unpaid; async_payment_succeeded follows.
+      if (session.payment_status !== 'paid') return 'awaiting payment';
+      return creditSession(env, event.id, session, now);
+    }
+    case 'checkout.session.async_payment_failed':
+    case 'checkout.session.expired': {
+      const recharge = await rechargeOf(env, event.data.object as CheckoutSession);
+      if (!recharge) return 'not ours';
+      await markUnpaid(env.DB, recharge.id, event.type === 'checkout.session.expired' ? 'expired' : 'failed');
+      return 'marked';
+    }
+    case 'charge.refunded':
+      return reconcileRefund(env, event.data.object as StripeCharge, now);
+    default:
+      return 'ignored';
+  }
+}
+
+async function rechargeOf(env: Env, session: CheckoutSession) {
+  const id = session.metadata?.['recharge_id'];
+  if (!id) return undefined;
+  const recharge = await findRecharge(env.DB, id);
+  // The session must be the one made for this recharge's account.
+  return recharge && session.client_reference_id === recharge.account_id ? recharge : undefined;
+}
+
+async function creditSession(env: Env, eventId: string, session: CheckoutSession, now: number): Promise<string> {
+  const recharge = await rechargeOf(env, session);
+  if (!recharge) return 'not ours';
+  if (session.amount_total !== recharge.amount / UNITS_PER_CENT || session.currency !== 'usd') {
+    console.error(`recharge ${recharge.id}: session ${session.id} paid ${session.amount_total} ${session.currency}, expected ${recharge.amount / UNITS_PER_CENT} usd; not credited`);
+    return 'amount mismatch';
+  }
+  const paymentIntent = typeof session.payment_intent === 'string' ? session.payment_intent : (session.payment_intent?.id ?? null);
+  const result = await accountStub(env, recharge.account_id).creditRecharge({ rechargeId: recharge.id, sessionId: session.id, eventId, amount: recharge.amount, now });
+  await markPaid(env.DB, recharge.id, paymentIntent, now);
+  const db = createDb(env.DB);
+  await db.batch([touchAccount(db, recharge.account_id, now), reactivateAccount(db, recharge.account_id)]);
+  return result.credited ? 'credited' : 'already credited';
+}
+
+async function reconcileRefund(env: Env, charge: StripeCharge, now: number): Promise<string> {
+  const paymentIntent = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
+  if (!paymentIntent) return 'not ours';
+  const recharge = await findRechargeByPaymentIntent(env.DB, paymentIntent);
+  if (!recharge) return 'not ours';
+  const total = Math.min(charge.amount_refunded * UNITS_PER_CENT, recharge.amount);
+  await accountStub(env, recharge.account_id).reconcileRefund({ rechargeId: recharge.id, total, now });
+  await markRefunded(env.DB, recharge.id, total);
+  return 'reconciled';
+}

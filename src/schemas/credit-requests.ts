@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/** Dollars as a JSON number with at most two decimals (cents). */
+export const dollars = z.number({ error: 'must be a number of dollars' }).refine((value) => Number.isFinite(value) && Math.round(value * 100) === value * 100 && value > 0, {
+  message: 'must be a positive number of dollars with at most 2 decimals',
+});
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** An absolute https URL; plain http only for a local address. */
+export const returnUrl = z.string().refine(
+  (text) => {
+    try {
+      const url = new URL(text);
+      return url.protocol === 'https:' || (url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname));
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an absolute https URL (http only for localhost)' },
+);
+
+export const RechargeRequestSchema = z.strictObject({ amount: dollars, success_url: returnUrl, cancel_url: returnUrl });
+
+export const RefundRequestSchema = z.strictObject({ amount: dollars.optional() });

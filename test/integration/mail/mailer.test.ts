@@ -1,0 +1,42 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it, vi } from 'vitest';
+import { mailerFor, plainEmail } from '../../../src/mail/mailer';
+import { adminRequest } from '../helpers';
+
+const email = plainEmail('someone@example.com', 'Hello <there>', ['First line & more.', 'Second.']);
+
+describe('the mailer', () => {
+  it('writes plain emails as text and escaped HTML', () => {
+    expect(email).toEqual({
+      to: 'someone@example.com',
+      subject: 'Hello <there>',
+      text: 'First line & more.\n\nSecond.\n',
+      html: '<!doctype html><html><body style="font-family:sans-serif"><p>First line &#38; more.</p><p>Second.</p></body></html>',
+    });
+  });
+
+  it('sends through Resend when RESEND_API_KEY is set', async () => {
+    await mailerFor({ ...env, RESEND_API_KEY: 're_test_key' }).send(email);
+    const { sent } = await (await fetch(`${env.RESEND_API_BASE}/__resend/sent`)).json<{ sent: Array<{ authorization: string; body: unknown }> }>();
+    expect(sent.at(-1)).toEqual({
+      authorization: 'Bearer re_test_key',
+      body: { from: 'find-token <noreply@find-token.dev>', to: ['someone@example.com'], subject: 'Hello <there>', text: email.text, html: email.html },
+    });
+  });
+
+  it('fails loudly when Resend refuses', async () => {
+    await expect(mailerFor({ ...env, RESEND_API_KEY: 'not-a-resend-key' }).send(email)).rejects.toThrow('the email to someone@example.com was not accepted: HTTP 401');
+  });
+
+  it('keeps email in the dev outbox otherwise: stored, printed, and listed for the operator', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      await mailerFor(env, () => 1_800_000_000_000).send({ ...email, to: 'outbox@example.com' });
+      expect(log).toHaveBeenCalledWith('[outbox] to outbox@example.com: Hello <there>\nFirst line & more.\n\nSecond.\n');
+    } finally {
+      log.mockRestore();
+    }
+    const { data } = await (await adminRequest('GET', '/outbox')).json<{ data: Array<Record<string, unknown>> }>();
+    expect(data.find((m) => m.to === 'outbox@example.com')).toEqual({ id: expect.stringMatching(/^mail_/), to: 'outbox@example.com', subject: 'Hello <there>', text: email.text, html: email.html, created_at: 1_800_000_000_000 });
+  });
+});
