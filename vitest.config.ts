@@ -56,6 +56,8 @@ export default defineConfig(async () => {
             name: 'e2e',
             include: ['test/e2e/**/*.test.ts'],
             environment: 'node',
+            // Each file starts its own dev server: one at a time on a small machine.
+            fileParallelism: false,
             testTimeout: 60_000,
             hookTimeout: 120_000,
           },

@@ -14,6 +14,7 @@ import { byok } from './routes/byok';
 import { credits, rechargeList } from './routes/credits';
 import { localCheckout } from './routes/local-checkout';
 import { stripeWebhook } from './routes/stripe-webhook';
+import { web } from './web/routes';
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -24,7 +25,6 @@ export function createApp(): Hono<AppEnv> {
     await next();
   });
 
-  app.get('/', (c) => c.text('find-token: an OpenAI-compatible gateway. API base: /v1\n'));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
   // Public: mounted before the key check on /v1/*.
@@ -43,6 +43,8 @@ export function createApp(): Hono<AppEnv> {
   app.route('/v1/user/credits', credits);
   app.route('/v1/user/recharges', rechargeList);
   app.route('/admin/v1', admin);
+  // The web pages: home, docs, sign-in, dashboard.
+  app.route('/', web);
 
   app.notFound((c) => notFound(`Unknown path: ${c.req.method} ${c.req.path}`, 'unknown_url').toResponse());
 

@@ -134,3 +134,31 @@ export const emailOutbox = sqliteTable('email_outbox', {
   html: text('html').notNull(),
   createdAt: integer('created_at').notNull(),
 });
+
+/** A sign-in link: single use, 30 minutes, stored as the SHA-256 of its token. */
+export const loginTokens = sqliteTable(
+  'login_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    email: text('email').notNull(),
+    /** Who asked (for the per-address rate limit, with email). */
+    ip: text('ip').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (table) => [index('login_tokens_email_idx').on(table.email, table.createdAt), index('login_tokens_ip_idx').on(table.ip, table.createdAt)],
+);
+
+/** A dashboard session: the cookie holds a random id, this row its SHA-256, the CSRF token and the expiry. */
+export const webSessions = sqliteTable(
+  'web_sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    accountId: text('account_id').notNull(),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (table) => [index('web_sessions_account_idx').on(table.accountId)],
+);

@@ -3,9 +3,9 @@
  * object, listed masked, removed at will. The key itself is never returned,
  * logged or put in an error.
  */
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../env';
+import type { AppEnv, Config, Env } from '../env';
 import { ByokUnavailableError, encryptProviderKey, masterKeys, type MasterKeys } from '../accounts/byok-crypto';
 import { byokCache } from '../accounts/byok-cache';
 import { newId } from '../accounts/ids';
@@ -17,7 +17,7 @@ import { probeModels } from '../providers/models-probe';
 import { PROVIDER_IDS, type ProviderId } from '../providers/provider-id';
 import { providerKeyProblem } from '../routing/credentials';
 
-const RegisterSchema = z.strictObject({
+export const RegisterSchema = z.strictObject({
   provider: z.enum(PROVIDER_IDS),
   api_key: z.string().trim().min(1, 'must not be empty'),
   name: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').optional(),
@@ -36,7 +36,7 @@ const MAX_KEYS_PER_ACCOUNT = 50;
 
 export const hintOf = (apiKey: string): string => `${apiKey.slice(0, 3)}…${apiKey.slice(-4)}`;
 
-const publicKey = (key: StoredByokKey) => ({
+export const publicKey = (key: StoredByokKey) => ({
   id: key.id,
   object: 'provider_key',
   provider: key.provider,
@@ -47,9 +47,9 @@ const publicKey = (key: StoredByokKey) => ({
   last_error: key.lastError,
 });
 
-async function masterKeysOr503(c: Context<AppEnv>): Promise<MasterKeys> {
+async function masterKeysOr503(env: Env): Promise<MasterKeys> {
   try {
-    return await masterKeys(c.env);
+    return await masterKeys(env);
   } catch (error) {
     if (!(error instanceof ByokUnavailableError)) throw error;
     console.error('BYOK is unavailable:', error.message);
@@ -58,8 +58,7 @@ async function masterKeysOr503(c: Context<AppEnv>): Promise<MasterKeys> {
 }
 
 /** One cheap call with the key (the models list): does the provider accept it? */
-async function verifyWithProvider(c: Context<AppEnv>, provider: ProviderId, apiKey: string): Promise<void> {
-  const config = c.get('config');
+async function verifyWithProvider(config: Config, provider: ProviderId, apiKey: string): Promise<void> {
   const outcome = await probeModels(provider, config.providers[provider].baseUrl, apiKey, config.healthProbeTimeoutMs);
   if (outcome.ok) return;
   if (outcome.kind === 'auth') {
@@ -74,36 +73,46 @@ async function verifyWithProvider(c: Context<AppEnv>, provider: ProviderId, apiK
   });
 }
 
+export type RegisterInput = z.infer<typeof RegisterSchema>;
+
+/** Checks, optionally verifies, encrypts and stores a provider key; throws the client's error. */
+export async function registerProviderKey(env: Env, config: Config, accountId: string, { provider, api_key: apiKey, name, verify }: RegisterInput): Promise<StoredByokKey> {
+  const problem = providerKeyProblem(apiKey);
+  if (problem) throw invalidRequest(`api_key ${problem}.`, 'api_key', 'invalid_value');
+  const format = KEY_FORMATS[provider];
+  if (format && !format.pattern.test(apiKey)) throw invalidRequest(`api_key does not look like a ${provider} key (${format.shape}).`, 'api_key', 'invalid_value');
+  const keys = await masterKeysOr503(env);
+  if (verify) await verifyWithProvider(config, provider, apiKey);
+  const stub = accountStub(env, accountId);
+  if ((await stub.byokKeySet()).keys.length >= MAX_KEYS_PER_ACCOUNT) {
+    throw invalidRequest(`An account can have at most ${MAX_KEYS_PER_ACCOUNT} provider keys; delete one first.`, null, 'too_many_keys');
+  }
+  const id = newId('pk');
+  const sealed = await encryptProviderKey(keys, apiKey, { accountId, keyId: id });
+  const key: StoredByokKey = { id, provider, name: name ?? provider, hint: hintOf(apiKey), createdAt: Date.now(), lastUsedAt: null, lastError: null, lastErrorAt: null, ...sealed };
+  byokCache.set(accountId, await stub.registerByokKey(key));
+  return key;
+}
+
+/** Removes a provider key; false when the account has none with that id. */
+export async function deleteProviderKey(env: Env, accountId: string, id: string): Promise<boolean> {
+  const stub = accountStub(env, accountId);
+  if (!(await stub.deleteByokKey(id))) return false;
+  byokCache.set(accountId, await stub.byokKeySet());
+  return true;
+}
+
 export const byok = new Hono<AppEnv>()
   .post('/register', async (c) => {
-    const { provider, api_key: apiKey, name, verify } = await parseJsonBody(c, RegisterSchema);
-    const problem = providerKeyProblem(apiKey);
-    if (problem) throw invalidRequest(`api_key ${problem}.`, 'api_key', 'invalid_value');
-    const format = KEY_FORMATS[provider];
-    if (format && !format.pattern.test(apiKey)) throw invalidRequest(`api_key does not look like a ${provider} key (${format.shape}).`, 'api_key', 'invalid_value');
-    const keys = await masterKeysOr503(c);
-    if (verify) await verifyWithProvider(c, provider, apiKey);
-
-    const { accountId } = c.get('auth');
-    const stub = accountStub(c.env, accountId);
-    if ((await stub.byokKeySet()).keys.length >= MAX_KEYS_PER_ACCOUNT) {
-      throw invalidRequest(`An account can have at most ${MAX_KEYS_PER_ACCOUNT} provider keys; delete one first.`, null, 'too_many_keys');
-    }
-    const id = newId('pk');
-    const sealed = await encryptProviderKey(keys, apiKey, { accountId, keyId: id });
-    const key: StoredByokKey = { id, provider, name: name ?? provider, hint: hintOf(apiKey), createdAt: Date.now(), lastUsedAt: null, lastError: null, lastErrorAt: null, ...sealed };
-    byokCache.set(accountId, await stub.registerByokKey(key));
-    return c.json(publicKey(key), 201);
+    const input = await parseJsonBody(c, RegisterSchema);
+    return c.json(publicKey(await registerProviderKey(c.env, c.get('config'), c.get('auth').accountId, input)), 201);
   })
   .get('/keys', async (c) => {
     const set = await accountStub(c.env, c.get('auth').accountId).byokKeySet();
     return c.json({ object: 'list', data: set.keys.map(publicKey) });
   })
   .delete('/keys/:id', async (c) => {
-    const { accountId } = c.get('auth');
     const id = c.req.param('id');
-    const stub = accountStub(c.env, accountId);
-    if (!(await stub.deleteByokKey(id))) throw notFound(`No provider key with id '${id}'.`, 'provider_key_not_found');
-    byokCache.set(accountId, await stub.byokKeySet());
+    if (!(await deleteProviderKey(c.env, c.get('auth').accountId, id))) throw notFound(`No provider key with id '${id}'.`, 'provider_key_not_found');
     return c.json({ id, object: 'provider_key', deleted: true });
   });

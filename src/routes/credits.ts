@@ -5,13 +5,11 @@
  */
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
-import { newId } from '../accounts/ids';
-import { formatUsd, parseUsd, usdNumber } from '../billing/money';
-import { ApiError, invalidRequest } from '../errors';
+import { usdNumber } from '../billing/money';
+import { invalidRequest } from '../errors';
 import { parseJsonBody } from '../middleware/json-body';
-import { UNITS_PER_CENT } from '../payments/amounts';
-import { insertRecharge, listRecharges, setSession, type Recharge } from '../payments/recharges';
-import { stripeClient } from '../payments/stripe';
+import { openRecharge } from '../payments/checkout';
+import { listRecharges, type Recharge } from '../payments/recharges';
 import { RechargeRequestSchema } from '../schemas/credit-requests';
 
 export const publicRecharge = (r: Recharge) => ({
@@ -24,47 +22,10 @@ export const publicRecharge = (r: Recharge) => ({
   refunded_amount: usdNumber(r.refunded_amount),
 });
 
-const paymentsUnavailable = (message: string) => new ApiError({ status: 503, type: 'server_error', code: 'payments_unavailable', retryable: true, message });
-
 export const credits = new Hono<AppEnv>().post('/', async (c) => {
   const body = await parseJsonBody(c, RechargeRequestSchema);
-  const config = c.get('config');
-  if (body.amount < config.minRechargeUsd) throw invalidRequest(`amount must be at least $${config.minRechargeUsd}.`, 'amount', 'amount_too_small');
-  if (body.amount > config.maxRechargeUsd) throw invalidRequest(`amount must be at most $${config.maxRechargeUsd}.`, 'amount', 'amount_too_large');
-  const stripe = stripeClient(c.env);
-  if (!stripe && !config.localCheckout) throw paymentsUnavailable('Recharges are not available on this gateway (no payment provider is configured).');
-
-  const { accountId } = c.get('auth');
-  const amount = parseUsd(body.amount.toFixed(2));
-  const id = newId('rc');
-  await insertRecharge(c.env.DB, { id, account_id: accountId, amount, created_at: Date.now(), success_url: body.success_url, cancel_url: body.cancel_url });
-
-  let checkoutUrl: string;
-  if (stripe) {
-    try {
-      const session = await stripe.checkout.sessions.create(
-        {
-          mode: 'payment',
-          line_items: [{ quantity: 1, price_data: { currency: 'usd', unit_amount: amount / UNITS_PER_CENT, product_data: { name: 'find-token credits' } } }],
-          client_reference_id: accountId,
-          metadata: { recharge_id: id, account_id: accountId },
-          payment_intent_data: { metadata: { recharge_id: id, account_id: accountId } },
-          success_url: body.success_url,
-          cancel_url: body.cancel_url,
-        },
-        { idempotencyKey: id },
-      );
-      await setSession(c.env.DB, id, session.id);
-      checkoutUrl = session.url ?? '';
-    } catch (error) {
-      console.error(`recharge ${id}: Stripe refused the checkout session:`, error instanceof Error ? error.message : error);
-      throw paymentsUnavailable('The payment provider could not start a checkout. Please retry.');
-    }
-  } else {
-    await setSession(c.env.DB, id, `cs_local_${id}`);
-    checkoutUrl = new URL(`/checkout/local/${id}`, c.req.url).toString();
-  }
-  return c.json({ id, object: 'recharge', checkout_url: checkoutUrl, amount: Number(formatUsd(amount)), status: 'pending' }, 201);
+  const opened = await openRecharge(c.env, c.get('config'), c.get('auth').accountId, body.amount, { success: body.success_url, cancel: body.cancel_url }, c.req.url);
+  return c.json({ id: opened.id, object: 'recharge', checkout_url: opened.checkoutUrl, amount: body.amount, status: 'pending' }, 201);
 });
 
 const PAGE = 20;

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv, Env } from '../env';
 import { createDb } from '../db/client';
 import { createApiKey, getOwnApiKey, listApiKeys, MAX_ACTIVE_KEYS_PER_ACCOUNT, revokeApiKey } from '../accounts/account-store';
 import { keyCache } from '../accounts/key-cache';
@@ -21,18 +21,21 @@ export const userKeys = new Hono<AppEnv>()
     return c.json(created.key, 201);
   })
   .delete('/:id', async (c) => {
-    const db = createDb(c.env.DB);
-    const { accountId } = c.get('auth');
     const keyId = c.req.param('id');
-    if (!(await getOwnApiKey(db, accountId, keyId))) throw notFound(`No API key with id '${keyId}'.`, 'key_not_found');
-    const now = Date.now();
-    // The account object is the authority checked on every request: it learns first.
-    await accountStub(c.env, accountId).revokeKey(keyId, now);
-    keyCache.deleteKeyId(keyId);
-    const revoked = await revokeApiKey(db, accountId, keyId, now);
+    const revoked = await revokeOwnKey(c.env, c.get('auth').accountId, keyId, Date.now());
     if (!revoked) throw notFound(`No API key with id '${keyId}'.`, 'key_not_found');
     return c.json({ id: revoked.id, object: 'api_key', revoked: true, revoked_at: revoked.revoked_at });
   });
+
+/** Revokes one of the account's keys; undefined when it has none with that id. */
+export async function revokeOwnKey(env: Env, accountId: string, keyId: string, now: number) {
+  const db = createDb(env.DB);
+  if (!(await getOwnApiKey(db, accountId, keyId))) return undefined;
+  // The account object is the authority checked on every request: it learns first.
+  await accountStub(env, accountId).revokeKey(keyId, now);
+  keyCache.deleteKeyId(keyId);
+  return revokeApiKey(db, accountId, keyId, now);
+}
 
 export const tooManyKeys = () =>
   invalidRequest(`An account can have at most ${MAX_ACTIVE_KEYS_PER_ACCOUNT} active keys; revoke one first.`, null, 'too_many_keys');

@@ -3,47 +3,17 @@
  * serves the quick-start requests offline, and the official OpenAI SDK works
  * against it (chat, streams with and without usage, tools, and its error classes).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.ts';
+import { ADMIN, startDevServer, type DevServer } from './dev-server-process.ts';
 
-const ADMIN = { Authorization: 'Bearer dev-admin-token', 'Content-Type': 'application/json' };
-
-async function waitForHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`npm run dev exited with ${child.exitCode}:\n${output()}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`npm run dev did not become healthy:\n${output()}`);
-}
-
-let child: ChildProcess;
+let server: DevServer;
 let baseUrl: string;
 let apiKey: string;
-const stateDir = mkdtempSync(join(tmpdir(), 'find-token-dev-'));
 
 beforeAll(async () => {
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  let output = '';
-  child = spawn(process.execPath, ['scripts/dev.ts', '--port', String(port), '--persist-to', stateDir, '--offline'], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (data: Buffer) => (output += data.toString()));
-  child.stderr?.on('data', (data: Buffer) => (output += data.toString()));
-  await waitForHealthy(baseUrl, child, () => output);
-
+  server = await startDevServer();
+  baseUrl = server.url;
   // The README's first steps: an account, some credits and a key through the admin API.
   const account = (await (await fetch(`${baseUrl}/admin/v1/accounts`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ email: 'dev@example.com' }) })).json()) as { id: string };
   await fetch(`${baseUrl}/admin/v1/accounts/${account.id}/credits`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ amount: 10, reason: 'local development' }) });
@@ -52,12 +22,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (child?.pid && child.exitCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    process.kill(-child.pid, 'SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-  }
-  rmSync(stateDir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 describe('npm run dev serves the quick start offline', () => {

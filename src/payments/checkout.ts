@@ -1,0 +1,55 @@
+/**
+ * Opening a recharge, for the API and the dashboard alike: the amount rules, a
+ * `pending` row first, then a Stripe Checkout Session (or, in local development
+ * without Stripe, the local checkout page).
+ */
+import type { Config, Env } from '../env';
+import { newId } from '../accounts/ids';
+import { parseUsd } from '../billing/money';
+import { ApiError, invalidRequest } from '../errors';
+import { UNITS_PER_CENT } from './amounts';
+import { insertRecharge, setSession } from './recharges';
+import { stripeClient } from './stripe';
+
+const paymentsUnavailable = (message: string) => new ApiError({ status: 503, type: 'server_error', code: 'payments_unavailable', retryable: true, message });
+
+export async function openRecharge(
+  env: Env,
+  config: Config,
+  accountId: string,
+  dollars: number,
+  urls: { success: string; cancel: string },
+  requestUrl: string,
+): Promise<{ id: string; checkoutUrl: string }> {
+  if (dollars < config.minRechargeUsd) throw invalidRequest(`amount must be at least $${config.minRechargeUsd}.`, 'amount', 'amount_too_small');
+  if (dollars > config.maxRechargeUsd) throw invalidRequest(`amount must be at most $${config.maxRechargeUsd}.`, 'amount', 'amount_too_large');
+  const stripe = stripeClient(env);
+  if (!stripe && !config.localCheckout) throw paymentsUnavailable('Recharges are not available on this gateway (no payment provider is configured).');
+
+  const amount = parseUsd(dollars.toFixed(2));
+  const id = newId('rc');
+  await insertRecharge(env.DB, { id, account_id: accountId, amount, created_at: Date.now(), success_url: urls.success, cancel_url: urls.cancel });
+  if (!stripe) {
+    await setSession(env.DB, id, `cs_local_${id}`);
+    return { id, checkoutUrl: new URL(`/checkout/local/${id}`, requestUrl).toString() };
+  }
+  try {
+    const session = await stripe.checkout.sessions.create(
+      {
+        mode: 'payment',
+        line_items: [{ quantity: 1, price_data: { currency: 'usd', unit_amount: amount / UNITS_PER_CENT, product_data: { name: 'find-token credits' } } }],
+        client_reference_id: accountId,
+        metadata: { recharge_id: id, account_id: accountId },
+        payment_intent_data: { metadata: { recharge_id: id, account_id: accountId } },
+        success_url: urls.success,
+        cancel_url: urls.cancel,
+      },
+      { idempotencyKey: id },
+    );
+    await setSession(env.DB, id, session.id);
+    return { id, checkoutUrl: session.url ?? '' };
+  } catch (error) {
+    console.error(`recharge ${id}: Stripe refused the checkout session:`, error instanceof Error ? error.message : error);
+    throw paymentsUnavailable('The payment provider could not start a checkout. Please retry.');
+  }
+}

@@ -1,0 +1,94 @@
+/** /docs: the quick start, endpoints, errors, routing and billing, from the same catalog and config as the code. */
+import type { Config } from '../env';
+import { CATALOG } from '../routing/catalog';
+import { percent, quickStart, PricingTable } from './home';
+import { Layout } from './layout';
+
+
+const ENDPOINTS: Array<[string, string]> = [
+  ['POST /v1/chat/completions', 'OpenAI chat completions (JSON or SSE stream), plus routing (auto, cheapest, fallback) and provider_key (your own key, this request only).'],
+  ['GET /v1/models', 'Every model with provider, context length, output cap, prices and equivalence group.'],
+  ['GET /v1/user/balance', 'Balance, credits held for requests in flight, and this month’s BYOK requests.'],
+  ['GET /v1/user/billing-logs', 'Every call, newest first, with tokens, cost and status.'],
+  ['POST /v1/user/keys · GET · DELETE /{id}', 'Your API keys: create (shown once), list masked, revoke.'],
+  ['POST /v1/user/byok/register · GET /v1/user/byok/keys · DELETE', 'Your provider keys, stored encrypted and shown masked.'],
+  ['POST /v1/user/credits · GET /v1/user/recharges', 'Recharge through Stripe Checkout; your recharges.'],
+  ['GET /v1/status', 'Which providers are up (no key needed).'],
+];
+
+const ERRORS: Array<[string, string]> = [
+  ['400', 'A bad request (the message names the field); invalid_provider_key when your own provider key was refused; content_filtered.'],
+  ['401', 'A missing, malformed, unknown or revoked key; account_deactivated after a year without activity.'],
+  ['402', 'insufficient_credits: the request’s worst-case cost does not fit in your balance.'],
+  ['429', 'rate_limit_exceeded, with Retry-After.'],
+  ['503', 'all_providers_unavailable: every equivalent model failed, with Retry-After.'],
+];
+
+export function DocsPage(props: { config: Config; baseUrl: string; signedIn: boolean; csrf?: string }) {
+  const { config } = props;
+  const snippets = quickStart(props.baseUrl);
+  const groups = [...new Set(CATALOG.map((model) => model.group))];
+  return (
+    <Layout title="Docs" signedIn={props.signedIn} csrf={props.csrf}>
+      <h1>Docs</h1>
+      <h2>Quick start</h2>
+      <p>
+        Sign up, create a key on the dashboard, and use any OpenAI SDK with base URL <code>{props.baseUrl}</code>.
+      </p>
+      <pre>{snippets.python}</pre>
+      <pre>{snippets.curl}</pre>
+      <h2>Endpoints</h2>
+      <div class="table-wrap">
+        <table>
+          <tbody>
+            {ENDPOINTS.map(([path, what]) => (
+              <tr>
+                <td>
+                  <code>{path}</code>
+                </td>
+                <td>{what}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <h2>Errors</h2>
+      <p>Every error is OpenAI’s JSON: {'{"error": {"message", "type", "param", "code"}}'}.</p>
+      <ul>
+        {ERRORS.map(([status, what]) => (
+          <li>
+            <strong>{status}</strong> {what}
+          </li>
+        ))}
+      </ul>
+      <h2>Routing</h2>
+      <p>
+        Models in one group are equivalent:{' '}
+        {groups.map((group, i) => (
+          <>
+            {i > 0 ? '; ' : ''}
+            {CATALOG.filter((model) => model.group === group)
+              .map((model) => model.id)
+              .join(', ')}
+          </>
+        ))}
+        . <code>auto</code> (default) tries your model first, then the healthiest equivalents; <code>cheapest</code> the lowest price for your request;{' '}
+        <code>fallback</code> the catalog’s order. A failing provider is retried {config.retryBaseMs / 1000} s, {(2 * config.retryBaseMs) / 1000} s and{' '}
+        {(4 * config.retryBaseMs) / 1000} s apart before the next model is tried; nothing is retried once a stream has started. The response names the model that served
+        (<code>X-FindToken-Model</code>) and you pay that model’s price.
+      </p>
+      <h2>Billing</h2>
+      <p>
+        Standard: each call costs the provider’s price plus {percent(config.standardFeeRate)}, computed to 8 decimals and taken from your prepaid balance. Before a call,
+        its worst case is held; the real cost replaces it when the call ends. A call that fails before its first token costs nothing.
+      </p>
+      <p>
+        Bring your own key: the first {config.byokFreeRequestsPerMonth.toLocaleString('en-US')} requests each month are free; after that the routing fee is{' '}
+        {percent(config.byokFeeRate)} of the provider’s cost. Recharges start at ${config.minRechargeUsd}; unused credits are refundable within 14 days of purchase, and
+        credits expire 365 days after your last activity (we email you 30 and 7 days before).
+      </p>
+      <h2>Models and prices</h2>
+      <PricingTable config={config} />
+    </Layout>
+  );
+}

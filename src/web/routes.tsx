@@ -1,0 +1,220 @@
+/**
+ * The web: home, docs, sign-in by email link, and the dashboard. Every form
+ * carries a CSRF token; bad input re-renders with a clear message and changes
+ * nothing.
+ */
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../env';
+import { createApiKey, listApiKeys } from '../accounts/account-store';
+import { accountStub } from '../billing/account-stub';
+import { decodeCursor, listBillingLogs } from '../billing/billing-log-store';
+import { createDb } from '../db/client';
+import { ApiError } from '../errors';
+import { mailerFor, plainEmail } from '../mail/mailer';
+import { openRecharge } from '../payments/checkout';
+import { listRecharges } from '../payments/recharges';
+import { deleteProviderKey, registerProviderKey, RegisterSchema } from '../routes/byok';
+import { revokeOwnKey } from '../routes/user-keys';
+import { CreateAccountSchema, KeyNameSchema } from '../schemas/account-requests';
+import { APP_CSS, APP_JS } from './assets';
+import { DashboardPage, type DashboardData } from './dashboard-page';
+import { DocsPage } from './docs';
+import { HomePage, readCalculation } from './home';
+import { Layout, pageSecurityHeaders } from './layout';
+import { anonymousCsrf, currentSession, endSession, issueLoginToken, LOGIN_TOKEN_TTL_MS, redeemLoginToken, sameToken, startSession, type WebSession } from './session';
+import { readUsage } from './usage-chart';
+
+type Message = { kind: 'ok' | 'bad'; text: string };
+
+const FLASH: Record<string, Message> = {
+  'recharge-success': { kind: 'ok', text: 'Thank you: your payment is being credited. It shows in your balance once confirmed.' },
+  'recharge-cancelled': { kind: 'bad', text: 'The recharge was cancelled; nothing was charged.' },
+  'key-revoked': { kind: 'ok', text: 'The key was revoked. Requests with it now get 401.' },
+  'provider-key-added': { kind: 'ok', text: 'Your provider key was added.' },
+  'provider-key-removed': { kind: 'ok', text: 'Your provider key was removed.' },
+};
+
+const origin = (c: Context<AppEnv>) => new URL(c.req.url).origin;
+const form = async (c: Context<AppEnv>) => (await c.req.parseBody()) as Record<string, string | File>;
+const field = (body: Record<string, string | File>, name: string) => (typeof body[name] === 'string' ? (body[name] as string) : undefined);
+const firstIssue = (error: z.ZodError) => error.issues[0]?.message ?? 'is not valid';
+const csrfRefused = (): Message => ({ kind: 'bad', text: 'This form expired or did not come from this site. Reload the page and try again.' });
+
+async function renderHome(c: Context<AppEnv>, message?: Message, status: 200 | 400 | 403 | 429 = 200) {
+  const session = await currentSession(c);
+  return c.html(
+    <HomePage
+      config={c.get('config')}
+      csrf={anonymousCsrf(c)}
+      baseUrl={`${origin(c)}/v1`}
+      calc={readCalculation(c.req.query())}
+      message={message}
+      signedIn={session !== undefined}
+      sessionCsrf={session?.csrfToken}
+    />,
+    status,
+  );
+}
+
+async function dashboardData(c: Context<AppEnv>, session: WebSession, extra: Partial<DashboardData> = {}): Promise<DashboardData> {
+  const now = Date.now();
+  const { accountId } = session;
+  const db = createDb(c.env.DB);
+  const model = c.req.query('model') || undefined;
+  const cursor = c.req.query('cursor');
+  const stub = accountStub(c.env, accountId);
+  const [summary, keys, providerKeys, usage, logs, recharges] = await Promise.all([
+    stub.summary(accountId, now),
+    listApiKeys(db, accountId),
+    stub.byokKeySet(),
+    readUsage(c.env.DB, accountId, now),
+    listBillingLogs(db, { accountId, limit: 20, model, cursor: cursor ? decodeCursor(cursor) : undefined }),
+    listRecharges(c.env.DB, accountId, 20),
+  ]);
+  const flash = FLASH[c.req.query('message') ?? ''];
+  return {
+    email: session.email,
+    csrf: session.csrfToken,
+    summary,
+    minRecharge: c.get('config').minRechargeUsd,
+    keys,
+    providerKeys: providerKeys.keys,
+    usage,
+    logs: logs.rows,
+    logsNextCursor: logs.nextCursor,
+    logModel: model,
+    recharges,
+    now,
+    ...(flash ? { message: flash } : {}),
+    ...extra,
+  };
+}
+
+/** Runs a signed-in form action: the session and its CSRF token are checked first; an ApiError becomes the page's message. */
+function dashboardAction(action: (c: Context<AppEnv>, session: WebSession, body: Record<string, string | File>) => Promise<Response | Partial<DashboardData>>) {
+  return async (c: Context<AppEnv>) => {
+    const session = await currentSession(c);
+    if (!session) return c.redirect('/#signup', 303);
+    const body = await form(c);
+    if (!sameToken(field(body, 'csrf'), session.csrfToken)) return c.html(<DashboardPage {...await dashboardData(c, session, { message: csrfRefused() })} />, 403);
+    try {
+      const result = await action(c, session, body);
+      if (result instanceof Response) return result;
+      return c.html(<DashboardPage {...await dashboardData(c, session, result)} />);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return c.html(<DashboardPage {...await dashboardData(c, session, { message: { kind: 'bad', text: error.message } })} />, error.status === 503 ? 503 : 400);
+    }
+  };
+}
+
+export const web = new Hono<AppEnv>()
+  .use('*', pageSecurityHeaders)
+  .get('/', (c) => renderHome(c))
+  .get('/docs', async (c) => {
+    const session = await currentSession(c);
+    return c.html(<DocsPage config={c.get('config')} baseUrl={`${origin(c)}/v1`} signedIn={session !== undefined} csrf={session?.csrfToken} />);
+  })
+  .get('/static/app.css', (c) => c.body(APP_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=300' }))
+  .get('/static/app.js', (c) => c.body(APP_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=300' }))
+
+  .post('/auth/signup', async (c) => {
+    const body = await form(c);
+    if (!sameToken(field(body, 'csrf'), anonymousCsrf(c))) return renderHome(c, csrfRefused(), 403);
+    const parsed = CreateAccountSchema.safeParse({ email: field(body, 'email') ?? '' });
+    if (!parsed.success) return renderHome(c, { kind: 'bad', text: `Email ${firstIssue(parsed.error)}.` }, 400);
+    const ip = c.req.header('CF-Connecting-IP') ?? 'local';
+    const issued = await issueLoginToken(c.env, parsed.data.email, ip, Date.now());
+    if (!issued.ok) return renderHome(c, { kind: 'bad', text: 'Too many sign-in links were asked for; try again in an hour.' }, 429);
+    const link = `${origin(c)}/auth/activate?token=${issued.token}`;
+    await mailerFor(c.env).send(
+      plainEmail(parsed.data.email, 'Your find-token sign-in link', [
+        `Open this link to sign in to find-token (it works once, for ${LOGIN_TOKEN_TTL_MS / 60_000} minutes):`,
+        link,
+        'If you did not ask for it, ignore this email.',
+      ]),
+    );
+    // The same answer whether or not the address has an account.
+    return renderHome(c, { kind: 'ok', text: 'Check your email: we sent you a sign-in link.' });
+  })
+  .get('/auth/activate', (c) => {
+    const token = c.req.query('token') ?? '';
+    // A confirmation button, so that mail scanners opening the link do not use it up.
+    return c.html(
+      <Layout title="Sign in">
+        <h1>Sign in to find-token</h1>
+        <form method="post" action="/auth/activate">
+          <input type="hidden" name="token" value={token} />
+          <input type="hidden" name="csrf" value={anonymousCsrf(c)} />
+          <button type="submit">Sign in</button>
+        </form>
+      </Layout>,
+    );
+  })
+  .post('/auth/activate', async (c) => {
+    const body = await form(c);
+    if (!sameToken(field(body, 'csrf'), anonymousCsrf(c))) return renderHome(c, csrfRefused(), 403);
+    const accountId = await redeemLoginToken(c.env, field(body, 'token') ?? '', Date.now());
+    if (!accountId) return renderHome(c, { kind: 'bad', text: 'This sign-in link is invalid, used or expired. Ask for a new one below.' }, 400);
+    await startSession(c, accountId);
+    return c.redirect('/dashboard', 303);
+  })
+  .post('/auth/signout', async (c) => {
+    const session = await currentSession(c);
+    const body = await form(c);
+    if (session && sameToken(field(body, 'csrf'), session.csrfToken)) await endSession(c);
+    return c.redirect('/', 303);
+  })
+
+  .get('/dashboard', async (c) => {
+    const session = await currentSession(c);
+    if (!session) return c.redirect('/#signup', 303);
+    return c.html(<DashboardPage {...await dashboardData(c, session)} />);
+  })
+  .post(
+    '/dashboard/recharge',
+    dashboardAction(async (c, session, body) => {
+      const amount = Number(field(body, 'amount'));
+      if (!Number.isFinite(amount) || Math.round(amount * 100) !== amount * 100) {
+        throw new ApiError({ status: 400, type: 'invalid_request_error', code: 'invalid_value', message: 'Enter an amount in dollars, with at most 2 decimals.' });
+      }
+      const back = `${origin(c)}/dashboard`;
+      const opened = await openRecharge(c.env, c.get('config'), session.accountId, amount, { success: `${back}?message=recharge-success`, cancel: `${back}?message=recharge-cancelled` }, c.req.url);
+      return c.redirect(opened.checkoutUrl, 303);
+    }),
+  )
+  .post(
+    '/dashboard/keys',
+    dashboardAction(async (c, session, body) => {
+      const parsed = KeyNameSchema.safeParse({ name: field(body, 'name') ?? '' });
+      if (!parsed.success) return { message: { kind: 'bad', text: `Key name ${firstIssue(parsed.error)}.` } };
+      const created = await createApiKey(createDb(c.env.DB), session.accountId, parsed.data.name, Date.now());
+      if (!created.ok) return { message: { kind: 'bad', text: 'An account can have at most 50 active keys; revoke one first.' } };
+      return { newKey: { name: created.key.name, key: created.key.key } };
+    }),
+  )
+  .post(
+    '/dashboard/keys/:id/revoke',
+    dashboardAction(async (c, session) => {
+      await revokeOwnKey(c.env, session.accountId, c.req.param('id') ?? '', Date.now());
+      return c.redirect('/dashboard?message=key-revoked', 303);
+    }),
+  )
+  .post(
+    '/dashboard/byok',
+    dashboardAction(async (c, session, body) => {
+      const parsed = RegisterSchema.safeParse({ provider: field(body, 'provider'), api_key: field(body, 'api_key') ?? '', ...(field(body, 'name') ? { name: field(body, 'name') } : {}) });
+      if (!parsed.success) return { message: { kind: 'bad', text: `${String(parsed.error.issues[0]?.path[0] ?? 'input')} ${firstIssue(parsed.error)}.` } };
+      await registerProviderKey(c.env, c.get('config'), session.accountId, parsed.data);
+      return c.redirect('/dashboard?message=provider-key-added', 303);
+    }),
+  )
+  .post(
+    '/dashboard/byok/:id/delete',
+    dashboardAction(async (c, session) => {
+      await deleteProviderKey(c.env, session.accountId, c.req.param('id') ?? '');
+      return c.redirect('/dashboard?message=provider-key-removed', 303);
+    }),
+  );
+

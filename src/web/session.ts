@@ -1,0 +1,111 @@
+/**
+ * Web sign-in and sessions. A sign-in link carries a random single-use token
+ * (stored hashed, 30 minutes); opening it and confirming creates the account if
+ * needed ($0) and a session: an HttpOnly, Secure, SameSite=Lax cookie holding a
+ * random id whose hash keys a server-side row with its expiry and CSRF token.
+ * Forms carry a CSRF token checked against the session (signed-in forms) or a
+ * double-submit cookie (the sign-up form).
+ */
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { AppEnv, Env } from '../env';
+import { createAccount, reactivateAccount, touchAccount } from '../accounts/account-store';
+import { randomHex, sha256Hex } from '../accounts/ids';
+import { accountStub } from '../billing/account-stub';
+import { createDb } from '../db/client';
+
+export const SESSION_COOKIE = 'ft_session';
+export const CSRF_COOKIE = 'ft_csrf';
+const SESSION_TTL_MS = 30 * 24 * 60 * 60_000;
+export const LOGIN_TOKEN_TTL_MS = 30 * 60_000;
+/** Sign-in links per address and per IP per hour. */
+export const SIGNUPS_PER_EMAIL_PER_HOUR = 3;
+export const SIGNUPS_PER_IP_PER_HOUR = 10;
+const HOUR_MS = 60 * 60_000;
+
+export interface WebSession {
+  accountId: string;
+  email: string;
+  csrfToken: string;
+}
+
+const cookieOptions = { httpOnly: true, secure: true, sameSite: 'Lax', path: '/' } as const;
+
+/** The signed-in session, or undefined (no cookie, unknown, expired, or the account is gone). */
+export async function currentSession(c: Context<AppEnv>): Promise<WebSession | undefined> {
+  const id = getCookie(c, SESSION_COOKIE);
+  if (!id || !/^[0-9a-f]{64}$/.test(id)) return undefined;
+  const row = await c.env.DB.prepare(
+    'SELECT s.account_id AS accountId, s.csrf_token AS csrfToken, a.email AS email FROM web_sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id_hash = ? AND s.expires_at > ?',
+  )
+    .bind(await sha256Hex(id), Date.now())
+    .first<WebSession>();
+  return row ?? undefined;
+}
+
+export async function startSession(c: Context<AppEnv>, accountId: string): Promise<void> {
+  const id = randomHex(32);
+  const now = Date.now();
+  await c.env.DB.prepare('INSERT INTO web_sessions (id_hash, account_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+    .bind(await sha256Hex(id), accountId, randomHex(32), now, now + SESSION_TTL_MS)
+    .run();
+  setCookie(c, SESSION_COOKIE, id, { ...cookieOptions, maxAge: SESSION_TTL_MS / 1000 });
+}
+
+export async function endSession(c: Context<AppEnv>): Promise<void> {
+  const id = getCookie(c, SESSION_COOKIE);
+  if (id) await c.env.DB.prepare('DELETE FROM web_sessions WHERE id_hash = ?').bind(await sha256Hex(id)).run();
+  deleteCookie(c, SESSION_COOKIE, cookieOptions);
+}
+
+/** The double-submit CSRF token for pages without a session (set once, HttpOnly: the server writes it into forms). */
+export function anonymousCsrf(c: Context<AppEnv>): string {
+  const existing = getCookie(c, CSRF_COOKIE);
+  if (existing && /^[0-9a-f]{32}$/.test(existing)) return existing;
+  const token = randomHex(16);
+  setCookie(c, CSRF_COOKIE, token, { ...cookieOptions, maxAge: 24 * 60 * 60 });
+  return token;
+}
+
+/** Constant-time comparison of two tokens. */
+export function sameToken(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b || a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+export type LinkRequest = { ok: true; token: string } | { ok: false; reason: 'rate_limited' };
+
+/** A new sign-in link token for `email`, unless this address or IP asked too often in the last hour. */
+export async function issueLoginToken(env: Env, email: string, ip: string, now: number): Promise<LinkRequest> {
+  const since = now - HOUR_MS;
+  const counts = await env.DB.prepare(
+    'SELECT (SELECT COUNT(*) FROM login_tokens WHERE email = ?1 AND created_at > ?3) AS byEmail, (SELECT COUNT(*) FROM login_tokens WHERE ip = ?2 AND created_at > ?3) AS byIp',
+  )
+    .bind(email, ip, since)
+    .first<{ byEmail: number; byIp: number }>();
+  if ((counts?.byEmail ?? 0) >= SIGNUPS_PER_EMAIL_PER_HOUR || (counts?.byIp ?? 0) >= SIGNUPS_PER_IP_PER_HOUR) return { ok: false, reason: 'rate_limited' };
+  const token = randomHex(32);
+  await env.DB.prepare('INSERT INTO login_tokens (token_hash, email, ip, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+    .bind(await sha256Hex(token), email, ip, now, now + LOGIN_TOKEN_TTL_MS)
+    .run();
+  return { ok: true, token };
+}
+
+/** Uses a sign-in token once: the account (created at $0 if new, reactivated if it was deactivated), or undefined. */
+export async function redeemLoginToken(env: Env, token: string, now: number): Promise<string | undefined> {
+  if (!/^[0-9a-f]{64}$/.test(token)) return undefined;
+  const used = await env.DB.prepare('UPDATE login_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING email')
+    .bind(now, await sha256Hex(token), now)
+    .first<{ email: string }>();
+  if (!used) return undefined;
+  const db = createDb(env.DB);
+  await createAccount(db, used.email, now);
+  const account = await env.DB.prepare('SELECT id FROM accounts WHERE email = ?').bind(used.email).first<{ id: string }>();
+  if (!account) return undefined;
+  // Signing in is activity, and brings back an account deactivated for inactivity.
+  await db.batch([touchAccount(db, account.id, now), reactivateAccount(db, account.id)]);
+  await accountStub(env, account.id).setDeactivated(null);
+  return account.id;
+}

@@ -1,0 +1,81 @@
+/** The dashboard's usage chart: the last 30 days, stacked by model, drawn as SVG on the server. */
+import { formatUsd } from '../billing/money';
+
+const DAY_MS = 24 * 60 * 60_000;
+export const CHART_DAYS = 30;
+const PALETTE = ['#0b57d0', '#0a6e31', '#b3261e', '#8e24aa', '#e37400', '#00796b', '#5f6368', '#c2185b', '#3949ab', '#6d4c41'];
+
+export interface UsageRow {
+  day: string;
+  model: string;
+  requests: number;
+  cost: number;
+}
+
+export async function readUsage(db: D1Database, accountId: string, now: number): Promise<UsageRow[]> {
+  const since = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate()) - (CHART_DAYS - 1) * DAY_MS;
+  const { results } = await db
+    .prepare(
+      `SELECT strftime('%Y-%m-%d', created_at / 1000, 'unixepoch') AS day, model, COUNT(*) AS requests, SUM(cost) AS cost
+         FROM billing_logs WHERE account_id = ? AND created_at >= ? GROUP BY day, model ORDER BY day, model`,
+    )
+    .bind(accountId, since)
+    .all<UsageRow>();
+  return results;
+}
+
+export function UsageChart(props: { rows: UsageRow[]; now: number; metric: 'cost' | 'requests'; title: string }) {
+  const days = Array.from({ length: CHART_DAYS }, (_, i) => new Date(props.now - (CHART_DAYS - 1 - i) * DAY_MS).toISOString().slice(0, 10));
+  const models = [...new Set(props.rows.map((row) => row.model))].sort();
+  const value = (row: UsageRow) => (props.metric === 'cost' ? row.cost : row.requests);
+  const totals = days.map((day) => props.rows.filter((row) => row.day === day).reduce((sum, row) => sum + value(row), 0));
+  const max = Math.max(1, ...totals);
+  const width = 600;
+  const height = 160;
+  const barWidth = width / CHART_DAYS;
+  const label = (amount: number) => (props.metric === 'cost' ? `$${formatUsd(amount)}` : `${amount} request${amount === 1 ? '' : 's'}`);
+  return (
+    <figure>
+      <svg viewBox={`0 0 ${width} ${height + 20}`} width="100%" role="img" aria-labelledby={`${props.metric}-chart-title`}>
+        <title id={`${props.metric}-chart-title`}>{`${props.title}: ${label(totals.reduce((a, b) => a + b, 0))} in the last ${CHART_DAYS} days`}</title>
+        <line x1="0" y1={height} x2={width} y2={height} stroke="#888" />
+        {days.map((day, i) => {
+          let top = height;
+          return props.rows
+            .filter((row) => row.day === day)
+            .map((row) => {
+              const h = (value(row) / max) * (height - 10);
+              top -= h;
+              return (
+                <rect x={i * barWidth + 2} y={top} width={barWidth - 4} height={h} fill={PALETTE[models.indexOf(row.model) % PALETTE.length]} data-day={day} data-model={row.model}>
+                  <title>{`${day} ${row.model}: ${label(value(row))}`}</title>
+                </rect>
+              );
+            });
+        })}
+        <text x="0" y={height + 15}>
+          {days[0]}
+        </text>
+        <text x={width} y={height + 15} text-anchor="end">
+          {days.at(-1)}
+        </text>
+        <text x="0" y="10">
+          {label(max)}
+        </text>
+      </svg>
+      <figcaption>
+        {props.title}
+        {models.length > 0 ? ' — ' : ''}
+        {models.map((model, i) => (
+          <span class="legend" data-color={PALETTE[i % PALETTE.length]}>
+            {i > 0 ? ', ' : ''}
+            <svg width="10" height="10" aria-hidden="true">
+              <rect width="10" height="10" fill={PALETTE[i % PALETTE.length]} />
+            </svg>{' '}
+            {model}
+          </span>
+        ))}
+      </figcaption>
+    </figure>
+  );
+}
