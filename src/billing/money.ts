@@ -29,6 +29,14 @@ export function parseSignedUsd(value: number | string): number | undefined {
   }
 }
 
+/** Units of a positive dollar amount with at most 2 decimals (what a card can pay: 25, "25.5", 10.99); undefined otherwise. */
+export function parseDollarsAndCents(value: number | string): number | undefined {
+  const text = typeof value === 'number' ? String(value) : value.trim();
+  if (!/^\d+(?:\.\d{1,2})?$/.test(text)) return undefined;
+  const units = parseSignedUsd(text);
+  return units !== undefined && units > 0 ? units : undefined;
+}
+
 /** Formats units as dollars rounded half-up to 6 decimals, trailing zeros trimmed: 42000 → "0.00042". */
 export function formatUsd(units: number): string {
   if (!Number.isSafeInteger(units)) throw new RangeError(`units must be a safe integer: ${units}`);

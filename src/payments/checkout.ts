@@ -5,7 +5,7 @@
  */
 import type { Config, Env } from '../env';
 import { newId } from '../accounts/ids';
-import { parseUsd } from '../billing/money';
+import { parseDollarsAndCents } from '../billing/money';
 import { ApiError, invalidRequest } from '../errors';
 import { UNITS_PER_CENT } from './amounts';
 import { insertRecharge, setSession } from './recharges';
@@ -26,7 +26,8 @@ export async function openRecharge(
   const stripe = stripeClient(env);
   if (!stripe && !config.localCheckout) throw paymentsUnavailable('Recharges are not available on this gateway (no payment provider is configured).');
 
-  const amount = parseUsd(dollars.toFixed(2));
+  const amount = parseDollarsAndCents(dollars);
+  if (amount === undefined) throw invalidRequest('amount must be a positive number of dollars with at most 2 decimals.', 'amount', 'invalid_value');
   const id = newId('rc');
   await insertRecharge(env.DB, { id, account_id: accountId, amount, created_at: Date.now(), success_url: urls.success, cancel_url: urls.cancel });
   if (!stripe) {

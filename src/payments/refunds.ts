@@ -6,7 +6,7 @@
  */
 import type { Env } from '../env';
 import { accountStub } from '../billing/account-stub';
-import { formatUsd, parseUsd } from '../billing/money';
+import { formatUsd, parseDollarsAndCents } from '../billing/money';
 import { ApiError, invalidRequest } from '../errors';
 import { UNITS_PER_CENT } from './amounts';
 import { markRefunded, type Recharge } from './recharges';
@@ -24,7 +24,7 @@ export async function refundRecharge(env: Env, recharge: Recharge, dollars: numb
   const stub = accountStub(env, recharge.account_id);
   const alreadyRefunded = Math.max(recharge.refunded_amount, await stub.refundedFor(recharge.id));
   const refundable = recharge.amount - alreadyRefunded;
-  const amount = dollars === undefined ? refundable : parseUsd(dollars.toFixed(2));
+  const amount = dollars === undefined ? refundable : (parseDollarsAndCents(dollars) ?? 0);
   if (amount > refundable) throw invalidRequest(`At most $${formatUsd(refundable)} of this recharge is left to refund.`, 'amount', 'refund_too_large');
   const summary = await stub.summary(recharge.account_id, now);
   const unspent = summary.balance - summary.reserved;

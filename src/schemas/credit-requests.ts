@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { parseDollarsAndCents } from '../billing/money';
 
 /** Dollars as a JSON number with at most two decimals (cents). */
-export const dollars = z.number({ error: 'must be a number of dollars' }).refine((value) => Number.isFinite(value) && Math.round(value * 100) === value * 100 && value > 0, {
+export const dollars = z.number({ error: 'must be a number of dollars' }).refine((value) => parseDollarsAndCents(value) !== undefined, {
   message: 'must be a positive number of dollars with at most 2 decimals',
 });
 

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { createApiKey, listApiKeys } from '../accounts/account-store';
 import { accountStub } from '../billing/account-stub';
+import { parseDollarsAndCents } from '../billing/money';
 import { decodeCursor, listBillingLogs } from '../billing/billing-log-store';
 import { createDb } from '../db/client';
 import { ApiError } from '../errors';
@@ -176,7 +177,7 @@ export const web = new Hono<AppEnv>()
     '/dashboard/recharge',
     dashboardAction(async (c, session, body) => {
       const amount = Number(field(body, 'amount'));
-      if (!Number.isFinite(amount) || Math.round(amount * 100) !== amount * 100) {
+      if (parseDollarsAndCents(field(body, 'amount') ?? '') === undefined) {
         throw new ApiError({ status: 400, type: 'invalid_request_error', code: 'invalid_value', message: 'Enter an amount in dollars, with at most 2 decimals.' });
       }
       const back = `${origin(c)}/dashboard`;

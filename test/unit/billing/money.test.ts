@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatUsd, parseUsd, UNITS_PER_USD } from '../../../src/billing/money';
+import { formatUsd, parseDollarsAndCents, parseUsd, UNITS_PER_USD } from '../../../src/billing/money';
 
 describe('parseUsd', () => {
   it.each([
@@ -70,5 +70,15 @@ describe('formatUsd', () => {
 
   it.each(['0.14', '0.1477', '9.05', '0.000001', '1234.56789'])('formats parseUsd("%s") back to the same text', (text) => {
     expect(formatUsd(parseUsd(text))).toBe(text);
+  });
+});
+
+describe('parseDollarsAndCents', () => {
+  it('reads what a card can pay, exactly', () => {
+    expect([25, 25.5, '10.99', 0.01].map(parseDollarsAndCents)).toEqual([25e8, 25.5e8, 10.99e8, 0.01e8]);
+  });
+
+  it('refuses fractions of a cent, zero, negatives and words', () => {
+    expect([12.345, 0, -5, '1e3', 'ten', '', 0.1 + 0.2].map(parseDollarsAndCents)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined, undefined]);
   });
 });
