@@ -1,106 +1,11 @@
-/**
- * An account's own provider keys (BYOK): registered encrypted in its account
- * object, listed masked, removed at will. The key itself is never returned,
- * logged or put in an error.
- */
+/** An account's own provider keys (BYOK) over the API: register, list masked, remove. */
 import { Hono } from 'hono';
-import { z } from 'zod';
-import type { AppEnv, Config, Env } from '../env';
-import { ByokUnavailableError, encryptProviderKey, masterKeys, type MasterKeys } from '../accounts/byok-crypto';
-import { byokCache } from '../accounts/byok-cache';
-import { newId } from '../accounts/ids';
+import type { AppEnv } from '../env';
+import { deleteProviderKey, publicKey, registerProviderKey } from '../accounts/provider-keys';
 import { accountStub } from '../billing/account-stub';
-import type { StoredByokKey } from '../billing/byok-key-store';
-import { ApiError, invalidRequest, notFound } from '../errors';
+import { notFound } from '../errors';
 import { parseJsonBody } from '../middleware/json-body';
-import { probeModels } from '../providers/models-probe';
-import { PROVIDER_IDS, type ProviderId } from '../providers/provider-id';
-import { providerKeyProblem } from '../routing/credentials';
-
-export const RegisterSchema = z.strictObject({
-  provider: z.enum(PROVIDER_IDS),
-  api_key: z.string().trim().min(1, 'must not be empty'),
-  name: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').optional(),
-  verify: z.boolean().optional(),
-});
-
-/** Formats the providers document; the rest are judged by the provider (PRODUCT.md: validate loosely). */
-const KEY_FORMATS: Partial<Record<ProviderId, { pattern: RegExp; shape: string }>> = {
-  deepseek: { pattern: /^sk-/, shape: 'sk-…' },
-  qwen: { pattern: /^sk-/, shape: 'sk-…' },
-  kimi: { pattern: /^sk-/, shape: 'sk-…' },
-  zhipu: { pattern: /^[^.]+\.[^.]+$/, shape: '<id>.<secret>' },
-};
-
-const MAX_KEYS_PER_ACCOUNT = 50;
-
-export const hintOf = (apiKey: string): string => `${apiKey.slice(0, 3)}…${apiKey.slice(-4)}`;
-
-export const publicKey = (key: StoredByokKey) => ({
-  id: key.id,
-  object: 'provider_key',
-  provider: key.provider,
-  name: key.name,
-  hint: key.hint,
-  created_at: key.createdAt,
-  last_used_at: key.lastUsedAt,
-  last_error: key.lastError,
-});
-
-async function masterKeysOr503(env: Env): Promise<MasterKeys> {
-  try {
-    return await masterKeys(env);
-  } catch (error) {
-    if (!(error instanceof ByokUnavailableError)) throw error;
-    console.error('BYOK is unavailable:', error.message);
-    throw new ApiError({ status: 503, type: 'server_error', code: 'byok_unavailable', message: 'Provider keys cannot be stored on this gateway right now (its encryption key is not configured).' });
-  }
-}
-
-/** One cheap call with the key (the models list): does the provider accept it? */
-async function verifyWithProvider(config: Config, provider: ProviderId, apiKey: string): Promise<void> {
-  const outcome = await probeModels(provider, config.providers[provider].baseUrl, apiKey, config.healthProbeTimeoutMs);
-  if (outcome.ok) return;
-  if (outcome.kind === 'auth') {
-    throw new ApiError({ status: 400, type: 'invalid_request_error', code: 'invalid_provider_key', param: 'api_key', message: `${provider} rejected this key.` });
-  }
-  throw new ApiError({
-    status: 503,
-    type: 'server_error',
-    code: 'provider_unavailable',
-    retryable: true,
-    message: `${provider} could not verify the key right now (${outcome.kind.replaceAll('_', ' ')}). Retry, or register without verify.`,
-  });
-}
-
-export type RegisterInput = z.infer<typeof RegisterSchema>;
-
-/** Checks, optionally verifies, encrypts and stores a provider key; throws the client's error. */
-export async function registerProviderKey(env: Env, config: Config, accountId: string, { provider, api_key: apiKey, name, verify }: RegisterInput): Promise<StoredByokKey> {
-  const problem = providerKeyProblem(apiKey);
-  if (problem) throw invalidRequest(`api_key ${problem}.`, 'api_key', 'invalid_value');
-  const format = KEY_FORMATS[provider];
-  if (format && !format.pattern.test(apiKey)) throw invalidRequest(`api_key does not look like a ${provider} key (${format.shape}).`, 'api_key', 'invalid_value');
-  const keys = await masterKeysOr503(env);
-  if (verify) await verifyWithProvider(config, provider, apiKey);
-  const stub = accountStub(env, accountId);
-  if ((await stub.byokKeySet()).keys.length >= MAX_KEYS_PER_ACCOUNT) {
-    throw invalidRequest(`An account can have at most ${MAX_KEYS_PER_ACCOUNT} provider keys; delete one first.`, null, 'too_many_keys');
-  }
-  const id = newId('pk');
-  const sealed = await encryptProviderKey(keys, apiKey, { accountId, keyId: id });
-  const key: StoredByokKey = { id, provider, name: name ?? provider, hint: hintOf(apiKey), createdAt: Date.now(), lastUsedAt: null, lastError: null, lastErrorAt: null, ...sealed };
-  byokCache.set(accountId, await stub.registerByokKey(key));
-  return key;
-}
-
-/** Removes a provider key; false when the account has none with that id. */
-export async function deleteProviderKey(env: Env, accountId: string, id: string): Promise<boolean> {
-  const stub = accountStub(env, accountId);
-  if (!(await stub.deleteByokKey(id))) return false;
-  byokCache.set(accountId, await stub.byokKeySet());
-  return true;
-}
+import { RegisterSchema } from '../schemas/byok-requests';
 
 export const byok = new Hono<AppEnv>()
   .post('/register', async (c) => {

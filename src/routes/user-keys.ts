@@ -1,9 +1,8 @@
 import { Hono } from 'hono';
-import type { AppEnv, Env } from '../env';
+import type { AppEnv } from '../env';
+import { revokeOwnKey } from '../accounts/revoke-key';
 import { createDb } from '../db/client';
-import { createApiKey, getOwnApiKey, listApiKeys, MAX_ACTIVE_KEYS_PER_ACCOUNT, revokeApiKey } from '../accounts/account-store';
-import { keyCache } from '../accounts/key-cache';
-import { accountStub } from '../billing/account-stub';
+import { createApiKey, listApiKeys, MAX_ACTIVE_KEYS_PER_ACCOUNT } from '../accounts/account-store';
 import { invalidRequest, notFound } from '../errors';
 import { parseJsonBody } from '../middleware/json-body';
 import { KeyNameSchema } from '../schemas/account-requests';
@@ -26,16 +25,6 @@ export const userKeys = new Hono<AppEnv>()
     if (!revoked) throw notFound(`No API key with id '${keyId}'.`, 'key_not_found');
     return c.json({ id: revoked.id, object: 'api_key', revoked: true, revoked_at: revoked.revoked_at });
   });
-
-/** Revokes one of the account's keys; undefined when it has none with that id. */
-export async function revokeOwnKey(env: Env, accountId: string, keyId: string, now: number) {
-  const db = createDb(env.DB);
-  if (!(await getOwnApiKey(db, accountId, keyId))) return undefined;
-  // The account object is the authority checked on every request: it learns first.
-  await accountStub(env, accountId).revokeKey(keyId, now);
-  keyCache.deleteKeyId(keyId);
-  return revokeApiKey(db, accountId, keyId, now);
-}
 
 export const tooManyKeys = () =>
   invalidRequest(`An account can have at most ${MAX_ACTIVE_KEYS_PER_ACCOUNT} active keys; revoke one first.`, null, 'too_many_keys');

@@ -11,6 +11,7 @@ import { decryptProviderKey, masterKeys } from '../accounts/byok-crypto';
 import type { ByokKeySet, StoredByokKey } from '../billing/byok-key-store';
 import { chooseKey } from '../billing/byok-key-store';
 import type { Config, Env } from '../env';
+import { providerKeyProblem } from '../accounts/provider-keys';
 import { ApiError, invalidRequest } from '../errors';
 import { PROVIDER_IDS, type ProviderId } from '../providers/provider-id';
 import type { UpstreamFailure } from '../providers/types';
@@ -22,13 +23,6 @@ export type Credentials =
   | { mode: 'byok'; source: 'registered'; byokVersion: string; keys: ReadonlyMap<ProviderId, StoredByokKey> };
 
 export const isProviderId = (value: string): value is ProviderId => (PROVIDER_IDS as readonly string[]).includes(value);
-
-/** Lenient: providers change key formats (PRODUCT.md); the provider is the judge of the rest. */
-export function providerKeyProblem(apiKey: string): string | undefined {
-  if (apiKey.length < 8 || apiKey.length > 512) return 'must be 8 to 512 characters';
-  if (!/^[\x21-\x7e]+$/.test(apiKey)) return 'must be printable ASCII without spaces';
-  return undefined;
-}
 
 export function chooseCredentials(inline: { provider: string; api_key: string } | undefined, model: CatalogModel, byok: ByokKeySet): Credentials {
   if (inline) {

@@ -1,0 +1,15 @@
+import type { Env } from '../env';
+import { createDb } from '../db/client';
+import { accountStub } from '../billing/account-stub';
+import { getOwnApiKey, revokeApiKey } from './account-store';
+import { keyCache } from './key-cache';
+
+/** Revokes one of the account's keys; undefined when it has none with that id. */
+export async function revokeOwnKey(env: Env, accountId: string, keyId: string, now: number) {
+  const db = createDb(env.DB);
+  if (!(await getOwnApiKey(db, accountId, keyId))) return undefined;
+  // The account object is the authority checked on every request: it learns first.
+  await accountStub(env, accountId).revokeKey(keyId, now);
+  keyCache.deleteKeyId(keyId);
+  return revokeApiKey(db, accountId, keyId, now);
+}

@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { PROVIDER_IDS } from '../providers/provider-id';
+
+export const RegisterSchema = z.strictObject({
+  provider: z.enum(PROVIDER_IDS),
+  api_key: z.string().trim().min(1, 'must not be empty'),
+  name: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').optional(),
+  verify: z.boolean().optional(),
+});
+
+export type RegisterInput = z.infer<typeof RegisterSchema>;
