@@ -77,6 +77,33 @@ export class AccountCredits {
     return { deducted: -result.amount, balance: result.balance };
   }
 
+  /**
+   * Our own refund, before the card is refunded: deducts the new total's
+   * difference only if that much is unspent (balance less what requests hold),
+   * checked and written in one step so no request can spend it meanwhile.
+   */
+  debitRefund(input: { rechargeId: string; total: number; now: number }): { ok: true; deducted: number; balance: number } | { ok: false; unspent: number } {
+    const already = this.refundedFor(input.rechargeId);
+    const unspent = this.ledger.balance - this.ledger.reserved;
+    if (input.total - already > unspent) return { ok: false, unspent: Math.max(0, unspent) };
+    const result = this.reconcileRefund(input);
+    return { ok: true, deducted: result.deducted, balance: result.balance };
+  }
+
+  /** The card refund failed after debitRefund: the credits come back and the refunded total returns to `total`. */
+  reverseRefund(input: { rechargeId: string; from: number; to: number; now: number }): { balance: number } {
+    if (this.refundedFor(input.rechargeId) !== input.from || input.from <= input.to) return { balance: this.ledger.balance };
+    const result = this.ledger.entry({
+      kind: 'adjustment',
+      reference: `refund-reversed:${input.rechargeId}:${input.from}`,
+      amount: input.from - input.to,
+      now: input.now,
+      reason: `refund of recharge ${input.rechargeId} refused by the payment provider`,
+      alsoWrite: () => this.sql.exec('UPDATE recharge_refunds SET refunded = ? WHERE recharge_id = ?', input.to, input.rechargeId),
+    });
+    return { balance: result.balance };
+  }
+
   /** The whole balance expires (a year without activity); once per day at most, and nothing when it is zero. */
   expire(now: number): { expired: number; balance: number } {
     if (this.ledger.balance === 0) return { expired: 0, balance: 0 };

@@ -117,6 +117,14 @@ export class AccountDurableObject extends DurableObject<Env> {
     return this.credits.reconcileRefund(input);
   }
 
+  async debitRefund(input: { rechargeId: string; total: number; now: number }) {
+    return this.credits.debitRefund(input);
+  }
+
+  async reverseRefund(input: { rechargeId: string; from: number; to: number; now: number }): Promise<{ balance: number }> {
+    return this.credits.reverseRefund(input);
+  }
+
   async refundedFor(rechargeId: string): Promise<number> {
     return this.credits.refundedFor(rechargeId);
   }

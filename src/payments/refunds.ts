@@ -1,8 +1,10 @@
 /**
  * Support refunds: within 14 days of payment, and only of credits still
- * unspent. Stripe refunds the card first; then the account object deducts the
- * refunded total (the same reconciliation Stripe's charge.refunded webhook uses,
- * so neither path deducts twice, whichever arrives first).
+ * unspent. The account object debits first — checked against unspent credits
+ * in the same step, so no request can spend the money meanwhile — then Stripe
+ * refunds the card; a refused refund is reversed. The object keeps the refunded
+ * total, which Stripe's charge.refunded webhook reconciles to as well, so
+ * neither path deducts twice, whichever arrives first.
  */
 import type { Env } from '../env';
 import { accountStub } from '../billing/account-stub';
@@ -26,28 +28,29 @@ export async function refundRecharge(env: Env, recharge: Recharge, dollars: numb
   const refundable = recharge.amount - alreadyRefunded;
   const amount = dollars === undefined ? refundable : (parseDollarsAndCents(dollars) ?? 0);
   if (amount > refundable) throw invalidRequest(`At most $${formatUsd(refundable)} of this recharge is left to refund.`, 'amount', 'refund_too_large');
-  const summary = await stub.summary(recharge.account_id, now);
-  const unspent = summary.balance - summary.reserved;
-  if (amount > unspent) throw invalidRequest(`Only unspent credits can be refunded: $${formatUsd(Math.max(0, unspent))} is unspent.`, 'amount', 'refund_exceeds_unspent');
   if (amount <= 0) throw invalidRequest('Nothing is left to refund.', 'amount', 'refund_too_large');
 
+  // Debit first, checked against unspent credits in the same step, so nothing can spend the money being refunded.
   const total = alreadyRefunded + amount;
-  const stripe = stripeClient(env);
+  const debited = await stub.debitRefund({ rechargeId: recharge.id, total, now });
+  if (!debited.ok) throw invalidRequest(`Only unspent credits can be refunded: $${formatUsd(debited.unspent)} is unspent.`, 'amount', 'refund_exceeds_unspent');
+
   const local = recharge.stripe_session_id?.startsWith('cs_local_') ?? false;
   if (!local) {
-    if (!stripe || !recharge.stripe_payment_intent) throw new ApiError({ status: 503, type: 'server_error', code: 'payments_unavailable', message: 'The payment provider is not configured.' });
+    const stripe = stripeClient(env);
     try {
+      if (!stripe || !recharge.stripe_payment_intent) throw new Error('no payment provider is configured');
       await stripe.refunds.create(
         { payment_intent: recharge.stripe_payment_intent, amount: amount / UNITS_PER_CENT, metadata: { recharge_id: recharge.id } },
         // One refund per target total: a retried request never refunds twice.
         { idempotencyKey: `${recharge.id}:refund:${total}` },
       );
     } catch (error) {
-      console.error(`recharge ${recharge.id}: Stripe refused the refund:`, error instanceof Error ? error.message : error);
-      throw new ApiError({ status: 502, type: 'server_error', code: 'refund_failed', message: 'The payment provider refused the refund; nothing was deducted.' });
+      console.error(`recharge ${recharge.id}: the refund was refused:`, error instanceof Error ? error.message : error);
+      await stub.reverseRefund({ rechargeId: recharge.id, from: total, to: alreadyRefunded, now });
+      throw new ApiError({ status: 502, type: 'server_error', code: 'refund_failed', message: 'The payment provider refused the refund; the credits stay on the account.' });
     }
   }
-  const result = await stub.reconcileRefund({ rechargeId: recharge.id, total, now });
   await markRefunded(env.DB, recharge.id, total);
-  return { refunded: amount, total, balance: result.balance };
+  return { refunded: amount, total, balance: debited.balance };
 }

@@ -61,6 +61,34 @@ describe('refunding a recharge', () => {
     expect(await balanceOf(key)).toMatchObject({ balance: 9.8523 });
   });
 
+  it('gives the credits back when Stripe declines the refund', async () => {
+    const { key, accountId, recharge } = await paid(20);
+    const response = await refund(recharge.id, { amount: 13.37 });
+    expect(response.status).toBe(502);
+    expect(await response.json()).toMatchObject({ error: { code: 'refund_failed', message: 'The payment provider refused the refund; the credits stay on the account.' } });
+    expect(await balanceOf(key)).toMatchObject({ balance: 20 });
+    expect(await ledgerSum(accountId)).toBe(20 * 1e8);
+    // …and the next refund starts from nothing refunded.
+    expect(await (await refund(recharge.id, { amount: 5 })).json()).toMatchObject({ status: 'partially_refunded', refunded_amount: 5, balance: 15 });
+  });
+
+  it('holds back credits that requests in flight have reserved', async () => {
+    const { key, accountId, recharge } = await paid(10);
+    // A request holding its worst case: that money is not unspent.
+    await accountObject(accountId).authorize({
+      accountId,
+      requestId: 'req_in_flight',
+      amount: 4e8,
+      context: { keyId: 'k', keyName: 'k', keyPrefix: 'k', model: 'deepseek-chat', provider: 'deepseek', mode: 'standard', routing: 'auto', stream: false, startedAt: Date.now() },
+      now: Date.now(),
+      defaultRateLimit: 600,
+      reservationTtlMs: 60_000,
+    });
+    const response = await refund(recharge.id, { amount: 10 });
+    expect(await response.json()).toMatchObject({ error: { code: 'refund_exceeds_unspent', message: 'Only unspent credits can be refunded: $6 is unspent.' } });
+    expect(await balanceOf(key)).toMatchObject({ balance: 10, reserved: 4 });
+  });
+
   it('refuses more than is left of the recharge', async () => {
     const { recharge } = await paid(10);
     await refund(recharge.id, { amount: 6 });

@@ -87,6 +87,8 @@ export async function startStripeStandin(port = 0): Promise<StripeStandin> {
       const paymentIntent = form['payment_intent'];
       if (!paymentIntent) return stripeError(res, 400, 'Must provide a charge or payment_intent.', 'payment_intent');
       const amount = Number(form['amount']);
+      // Like Stripe's test card numbers: this amount is always declined.
+      if (amount === 1337) return send(res, 402, { error: { type: 'card_error', code: 'refund_declined', message: 'The refund was declined.' } });
       return send(res, 200, { id: id('re'), object: 'refund', amount, currency: 'usd', payment_intent: paymentIntent, status: 'succeeded', metadata: nested(form, 'metadata') });
     }
     return stripeError(res, 404, `Unrecognized request URL (${req.method}: ${url.pathname}).`);
