@@ -2,6 +2,7 @@
 import { and, desc, eq, gte, lt, lte, or, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { billingLogs, type BillingLogRow } from '../db/schema';
+import { decodePageCursor, encodePageCursor } from '../db/page-cursor';
 import { usdNumber as usd } from './money';
 
 export interface BillingLogQuery {
@@ -13,15 +14,11 @@ export interface BillingLogQuery {
   to?: number;
 }
 
-export const encodeCursor = (row: Pick<BillingLogRow, 'createdAt' | 'requestId'>): string => btoa(`${row.createdAt}:${row.requestId}`).replace(/=+$/, '');
+export const encodeCursor = (row: Pick<BillingLogRow, 'createdAt' | 'requestId'>): string => encodePageCursor(row.createdAt, row.requestId);
 
 export function decodeCursor(cursor: string): { createdAt: number; requestId: string } | undefined {
-  try {
-    const match = /^(\d+):(req_[0-9a-f]+)$/.exec(atob(cursor));
-    return match ? { createdAt: Number(match[1]), requestId: match[2] ?? '' } : undefined;
-  } catch {
-    return undefined;
-  }
+  const decoded = decodePageCursor(cursor, 'req');
+  return decoded && { createdAt: decoded.createdAt, requestId: decoded.id };
 }
 
 export async function listBillingLogs(db: Database, query: BillingLogQuery): Promise<{ rows: BillingLogRow[]; nextCursor: string | null }> {

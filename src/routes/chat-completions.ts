@@ -10,6 +10,7 @@ import { parseJsonBody } from '../middleware/json-body';
 import { assertKeyNotRevoked } from '../middleware/api-key-auth';
 import { ServerTiming } from '../middleware/server-timing';
 import { toOpenAiUsage } from '../providers/completion';
+import type { ProviderId } from '../providers/provider-id';
 import type { JsonObject } from '../providers/types';
 import { apiKeyFor, providerKeyRefused } from '../routing/credentials';
 import { dispatch } from '../routing/dispatch';
@@ -79,8 +80,13 @@ export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
   const timing = new ServerTiming();
   const { meter, credentials, plan } = await openMeter(c, request, chat, stream);
   timing.mark('authorize');
-  /** The registered key each model was called with (BYOK), to record its use. */
-  const keyIds = new Map<string, string | undefined>();
+  /** Each provider's key for this request, read (decrypted) once however many attempts use it. */
+  const keys = new Map<string, ReturnType<typeof apiKeyFor>>();
+  const keyFor = (provider: ProviderId) => {
+    let key = keys.get(provider);
+    if (!key) keys.set(provider, (key = apiKeyFor(credentials, provider, c.env, config, accountId)));
+    return key;
+  };
 
   const routed = await dispatch({
     plan,
@@ -95,11 +101,10 @@ export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
       return providerKeyRefused(failure);
     },
     attempt: async (model, budgetMs) => {
-      const key = await apiKeyFor(credentials, model.provider, c.env, config, accountId).catch((error: unknown) => {
+      const key = await keyFor(model.provider).catch((error: unknown) => {
         console.error(`[${c.get('requestId')}] a stored provider key could not be read:`, error instanceof Error ? error.message : error);
         throw byokUnavailable();
       });
-      keyIds.set(model.id, key.byokKeyId);
       return executeChat({
         config,
         model,
@@ -142,7 +147,7 @@ export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
   }
 
   // The whole answer is in hand: its cost is known here, and the account object records it after the response.
-  const end = { status: 'succeeded' as const, usage: result.usage, deliveredTokens: result.deliveredTokens, model, byokKeyId: keyIds.get(model.id) };
+  const end = { status: 'succeeded' as const, usage: result.usage, deliveredTokens: result.deliveredTokens, model, byokKeyId: (await keyFor(model.provider)).byokKeyId };
   const settlement = meter.settleAfterResponse(end, Date.now(), waitUntil);
   result.body.usage = toOpenAiUsage(settlement.usage);
   return Response.json(result.body, {

@@ -7,6 +7,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { usdNumber } from '../billing/money';
 import { invalidRequest } from '../errors';
+import { decodePageCursor, encodePageCursor } from '../db/page-cursor';
 import { parseJsonBody } from '../middleware/json-body';
 import { openRecharge } from '../payments/checkout';
 import { listRecharges, type Recharge } from '../payments/recharges';
@@ -33,20 +34,10 @@ const PAGE = 20;
 export const rechargeList = new Hono<AppEnv>().get('/', async (c) => {
   const limit = Math.min(100, Math.max(1, Number(c.req.query('limit') ?? PAGE) || PAGE));
   const cursor = c.req.query('cursor');
-  let before: { createdAt: number; id: string } | undefined;
-  if (cursor) {
-    let decoded = '';
-    try {
-      decoded = atob(cursor);
-    } catch {
-      // not base64: refused below
-    }
-    const match = /^(\d+):(rc_[0-9a-f]+)$/.exec(decoded);
-    if (!match) throw invalidRequest('cursor is not one this API gave out.', 'cursor', 'invalid_value');
-    before = { createdAt: Number(match[1]), id: match[2]! };
-  }
+  const before = cursor === undefined ? undefined : decodePageCursor(cursor, 'rc');
+  if (cursor !== undefined && !before) throw invalidRequest('cursor is not one this API gave out.', 'cursor', 'invalid_value');
   const rows = await listRecharges(c.env.DB, c.get('auth').accountId, limit + 1, before);
   const page = rows.slice(0, limit);
   const last = page.at(-1);
-  return c.json({ object: 'list', data: page.map(publicRecharge), has_more: rows.length > limit, next_cursor: rows.length > limit && last ? btoa(`${last.created_at}:${last.id}`) : null });
+  return c.json({ object: 'list', data: page.map(publicRecharge), has_more: rows.length > limit, next_cursor: rows.length > limit && last ? encodePageCursor(last.created_at, last.id) : null });
 });

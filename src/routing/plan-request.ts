@@ -12,8 +12,7 @@ import type { ChatRequest, RoutingStrategy } from '../schemas/chat-request';
 import { CATALOG, findModel, type CatalogModel } from './catalog';
 import { chooseCredentials, usableProviders, type Credentials } from './credentials';
 import type { ProviderHealth } from './health';
-import { checkRequestFits } from './request-fit';
-import { planRoute, type RequestNeeds } from './strategies';
+import { misfit, planRoute, type RequestNeeds } from './strategies';
 
 export interface ChatNeeds {
   model: CatalogModel;
@@ -25,13 +24,21 @@ export interface ChatNeeds {
 export function readNeeds(request: ChatRequest): ChatNeeds {
   const model = findModel(request.model);
   if (!model) throw modelNotFound(request.model);
-  const misfit = checkRequestFits(request, model);
-  if (misfit) throw misfit;
   const needs: RequestNeeds = {
     tools: (request.tools?.length ?? 0) > 0,
     promptEstimate: estimatePromptTokens(request),
     maxTokens: request.max_completion_tokens ?? request.max_tokens ?? undefined,
   };
+  // The model the client named must take its tools and max_tokens: that is a 400. A prompt too long for
+  // its window is not (yet): an equivalent with a larger one may serve it, and the planner decides.
+  switch (misfit(model, needs)) {
+    case 'tools':
+      throw invalidRequest(`The model '${model.id}' does not support tools.`, 'tools', 'unsupported_parameter');
+    case 'max_tokens': {
+      const param = request.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens';
+      throw invalidRequest(`${param} is too large: ${model.id} supports at most ${model.maxOutputTokens} output tokens.`, param);
+    }
+  }
   return { model, strategy: request.routing ?? 'auto', needs };
 }
 

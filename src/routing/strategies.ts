@@ -45,12 +45,14 @@ export const NOMINAL_OUTPUT_TOKENS = 1_000;
 
 const HEALTH_RANK: Record<CircuitState, number> = { closed: 0, half_open: 1, open: 2 };
 
-/** Whether the model can take this request: tools if it uses them, and room for prompt plus output. */
-export function fits(model: CatalogModel, needs: RequestNeeds): boolean {
-  if (needs.tools && !model.capabilities.tools) return false;
-  if (needs.maxTokens !== undefined && needs.maxTokens > model.maxOutputTokens) return false;
-  return needs.promptEstimate + (needs.maxTokens ?? 0) <= model.contextLength;
+/** Why the model cannot take this request (tools, its output cap, its context window), or undefined when it can. */
+export function misfit(model: CatalogModel, needs: RequestNeeds): 'tools' | 'max_tokens' | 'context' | undefined {
+  if (needs.tools && !model.capabilities.tools) return 'tools';
+  if (needs.maxTokens !== undefined && needs.maxTokens > model.maxOutputTokens) return 'max_tokens';
+  return needs.promptEstimate + (needs.maxTokens ?? 0) > model.contextLength ? 'context' : undefined;
 }
+
+export const fits = (model: CatalogModel, needs: RequestNeeds): boolean => misfit(model, needs) === undefined;
 
 /** The request's price on a model, in units × 1M (comparable across models; exact in a double). */
 export function requestPrice(model: CatalogModel, needs: RequestNeeds): number {
