@@ -47,8 +47,17 @@ export default defineConfig(async () => {
           test: {
             name: 'workers',
             include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
+            exclude: ['test/unit/architecture/**'],
             globalSetup: ['./test/global-setup.ts'],
             setupFiles: ['./test/apply-migrations.ts', './test/reset-health.ts'],
+          },
+        },
+        {
+          // Plain Node, no runtime start-up: tests of the source tree itself.
+          test: {
+            name: 'unit',
+            include: ['test/unit/architecture/**/*.test.ts'],
+            environment: 'node',
           },
         },
         {

@@ -5,8 +5,8 @@
  * inside a handler.
  */
 import { z } from 'zod';
-import { parseRate, type Rate } from './billing/cost';
-import { PROVIDER_IDS, type ProviderId } from './providers/provider-id';
+import { parseRate, type Rate } from './base/cost';
+import { PROVIDER_IDS, type ProviderId } from './base/provider-id';
 
 /**
  * The worker's bindings and vars are generated from wrangler.toml into

@@ -2,7 +2,7 @@ import { createApp } from './app';
 import type { Env } from './env';
 import { runScheduled } from './jobs/scheduled';
 
-export { AccountDurableObject } from './billing/account-do';
+export { AccountDurableObject } from './account/account-object';
 
 const app = createApp();
 

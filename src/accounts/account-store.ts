@@ -5,7 +5,7 @@
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { accounts, apiKeys, type AccountRow, type ApiKeyRow } from '../db/schema';
-import { newId } from './ids';
+import { newId } from '../base/ids';
 import { generateApiKey, maskApiKey } from './keys';
 
 export const MAX_ACTIVE_KEYS_PER_ACCOUNT = 50;

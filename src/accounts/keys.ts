@@ -3,7 +3,7 @@
  * PRODUCT.md's "68" miscounts the 6-character prefix).
  * Only the SHA-256 of a key is stored, with a display prefix and last 4 for the owner.
  */
-import { randomHex, sha256Hex } from './ids';
+import { randomHex, sha256Hex } from '../base/ids';
 
 export const API_KEY_PREFIX = 'sk-ft_';
 const API_KEY_PATTERN = /^sk-ft_[0-9a-f]{64}$/;

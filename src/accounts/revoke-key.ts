@@ -1,6 +1,6 @@
 import type { Env } from '../env';
 import { createDb } from '../db/client';
-import { accountStub } from '../billing/account-stub';
+import { accountStub } from '../account/client';
 import { getOwnApiKey, revokeApiKey } from './account-store';
 import { keyCache } from './key-cache';
 

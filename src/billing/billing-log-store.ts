@@ -3,7 +3,7 @@ import { and, desc, eq, gte, lt, lte, or, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { billingLogs, type BillingLogRow } from '../db/schema';
 import { decodePageCursor, encodePageCursor } from '../db/page-cursor';
-import { usdNumber as usd } from './money';
+import { usdNumber as usd } from '../base/money';
 
 export interface BillingLogQuery {
   accountId: string;

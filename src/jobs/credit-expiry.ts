@@ -7,8 +7,8 @@
  * back). Safe to run twice: every step is keyed so it happens once.
  */
 import type { Env } from '../env';
-import { accountStub } from '../billing/account-stub';
-import { formatUsd } from '../billing/money';
+import { accountStub } from '../account/client';
+import { formatUsd } from '../base/money';
 import { mailerFor, plainEmail } from '../mail/mailer';
 
 const DAY_MS = 24 * 60 * 60_000;

@@ -4,7 +4,7 @@
  * D1 for every isolate to read, and feeds this isolate's circuits at once.
  */
 import { parseConfig, type Env } from '../env';
-import { PROVIDER_IDS, type ProviderId } from '../providers/provider-id';
+import { PROVIDER_IDS, type ProviderId } from '../base/provider-id';
 import { probeModels } from '../providers/models-probe';
 import { providerHealth, type ProbeResult } from '../routing/health';
 

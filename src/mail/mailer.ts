@@ -4,7 +4,7 @@
  * console, listed by GET /admin/v1/outbox) so a person or a test can read it.
  */
 import { parseConfig, type Env } from '../env';
-import { newId } from '../accounts/ids';
+import { newId } from '../base/ids';
 
 export interface Email {
   to: string;

@@ -4,7 +4,7 @@ import { createDb } from '../db/client';
 import { hashApiKey, isWellFormedApiKey } from '../accounts/keys';
 import { keyCache, type CachedKey } from '../accounts/key-cache';
 import { findKeyByHash, needsLastUsedUpdate, touchApiKey } from '../accounts/account-store';
-import { accountStub } from '../billing/account-stub';
+import { accountStub } from '../account/client';
 import { accountDeactivated, ApiError, invalidApiKey, revokedKey } from '../errors';
 
 export interface ApiKeyAuthOptions {

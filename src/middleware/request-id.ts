@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
-import { randomHex } from '../accounts/ids';
+import { randomHex } from '../base/ids';
 
 /** Every response carries X-Request-Id; it is also the request's billing-log id. */
 export function requestId(): MiddlewareHandler<AppEnv> {

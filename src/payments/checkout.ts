@@ -4,8 +4,8 @@
  * without Stripe, the local checkout page).
  */
 import type { Config, Env } from '../env';
-import { newId } from '../accounts/ids';
-import { parseDollarsAndCents } from '../billing/money';
+import { newId } from '../base/ids';
+import { parseDollarsAndCents } from '../base/money';
 import { ApiError, invalidRequest } from '../errors';
 import { UNITS_PER_CENT } from './amounts';
 import { insertRecharge, setSession } from './recharges';

@@ -7,8 +7,8 @@
  * neither path deducts twice, whichever arrives first.
  */
 import type { Env } from '../env';
-import { accountStub } from '../billing/account-stub';
-import { formatUsd, parseDollarsAndCents } from '../billing/money';
+import { accountStub } from '../account/client';
+import { formatUsd, parseDollarsAndCents } from '../base/money';
 import { ApiError, invalidRequest } from '../errors';
 import { UNITS_PER_CENT } from './amounts';
 import { markRefunded, type Recharge } from './recharges';

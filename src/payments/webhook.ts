@@ -7,7 +7,7 @@
 import type { Env } from '../env';
 import { reactivateAccount, touchAccount } from '../accounts/account-store';
 import { createDb } from '../db/client';
-import { accountStub } from '../billing/account-stub';
+import { accountStub } from '../account/client';
 import { UNITS_PER_CENT } from './amounts';
 import { findRecharge, findRechargeByPaymentIntent, markPaid, markRefunded, markUnpaid } from './recharges';
 import { verifyWebhook, type CheckoutSession, type StripeCharge, type StripeEvent } from './stripe';

@@ -1,7 +1,8 @@
 /** Normalizes a non-streaming answer to OpenAI's shape, and renders usage the OpenAI way. */
 import { dropProviderExtras, isObject, normalizeChoice } from './openai-compatible';
 import { deliveredText, estimateTextTokens } from './token-estimate';
-import type { JsonObject, NormalizedUsage, ProviderAdapter } from './types';
+import type { ProviderAdapter } from './types';
+import type { JsonObject, NormalizedUsage } from '../base/upstream';
 
 export function toOpenAiUsage(usage: NormalizedUsage): JsonObject {
   return {

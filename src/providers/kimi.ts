@@ -5,7 +5,8 @@
  * any temperature but their own, so it is dropped for them.
  */
 import { classifyOpenAiError, defineProvider, isObject, usageWithCachedField } from './openai-compatible';
-import type { Classification, JsonObject } from './types';
+import type { Classification } from './types';
+import type { JsonObject } from '../base/upstream';
 
 const TYPES: Record<string, Classification['kind']> = {
   exceeded_current_quota_error: 'balance',

@@ -4,9 +4,9 @@
  * failure's kind and status come back: a provider's message may echo the key.
  */
 import { isObject, readErrorFields } from './openai-compatible';
-import type { ProviderId } from './provider-id';
+import type { ProviderId } from '../base/provider-id';
 import { getAdapter } from './registry';
-import type { UpstreamFailureKind } from './types';
+import type { UpstreamFailureKind } from '../base/upstream';
 
 export type ProbeOutcome = { ok: true; latencyMs: number } | { ok: false; latencyMs: number; kind: UpstreamFailureKind; status?: number };
 

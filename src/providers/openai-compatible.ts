@@ -4,15 +4,10 @@
  * normalization are written here once; provider files override only what differs.
  */
 import { z } from 'zod';
-import type { CatalogModel } from '../routing/catalog';
-import type { ProviderId } from './provider-id';
-import type {
-  Classification,
-  JsonObject,
-  NormalizedUsage,
-  ProviderAdapter,
-  UpstreamErrorFields,
-} from './types';
+import type { CatalogModel } from '../base/catalog';
+import type { ProviderId } from '../base/provider-id';
+import type { Classification, ProviderAdapter, UpstreamErrorFields } from './types';
+import type { JsonObject, NormalizedUsage } from '../base/upstream';
 
 const count = z.number().int().nonnegative().catch(0);
 const optionalCount = z.number().int().nonnegative().optional().catch(undefined);

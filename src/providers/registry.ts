@@ -1,4 +1,4 @@
-import type { ProviderId } from './provider-id';
+import type { ProviderId } from '../base/provider-id';
 import type { ProviderAdapter } from './types';
 import { deepseek } from './deepseek';
 import { kimi } from './kimi';

@@ -2,9 +2,9 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { createDb } from '../db/client';
-import { accountStub } from '../billing/account-stub';
+import { accountStub } from '../account/client';
 import { decodeCursor, getBillingLog, listBillingLogs, toPublicBillingLog } from '../billing/billing-log-store';
-import { usdNumber } from '../billing/money';
+import { usdNumber } from '../base/money';
 import { invalidRequest, notFound } from '../errors';
 import { zodToApiError } from '../schemas/zod-error';
 

@@ -1,8 +1,8 @@
 /** An account's own provider keys (BYOK) over the API: register, list masked, remove. */
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
-import { deleteProviderKey, publicKey, registerProviderKey } from '../accounts/provider-keys';
-import { accountStub } from '../billing/account-stub';
+import { deleteProviderKey, publicKey, registerProviderKey } from '../byok/provider-keys';
+import { accountStub } from '../account/client';
 import { notFound } from '../errors';
 import { parseJsonBody } from '../middleware/json-body';
 import { RegisterSchema } from '../schemas/byok-requests';

@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
-import { usdNumber } from '../billing/money';
+import { usdNumber } from '../base/money';
 import { invalidRequest } from '../errors';
 import { decodePageCursor, encodePageCursor } from '../db/page-cursor';
 import { parseJsonBody } from '../middleware/json-body';

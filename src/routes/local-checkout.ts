@@ -6,8 +6,8 @@
  */
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
-import { randomHex } from '../accounts/ids';
-import { formatUsd } from '../billing/money';
+import { randomHex } from '../base/ids';
+import { formatUsd } from '../base/money';
 import { notFound } from '../errors';
 import { UNITS_PER_CENT } from '../payments/amounts';
 import { findRecharge } from '../payments/recharges';

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
-import { CATALOG, findModel, type CatalogModel } from '../routing/catalog';
-import { formatUsd } from '../billing/money';
+import { CATALOG, findModel, type CatalogModel } from '../base/catalog';
+import { formatUsd } from '../base/money';
 import { modelNotFound } from '../errors';
 
 /** An OpenAI model object, plus what a caller needs to choose: provider, context, prices per 1M tokens in USD. */

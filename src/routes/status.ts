@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono';
 import type { AppEnv, Config } from '../env';
-import { PROVIDER_IDS, type ProviderId } from '../providers/provider-id';
+import { PROVIDER_IDS, type ProviderId } from '../base/provider-id';
 import { providerHealth, readProbeResults, type ProbeResult } from '../routing/health';
 
 interface ProviderView {

@@ -10,10 +10,9 @@
  */
 import type { Config } from '../env';
 import { ApiError } from '../errors';
-import type { UpstreamFailure, UpstreamFailureKind } from '../providers/types';
-import type { CatalogModel } from './catalog';
+import type { UpstreamFailure, UpstreamFailureKind } from '../base/upstream';
+import type { CatalogModel } from '../base/catalog';
 import { failureToError } from './failure-to-error';
-import type { ExecuteResult } from './execute';
 import type { ProviderHealth } from './health';
 
 export const MAX_RETRIES = 3;
@@ -55,19 +54,20 @@ export function backoffMs(retry: number, baseMs: number, retryAfterMs: number | 
   return retryAfterMs !== undefined && retryAfterMs < backoff ? retryAfterMs : backoff;
 }
 
-type Served = Extract<ExecuteResult, { ok: true }>;
+/** One upstream attempt's result: whatever served the request (`T`), or why it failed. */
+export type AttemptResult<T extends { ok: true }> = T | { ok: false; failure: UpstreamFailure };
 
-export type DispatchResult =
-  | { ok: true; model: CatalogModel; result: Served; attempts: number }
+export type DispatchResult<T extends { ok: true }> =
+  | { ok: true; model: CatalogModel; result: T; attempts: number }
   /** `model`: the one whose answer this error is (a fault in the request), when one model's. */
   | { ok: false; error: ApiError; attempts: number; model?: CatalogModel };
 
-export interface DispatchInput {
+export interface DispatchInput<T extends { ok: true }> {
   plan: CatalogModel[];
   config: Config;
   health: ProviderHealth;
   /** One upstream call to `model`, allowed at most `budgetMs`. */
-  attempt: (model: CatalogModel, budgetMs: number) => Promise<ExecuteResult>;
+  attempt: (model: CatalogModel, budgetMs: number) => Promise<AttemptResult<T>>;
   /** A failure that is the caller's own key's (BYOK): answered with this error, never failed over. */
   keyRefused?: (failure: UpstreamFailure) => ApiError | undefined;
   /** Before a candidate is first tried (e.g. its worst case must be held); false skips it. */
@@ -80,7 +80,7 @@ export interface DispatchInput {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
+export async function dispatch<T extends { ok: true }>(input: DispatchInput<T>): Promise<DispatchResult<T>> {
   const { config, health } = input;
   const now = input.now ?? Date.now;
   const sleep = input.sleep ?? defaultSleep;
@@ -132,7 +132,7 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
   return { ok: false, error: allUnavailable(input, outcomes, now()), attempts };
 }
 
-function allUnavailable(input: DispatchInput, outcomes: Array<{ model: CatalogModel; failure?: UpstreamFailure; note?: string }>, now: number): ApiError {
+function allUnavailable<T extends { ok: true }>(input: DispatchInput<T>, outcomes: Array<{ model: CatalogModel; failure?: UpstreamFailure; note?: string }>, now: number): ApiError {
   const { config, health } = input;
   // The soonest an open circuit lets a request through, else the provider's own Retry-After, else a second.
   const reopen = input.plan.map((model) => health.circuit(model.provider).retryInMs(now, config)).filter((ms) => ms > 0);

@@ -4,7 +4,7 @@
  * and only after anything that looks like a key is masked.
  */
 import { ApiError } from '../errors';
-import type { UpstreamFailure } from '../providers/types';
+import type { UpstreamFailure } from '../base/upstream';
 
 // Prefixed keys (sk-…), masked keys as providers echo them (****a1b2), and Zhipu's id.secret keys.
 const KEY_LIKE = /\b(?:sk|ak|key)[-_][A-Za-z0-9*._-]{4,}|\*{2,}[A-Za-z0-9._-]*|\b[A-Za-z0-9]{24,}\.[A-Za-z0-9]{8,}\b/g;

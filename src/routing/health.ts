@@ -12,7 +12,7 @@
  * up lets a request try it.
  */
 import type { Config } from '../env';
-import { PROVIDER_IDS, type ProviderId } from '../providers/provider-id';
+import { PROVIDER_IDS, type ProviderId } from '../base/provider-id';
 import type { CircuitState, ProviderStatus } from './strategies';
 
 export type CircuitSettings = Pick<Config, 'circuitFailureThreshold' | 'circuitWindowMs' | 'circuitCooldownMs'>;

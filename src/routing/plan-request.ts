@@ -1,16 +1,13 @@
 /**
- * Everything decided about a chat request before credits are held: the model
- * it names, what it needs, whose keys call the providers, and the ordered
- * candidates that may serve it.
+ * What a chat request needs of any model serving it, and the ordered candidates
+ * that may serve it among the providers its credentials allow.
  */
-import type { ByokKeySet } from '../billing/byok-key-store';
 import type { Config } from '../env';
 import { ApiError, invalidRequest, modelNotFound } from '../errors';
-import type { ProviderId } from '../providers/provider-id';
+import type { ProviderId } from '../base/provider-id';
 import { estimatePromptTokens } from '../providers/token-estimate';
 import type { ChatRequest, RoutingStrategy } from '../schemas/chat-request';
-import { CATALOG, findModel, type CatalogModel } from './catalog';
-import { chooseCredentials, usableProviders, type Credentials } from './credentials';
+import { CATALOG, findModel, type CatalogModel } from '../base/catalog';
 import type { ProviderHealth } from './health';
 import { misfit, planRoute, type RequestNeeds } from './strategies';
 
@@ -42,27 +39,27 @@ export function readNeeds(request: ChatRequest): ChatNeeds {
   return { model, strategy: request.routing ?? 'auto', needs };
 }
 
-export interface RoutePlan {
-  credentials: Credentials;
-  plan: CatalogModel[];
+/** Which providers this request may call (whose keys it has), and the one an inline key names. */
+export interface ProviderFilter {
+  usable: (provider: ProviderId) => boolean;
+  inlineProvider?: ProviderId;
 }
 
-/** Whose keys, and which models in which order; throws when nothing can serve the request. */
-export function planRequest(request: ChatRequest, chat: ChatNeeds, byok: ByokKeySet, config: Config, health: ProviderHealth, now: number): RoutePlan {
-  const credentials = chooseCredentials(request.provider_key, chat.model, byok);
-  const usable = usableProviders(credentials, config);
+/** The ordered candidates that may serve the request; throws when nothing can. */
+export function planCandidates(chat: ChatNeeds, providers: ProviderFilter, config: Config, health: ProviderHealth, now: number): CatalogModel[] {
+  const { usable } = providers;
   const plan = planRoute({ requested: chat.model, strategy: chat.strategy, needs: chat.needs, usable, health: (provider) => health.status(provider, now, config) });
-  if (plan.length === 0) throw noRoute(chat, credentials, usable);
-  return { credentials, plan };
+  if (plan.length === 0) throw noRoute(chat, providers);
+  return plan;
 }
 
-function noRoute({ model, needs }: ChatNeeds, credentials: Credentials, usable: (provider: ProviderId) => boolean): ApiError {
+function noRoute({ model, needs }: ChatNeeds, { usable, inlineProvider }: ProviderFilter): ApiError {
   const group = [model, ...CATALOG.filter((other) => other.group === model.group && other !== model)];
   const reachable = group.filter((candidate) => usable(candidate.provider));
   if (reachable.length === 0) {
-    if (credentials.mode === 'byok' && credentials.source === 'inline') {
+    if (inlineProvider) {
       return invalidRequest(
-        `provider_key is for ${credentials.provider}, which serves neither ${model.id} nor its equivalents (${group.map((m) => m.id).join(', ')}).`,
+        `provider_key is for ${inlineProvider}, which serves neither ${model.id} nor its equivalents (${group.map((m) => m.id).join(', ')}).`,
         'provider_key.provider',
         'invalid_value',
       );

@@ -12,9 +12,9 @@
  * Candidates whose circuit is open are left out, unless every one is open: then
  * the best of them is still tried rather than refusing blindly.
  */
-import type { ProviderId } from '../providers/provider-id';
+import type { ProviderId } from '../base/provider-id';
 import type { RoutingStrategy } from '../schemas/chat-request';
-import { CATALOG, type CatalogModel } from './catalog';
+import { CATALOG, type CatalogModel } from '../base/catalog';
 
 export type CircuitState = 'closed' | 'half_open' | 'open';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PROVIDER_IDS } from '../providers/provider-id';
+import { PROVIDER_IDS } from '../base/provider-id';
 
 export const RegisterSchema = z.strictObject({
   provider: z.enum(PROVIDER_IDS),

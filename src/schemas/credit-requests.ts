@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDollarsAndCents } from '../billing/money';
+import { parseDollarsAndCents } from '../base/money';
 
 /** Dollars as a JSON number with at most two decimals (cents). */
 export const dollars = z.number({ error: 'must be a number of dollars' }).refine((value) => parseDollarsAndCents(value) !== undefined, {

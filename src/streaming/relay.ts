@@ -8,10 +8,10 @@
  * to say, after which keep-alive comments cover the silence. After commit a
  * failure ends the stream with an OpenAI-style error event and no [DONE].
  */
-import type { NormalizedUsage, ProviderAdapter, UpstreamFailure } from '../providers/types';
+import type { ProviderId } from '../base/provider-id';
+import type { JsonObject, NormalizedUsage, UpstreamFailure } from '../base/upstream';
 import { encodeSseData, SSE_DONE, SSE_KEEPALIVE } from './sse';
-import type { StreamEvent, TapState } from './usage-tap';
-import type { JsonObject } from '../providers/types';
+import type { StreamEvent, TapState } from './stream-event';
 
 export interface RelayTimings {
   /** Longest silence from upstream (first event included) before the stream is failed. */
@@ -29,7 +29,10 @@ export interface StreamOutcome {
 }
 
 export interface RelayInput {
-  adapter: ProviderAdapter;
+  /** The provider the events come from (failures the relay detects name it). */
+  provider: ProviderId;
+  /** finish_reason values that mean the provider's content filter stopped the answer. */
+  contentFilterFinishReasons: readonly string[];
   events: ReadableStream<StreamEvent>;
   tap: TapState;
   timings: RelayTimings;
@@ -79,7 +82,7 @@ class EventPump {
 }
 
 export async function startRelay(input: RelayInput): Promise<RelayStart> {
-  const { adapter, tap, timings } = input;
+  const { provider, tap, timings } = input;
   const now = input.now ?? Date.now;
   const pump = new EventPump(input.events.getReader());
   const held: Uint8Array[] = [];
@@ -96,8 +99,8 @@ export async function startRelay(input: RelayInput): Promise<RelayStart> {
     return { ok: false, failure };
   };
   const outcome = (failure?: UpstreamFailure): StreamOutcome => ({ completed: !failure, usage: tap.usage, deliveredTokens: tap.deliveredTokens, failure });
-  const cutFailure = (): UpstreamFailure => ({ kind: 'stream_cut', provider: adapter.id });
-  const timeoutFailure = (): UpstreamFailure => ({ kind: 'timeout', provider: adapter.id });
+  const cutFailure = (): UpstreamFailure => ({ kind: 'stream_cut', provider });
+  const timeoutFailure = (): UpstreamFailure => ({ kind: 'timeout', provider });
 
   // Phase 1: wait for the first content, holding the preamble.
   const commitBy = now() + timings.keepaliveMs;
@@ -118,8 +121,8 @@ export async function startRelay(input: RelayInput): Promise<RelayStart> {
     }
     lastEventAt = now();
     lastChunk = event.chunk;
-    if (!event.hasContent && event.finishReason !== null && adapter.contentFilterFinishReasons.includes(event.finishReason)) {
-      return fail({ kind: 'content_filter', provider: adapter.id, providerCode: event.finishReason });
+    if (!event.hasContent && event.finishReason !== null && input.contentFilterFinishReasons.includes(event.finishReason)) {
+      return fail({ kind: 'content_filter', provider, providerCode: event.finishReason });
     }
     sawContent ||= event.hasContent;
     finished ||= event.finishReason !== null;
@@ -192,7 +195,7 @@ export async function startRelay(input: RelayInput): Promise<RelayStart> {
         closed = true;
         input.abortUpstream();
         pump.cancel();
-        input.waitUntil(input.finalize(outcome({ kind: 'connection', provider: adapter.id })));
+        input.waitUntil(input.finalize(outcome({ kind: 'connection', provider })));
       },
     },
     { highWaterMark: 0 },

@@ -1,12 +1,12 @@
 /** The dashboard: balance and recharge, API keys, provider keys, usage, billing logs and recharges. */
-import type { AccountSummary } from '../billing/account-do';
-import type { StoredByokKey } from '../billing/byok-key-store';
-import { formatUsd } from '../billing/money';
+import type { AccountSummary } from '../account/account-object';
+import type { StoredByokKey } from '../account/byok-key-store';
+import { formatUsd } from '../base/money';
 import type { PublicApiKey } from '../accounts/account-store';
 import type { BillingLogRow } from '../db/schema';
-import { PROVIDER_IDS } from '../providers/provider-id';
+import { PROVIDER_IDS } from '../base/provider-id';
 import type { Recharge } from '../payments/recharges';
-import { CATALOG } from '../routing/catalog';
+import { CATALOG } from '../base/catalog';
 import { Layout, Notice } from './layout';
 import { UsageChart, type UsageRow } from './usage-chart';
 

@@ -1,6 +1,6 @@
 /** /docs: the quick start, endpoints, errors, routing and billing, from the same catalog and config as the code. */
 import type { Config } from '../env';
-import { CATALOG } from '../routing/catalog';
+import { CATALOG } from '../base/catalog';
 import { percent, quickStart, PricingTable } from './home';
 import { Layout } from './layout';
 

@@ -1,8 +1,8 @@
 /** The home page: what find-token is, sign-up, every model's price, a cost calculator, and a quick start. */
 import type { Config } from '../env';
-import { computeCost, ONE, onePlus, type Rate } from '../billing/cost';
-import { formatUsd } from '../billing/money';
-import { CATALOG, findModel, type CatalogModel } from '../routing/catalog';
+import { computeCost, ONE, onePlus, type Rate } from '../base/cost';
+import { formatUsd } from '../base/money';
+import { CATALOG, findModel, type CatalogModel } from '../base/catalog';
 import { Layout, Notice } from './layout';
 
 export const percent = (rate: Rate) => `${(Number(rate.numerator) * 100) / Number(rate.denominator)}%`;

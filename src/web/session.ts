@@ -10,8 +10,8 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv, Env } from '../env';
 import { createAccount, reactivateAccount, touchAccount } from '../accounts/account-store';
-import { randomHex, sha256Hex } from '../accounts/ids';
-import { accountStub } from '../billing/account-stub';
+import { randomHex, sha256Hex } from '../base/ids';
+import { accountStub } from '../account/client';
 import { createDb } from '../db/client';
 
 export const SESSION_COOKIE = 'ft_session';

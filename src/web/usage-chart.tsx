@@ -1,5 +1,5 @@
 /** The dashboard's usage chart: the last 30 days, stacked by model, drawn as SVG on the server. */
-import { formatUsd } from '../billing/money';
+import { formatUsd } from '../base/money';
 
 const DAY_MS = 24 * 60 * 60_000;
 export const CHART_DAYS = 30;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chat, createAccountWithKey, hello, readSse, upstreamRequests } from '../helpers';
 import { MODEL_BY_PROVIDER, uniqueTag } from './provider-models';
-import { CATALOG, findModel } from '../../../src/routing/catalog';
+import { CATALOG, findModel } from '../../../src/base/catalog';
 
 type Expected = { status: number; code: string; type: string };
 

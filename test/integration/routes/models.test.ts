@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CATALOG } from '../../../src/routing/catalog';
+import { CATALOG } from '../../../src/base/catalog';
 import { apiRequest, createAccountWithKey } from '../helpers';
 
 describe('GET /v1/models', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../../../src/accounts/ids';
+import { toHex } from '../../../src/base/ids';
 import { API_KEY_PREFIX, displayParts, generateApiKey, hashApiKey, isWellFormedApiKey, maskApiKey } from '../../../src/accounts/keys';
 
 async function expectedSha256(text: string): Promise<string> {

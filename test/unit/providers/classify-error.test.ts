@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isObject, readErrorFields } from '../../../src/providers/openai-compatible';
-import { PROVIDER_IDS, type ProviderId } from '../../../src/providers/provider-id';
+import { PROVIDER_IDS, type ProviderId } from '../../../src/base/provider-id';
 import { getAdapter } from '../../../src/providers/registry';
 import type { Classification } from '../../../src/providers/types';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ProviderId } from '../../../src/providers/provider-id';
-import { PROVIDER_IDS } from '../../../src/providers/provider-id';
+import type { ProviderId } from '../../../src/base/provider-id';
+import { PROVIDER_IDS } from '../../../src/base/provider-id';
 import { getAdapter } from '../../../src/providers/registry';
-import type { JsonObject, NormalizedUsage } from '../../../src/providers/types';
+import type { JsonObject, NormalizedUsage } from '../../../src/base/upstream';
 
 const convert = (provider: ProviderId, payload: JsonObject) => getAdapter(provider).convertUsage(payload);
 

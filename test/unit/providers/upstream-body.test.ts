@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildUpstreamBody } from '../../../src/providers/openai-compatible';
-import { PROVIDER_IDS, type ProviderId } from '../../../src/providers/provider-id';
+import { PROVIDER_IDS, type ProviderId } from '../../../src/base/provider-id';
 import { getAdapter } from '../../../src/providers/registry';
-import type { JsonObject } from '../../../src/providers/types';
-import { CATALOG, findModel, type CatalogModel } from '../../../src/routing/catalog';
+import type { JsonObject } from '../../../src/base/upstream';
+import { CATALOG, findModel, type CatalogModel } from '../../../src/base/catalog';
 
 function model(id: string): CatalogModel {
   const found = findModel(id);

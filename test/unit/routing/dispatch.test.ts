@@ -1,18 +1,19 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/env';
-import type { UpstreamFailure, UpstreamFailureKind } from '../../../src/providers/types';
-import { findModel, type CatalogModel } from '../../../src/routing/catalog';
-import { actionFor, backoffMs, dispatch, type DispatchInput } from '../../../src/routing/dispatch';
-import type { ExecuteResult } from '../../../src/routing/execute';
+import type { UpstreamFailure, UpstreamFailureKind } from '../../../src/base/upstream';
+import { findModel, type CatalogModel } from '../../../src/base/catalog';
+import { actionFor, backoffMs, dispatch, type AttemptResult, type DispatchInput } from '../../../src/routing/dispatch';
 import { ProviderHealth } from '../../../src/routing/health';
 
 const config = { ...parseConfig(env), retryBaseMs: 1_000, routingBudgetMs: 120_000, circuitFailureThreshold: 5, circuitWindowMs: 60_000, circuitCooldownMs: 30_000 };
-const served: ExecuteResult = { ok: true, kind: 'json', body: {}, usage: undefined, deliveredTokens: 0 };
+type Served = { ok: true };
+type ExecuteResult = AttemptResult<Served>;
+const served: Served = { ok: true };
 const failed = (kind: UpstreamFailureKind, extra: Partial<UpstreamFailure> = {}): ExecuteResult => ({ ok: false, failure: { kind, provider: 'deepseek', ...extra } });
 
 /** Runs dispatch on a fake clock: each attempt takes 100 ms; sleeps advance the clock. */
-async function run(plan: string[], script: Record<string, ExecuteResult[]>, overrides: Partial<DispatchInput> = {}) {
+async function run(plan: string[], script: Record<string, ExecuteResult[]>, overrides: Partial<DispatchInput<Served>> = {}) {
   let clock = 0;
   const sleeps: number[] = [];
   const calls: string[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiError } from '../../../src/errors';
-import type { UpstreamFailure, UpstreamFailureKind } from '../../../src/providers/types';
+import type { UpstreamFailure, UpstreamFailureKind } from '../../../src/base/upstream';
 import { failureToError, redactProviderMessage } from '../../../src/routing/failure-to-error';
 
 const wire = (error: ApiError) => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ProviderId } from '../../../src/providers/provider-id';
-import { findModel } from '../../../src/routing/catalog';
+import type { ProviderId } from '../../../src/base/provider-id';
+import { findModel } from '../../../src/base/catalog';
 import { planRoute, requestPrice, type CircuitState, type PlanInput, type ProviderStatus, type RequestNeeds } from '../../../src/routing/strategies';
 
 const SHORT: RequestNeeds = { tools: false, promptEstimate: 10, maxTokens: 100 };

@@ -4,7 +4,7 @@
  * OpenAI's chunk shape, billing sees one normalized usage.
  */
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../../../src/providers/types';
+import type { JsonObject } from '../../../src/base/upstream';
 import deepseekTrailingUsage from '../../fixtures/deepseek-trailing-usage.chunks.txt?raw';
 import kimiUsageInChoices from '../../fixtures/kimi-usage-in-choices.chunks.txt?raw';
 import minimaxPlaceholderUsage from '../../fixtures/minimax-placeholder-usage.chunks.txt?raw';

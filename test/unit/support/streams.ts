@@ -1,8 +1,9 @@
 /** Stream plumbing for unit tests: bytes in, decoded SSE events or tapped chunks out. */
 import { getAdapter } from '../../../src/providers/registry';
-import type { ProviderId } from '../../../src/providers/provider-id';
+import type { ProviderId } from '../../../src/base/provider-id';
 import { SseDecoderStream, type SseEvent } from '../../../src/streaming/sse';
-import { createUsageTap, type StreamEvent, type TapState } from '../../../src/streaming/usage-tap';
+import { createUsageTap } from '../../../src/providers/usage-tap';
+import type { StreamEvent, TapState } from '../../../src/streaming/stream-event';
 
 const encoder = new TextEncoder();
 

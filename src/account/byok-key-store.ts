@@ -4,9 +4,8 @@
  * that a worker's cached copy is checked on every authorize — a key registered
  * or removed is seen by the very next request, in every isolate.
  */
-import { randomHex } from '../accounts/ids';
-import type { EncryptedKey } from '../accounts/byok-crypto';
-import type { ProviderId } from '../providers/provider-id';
+import { randomHex } from '../base/ids';
+import type { ProviderId } from '../base/provider-id';
 
 export const BYOK_KEYS_SCHEMA = `CREATE TABLE IF NOT EXISTS byok_keys (
   id TEXT PRIMARY KEY,
@@ -21,6 +20,13 @@ export const BYOK_KEYS_SCHEMA = `CREATE TABLE IF NOT EXISTS byok_keys (
   last_error TEXT,
   last_error_at INTEGER
 )`;
+
+/** A provider key as sealed by byok/crypto.ts: this object stores it, never opens it. */
+export interface EncryptedKey {
+  ciphertext: string;
+  iv: string;
+  keyVersion: number;
+}
 
 export interface StoredByokKey extends EncryptedKey {
   id: string;

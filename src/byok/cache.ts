@@ -3,7 +3,7 @@
  * holds them). A copy is only a guess: authorize checks its version, and a stale
  * one is replaced by what the object returns.
  */
-import type { ByokKeySet } from '../billing/byok-key-store';
+import type { ByokKeySet } from '../account/byok-key-store';
 
 const MAX_ACCOUNTS = 10_000;
 /** What an isolate assumes of an account it has not seen: no keys (the common case, checked anyway). */

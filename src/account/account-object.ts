@@ -9,11 +9,10 @@
 import { DurableObject } from 'cloudflare:workers';
 import { parseConfig, type Env } from '../env';
 import { AccountLedger, type AdjustResult, type AuthorizeDecision, type AuthorizeInput, type SettleInput, type SettleResult } from './account-ledger';
-import type { RequestOutcome } from './billing-log';
-import { OUTBOX_BATCH, writeBillingLogs } from './outbox';
-import { ByokKeyStore, type ByokKeySet, type StoredByokKey } from './byok-key-store';
+import type { RequestOutcome } from '../billing/billing-log';
+import { OUTBOX_BATCH, writeBillingLogs } from '../billing/outbox';
+import { ByokKeyStore, type ByokKeySet, type EncryptedKey, type StoredByokKey } from './byok-key-store';
 import { AccountCredits, type RechargeCredit } from './account-credits';
-import type { EncryptedKey } from '../accounts/byok-crypto';
 
 /** Authorize's answer: the ledger's decision, or "your copy of the BYOK keys is stale" (re-plan and ask again). */
 export type AuthorizeAnswer = AuthorizeDecision | { ok: false; reason: 'byok_stale'; byok: ByokKeySet } | { ok: false; reason: 'account_deactivated' };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getAdapter } from '../../../src/providers/registry';
-import type { JsonObject } from '../../../src/providers/types';
-import { normalizeChunk } from '../../../src/streaming/usage-tap';
+import type { JsonObject } from '../../../src/base/upstream';
+import { normalizeChunk } from '../../../src/providers/usage-tap';
 import { dataEvent, newTapState, tapEvents } from '../support/streams';
 
 const delta = (content: string, extra: JsonObject = {}): JsonObject => ({

@@ -1,6 +1,6 @@
 /** The account object's money rules, driven through its RPC methods with a controlled clock. */
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
-import { AccountLedger } from '../../../src/billing/account-ledger';
+import { AccountLedger } from '../../../src/account/account-ledger';
 import { describe, expect, it, vi } from 'vitest';
 import type { RequestContext, RequestOutcome } from '../../../src/billing/billing-log';
 

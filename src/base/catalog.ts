@@ -4,8 +4,8 @@
  * names one, else the provider's international list price). Update prices here
  * and nowhere else.
  */
-import { parseUsd } from '../billing/money';
-import type { ProviderId } from '../providers/provider-id';
+import { parseUsd } from './money';
+import type { ProviderId } from './provider-id';
 
 /** Models in one group are interchangeable for failover (PRODUCT.md). */
 export type EquivalenceGroup = 'general-chat' | 'fast-code' | 'reasoning';

@@ -8,12 +8,14 @@ import type { Config } from '../env';
 import { buildUpstreamBody, errorInAnswer, isObject, readErrorFields } from '../providers/openai-compatible';
 import { normalizeCompletion } from '../providers/completion';
 import { getAdapter } from '../providers/registry';
-import type { Classification, JsonObject, NormalizedUsage, ProviderAdapter, UpstreamErrorFields, UpstreamFailure } from '../providers/types';
+import type { Classification, ProviderAdapter, UpstreamErrorFields } from '../providers/types';
+import type { JsonObject, NormalizedUsage, UpstreamFailure } from '../base/upstream';
 import { startRelay, type StreamOutcome } from '../streaming/relay';
 import { SseDecoderStream } from '../streaming/sse';
-import { createUsageTap, type TapState } from '../streaming/usage-tap';
-import type { CatalogModel } from './catalog';
-import { failureToError } from './failure-to-error';
+import { createUsageTap } from '../providers/usage-tap';
+import type { TapState } from '../streaming/stream-event';
+import type { CatalogModel } from '../base/catalog';
+import { failureToError } from '../routing/failure-to-error';
 
 export interface ExecuteInput {
   config: Config;
@@ -136,7 +138,8 @@ async function relayStream(
     .pipeThrough(new SseDecoderStream())
     .pipeThrough(createUsageTap(adapter, input.model.id, tap));
   const started = await startRelay({
-    adapter,
+    provider: adapter.id,
+    contentFilterFinishReasons: adapter.contentFilterFinishReasons,
     events,
     tap,
     timings: { idleTimeoutMs: input.config.streamIdleTimeoutMs, keepaliveMs: input.config.streamKeepaliveMs },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeCost, ONE, onePlus, parseRate } from '../../../src/billing/cost';
-import { parseUsd } from '../../../src/billing/money';
+import { computeCost, ONE, onePlus, parseRate } from '../../../src/base/cost';
+import { parseUsd } from '../../../src/base/money';
 
 const STANDARD = onePlus(parseRate('0.055'));
 const deepseekChat = { input: parseUsd('0.14'), output: parseUsd('0.28'), cachedInput: parseUsd('0.0028') };

@@ -8,12 +8,7 @@
  * still decrypts older records until they are re-encrypted.
  */
 import type { Env } from '../env';
-
-export interface EncryptedKey {
-  ciphertext: string;
-  iv: string;
-  keyVersion: number;
-}
+import type { EncryptedKey } from '../account/byok-key-store';
 
 /** What a ciphertext is bound to: decrypting it anywhere else fails. */
 export interface KeyBinding {

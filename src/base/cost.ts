@@ -3,7 +3,7 @@
  *   cost = round_half_up((uncached × in + cached × cached_in + completion × out) / 1e6 × multiplier)
  * with prices in units (1e-8 USD) per 1M tokens and the multiplier an exact decimal.
  */
-import type { CatalogModel } from '../routing/catalog';
+import type { CatalogModel } from './catalog';
 
 /** An exact decimal as a fraction: "1.055" → 1055/1000. */
 export interface Rate {

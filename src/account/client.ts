@@ -1,5 +1,5 @@
 import type { Env } from '../env';
-import type { AccountDurableObject } from './account-do';
+import type { AccountDurableObject } from './account-object';
 
 /** The account's one Durable Object, addressed by its account id. */
 export const accountStub = (env: Env, accountId: string): DurableObjectStub<AccountDurableObject> =>

@@ -7,8 +7,8 @@
  * ledger row are never separated; memory is updated only once the statements
  * succeeded (and reloaded from storage if anything throws).
  */
-import type { BillingLogRecord, RequestContext, RequestOutcome } from './billing-log';
-import { LEDGER_SCHEMA, type LedgerKind } from './ledger-schema';
+import type { BillingLogRecord, RequestContext, RequestOutcome } from '../billing/billing-log';
+import { LEDGER_SCHEMA, type LedgerKind } from './schema';
 
 const MINUTE_MS = 60_000;
 

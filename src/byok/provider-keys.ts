@@ -4,14 +4,14 @@
  * key itself is never returned, logged or put in an error.
  */
 import type { Config, Env } from '../env';
-import { ByokUnavailableError, encryptProviderKey, masterKeys, type MasterKeys } from './byok-crypto';
-import { byokCache } from './byok-cache';
-import { newId } from './ids';
-import { accountStub } from '../billing/account-stub';
-import type { StoredByokKey } from '../billing/byok-key-store';
+import { ByokUnavailableError, encryptProviderKey, masterKeys, type MasterKeys } from './crypto';
+import { byokCache } from './cache';
+import { newId } from '../base/ids';
+import { accountStub } from '../account/client';
+import type { StoredByokKey } from '../account/byok-key-store';
 import { ApiError, invalidRequest } from '../errors';
 import { probeModels } from '../providers/models-probe';
-import type { ProviderId } from '../providers/provider-id';
+import type { ProviderId } from '../base/provider-id';
 import type { RegisterInput } from '../schemas/byok-requests';
 
 /** Lenient: providers change key formats (PRODUCT.md); the provider is the judge of the rest. */

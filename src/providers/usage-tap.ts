@@ -3,24 +3,12 @@
  * taps what billing needs on the way: the last usage the provider reported
  * (whatever its shape) and how much text was delivered.
  */
-import { dropProviderExtras, errorInAnswer, isObject, normalizeChoice } from '../providers/openai-compatible';
-import type { JsonObject, NormalizedUsage, ProviderAdapter, UpstreamFailure } from '../providers/types';
-import type { SseEvent } from './sse';
-import { deliveredText, estimateTextTokens } from '../providers/token-estimate';
-
-export type StreamEvent =
-  | { type: 'chunk'; chunk: JsonObject; hasContent: boolean; finishReason: string | null }
-  | { type: 'done' }
-  | { type: 'error'; failure: UpstreamFailure };
-
-export interface TapState {
-  /** The last non-empty usage seen: cumulative providers (StepFun) report it on every chunk. */
-  usage: NormalizedUsage | undefined;
-  /** Estimated tokens of content, reasoning and tool calls delivered, for billing when usage never came. */
-  deliveredTokens: number;
-  /** Whether a delta already carried `role` (OpenAI's first delta always does; some providers never send it). */
-  roleSent?: boolean;
-}
+import { dropProviderExtras, errorInAnswer, isObject, normalizeChoice } from './openai-compatible';
+import type { ProviderAdapter } from './types';
+import type { JsonObject, NormalizedUsage, UpstreamFailure } from '../base/upstream';
+import type { SseEvent } from '../streaming/sse';
+import type { StreamEvent, TapState } from '../streaming/stream-event';
+import { deliveredText, estimateTextTokens } from './token-estimate';
 
 /**
  * Normalizes one upstream chunk in place. Returns undefined for chunks that only

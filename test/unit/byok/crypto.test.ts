@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../../../src/env';
-import { ByokUnavailableError, decryptProviderKey, encryptProviderKey, masterKeys, reencryptProviderKey } from '../../../src/accounts/byok-crypto';
+import { ByokUnavailableError, decryptProviderKey, encryptProviderKey, masterKeys, reencryptProviderKey } from '../../../src/byok/crypto';
 
 const V1 = btoa(String.fromCharCode(...new Uint8Array(32).fill(1)));
 const V2 = btoa(String.fromCharCode(...new Uint8Array(32).fill(2)));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CATALOG, findModel } from '../../../src/routing/catalog';
+import { CATALOG, findModel } from '../../../src/base/catalog';
 
 const groupOf = (id: string) => findModel(id)?.group;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatUsd, parseDollarsAndCents, parseUsd, UNITS_PER_USD } from '../../../src/billing/money';
+import { formatUsd, parseDollarsAndCents, parseUsd, UNITS_PER_USD } from '../../../src/base/money';
 
 describe('parseUsd', () => {
   it.each([

@@ -8,15 +8,14 @@
  */
 import type { AuthenticatedKey, Config, Env } from '../env';
 import { accountDeactivated, ApiError, revokedKey } from '../errors';
-import type { NormalizedUsage } from '../providers/types';
-import type { CatalogModel } from '../routing/catalog';
-import type { BillingMode, BillingStatus, RequestContext, RequestOutcome } from './billing-log';
+import type { NormalizedUsage } from '../base/upstream';
+import type { CatalogModel } from '../base/catalog';
+import type { BillingMode, BillingStatus, RequestContext, RequestOutcome } from '../billing/billing-log';
 import type { SettleResult } from './account-ledger';
-import { computeCost, ONE, onePlus, ZERO, type BillableUsage, type Rate } from './cost';
+import { computeCost, ONE, onePlus, ZERO, type BillableUsage, type Rate } from '../base/cost';
 import type { ByokKeySet } from './byok-key-store';
-import { formatUsd } from './money';
-import { accountStub } from './account-stub';
-import { keyCache } from '../accounts/key-cache';
+import { formatUsd } from '../base/money';
+import { accountStub } from './client';
 
 export interface MeterInput {
   env: Env;
@@ -133,10 +132,7 @@ export class Meter {
         message: `Rate limit reached: ${decision.limit} requests per minute. Retry after ${decision.retryAfterSeconds} s.`,
       });
     }
-    if (!decision.ok && decision.reason === 'key_revoked') {
-      keyCache.deleteKeyId(auth.keyId);
-      throw revokedKey();
-    }
+    if (!decision.ok && decision.reason === 'key_revoked') throw revokedKey();
     if (!decision.ok) {
       throw new ApiError({
         status: 402,

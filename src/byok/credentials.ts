@@ -7,15 +7,15 @@
  *   no key for (a provider the user brought a key for is always billed BYOK).
  * The platform key is never used for a BYOK request.
  */
-import { decryptProviderKey, masterKeys } from '../accounts/byok-crypto';
-import type { ByokKeySet, StoredByokKey } from '../billing/byok-key-store';
-import { chooseKey } from '../billing/byok-key-store';
+import { decryptProviderKey, masterKeys } from './crypto';
+import type { ByokKeySet, StoredByokKey } from '../account/byok-key-store';
+import { chooseKey } from '../account/byok-key-store';
 import type { Config, Env } from '../env';
-import { providerKeyProblem } from '../accounts/provider-keys';
+import { providerKeyProblem } from './provider-keys';
 import { ApiError, invalidRequest } from '../errors';
-import { PROVIDER_IDS, type ProviderId } from '../providers/provider-id';
-import type { UpstreamFailure } from '../providers/types';
-import type { CatalogModel } from './catalog';
+import { PROVIDER_IDS, type ProviderId } from '../base/provider-id';
+import type { UpstreamFailure } from '../base/upstream';
+import type { CatalogModel } from '../base/catalog';
 
 export type Credentials =
   | { mode: 'standard'; byokVersion: string; excluded: ReadonlySet<ProviderId> }
