@@ -3,7 +3,7 @@ import type { AppEnv } from './env';
 import { parseConfig } from './env';
 import { ApiError, internalError, notFound } from './errors';
 import { requestId } from './middleware/request-id';
-import { apiKeyAuth } from './middleware/api-key-auth';
+import { apiKeyAuth, keyAccess } from './middleware/api-key-auth';
 import { admin } from './routes/admin';
 import { balance, billingLogs } from './routes/billing';
 import { chatCompletions } from './routes/chat-completions';
@@ -32,9 +32,11 @@ export function createApp(): Hono<AppEnv> {
   app.route('/webhooks/stripe', stripeWebhook);
   app.route('/checkout/local', localCheckout);
 
-  // Chat's authorize call to the account object checks revocation itself: one round trip, not two.
-  app.use('/v1/*', apiKeyAuth({ revocationCheckedByHandler: (c) => c.req.method === 'POST' && c.req.path === '/v1/chat/completions' }));
+  app.use('/v1/*', apiKeyAuth());
+  // Chat learns whether the key may act from its authorize round trip, so it is mounted before keyAccess:
+  // a route that answers does not run the middleware registered after it.
   app.route('/v1/chat/completions', chatCompletions);
+  app.use('/v1/*', keyAccess());
   app.route('/v1/models', models);
   app.route('/v1/user/keys', userKeys);
   app.route('/v1/user/balance', balance);

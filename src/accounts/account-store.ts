@@ -1,6 +1,6 @@
 /**
- * Accounts and their API keys in D1. The key state read on every request comes
- * from here (never a cache), so a revocation is seen by the very next request.
+ * Accounts and their API keys in D1: the dashboard's and the operator's view.
+ * Whether a key may act is answered by its account's object on every request.
  */
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
@@ -105,23 +105,20 @@ export interface KeyLookup {
   accountId: string;
   keyName: string;
   keyPrefix: string;
-  revoked: boolean;
-  accountStatus: AccountRow['status'];
   lastUsedAt: number | null;
 }
 
-/** One indexed read (plain SQL: this runs on every cache miss of the auth path). */
+/**
+ * Which key a hash is and whose (plain SQL, one indexed read: this runs on every
+ * cache miss of the auth path). Whether the key may still act is the account
+ * object's to say, not this row's.
+ */
 export async function findKeyByHash(d1: D1Database, keyHash: string): Promise<KeyLookup | undefined> {
   const row = await d1
-    .prepare(
-      `SELECT k.id AS keyId, k.account_id AS accountId, k.name AS keyName, k.prefix AS keyPrefix,
-              k.revoked_at IS NOT NULL AS revoked, a.status AS accountStatus, k.last_used_at AS lastUsedAt
-         FROM api_keys k JOIN accounts a ON a.id = k.account_id
-        WHERE k.key_hash = ?`,
-    )
+    .prepare('SELECT id AS keyId, account_id AS accountId, name AS keyName, prefix AS keyPrefix, last_used_at AS lastUsedAt FROM api_keys WHERE key_hash = ?')
     .bind(keyHash)
-    .first<Omit<KeyLookup, 'revoked'> & { revoked: number }>();
-  return row ? { ...row, revoked: row.revoked === 1 } : undefined;
+    .first<KeyLookup>();
+  return row ?? undefined;
 }
 
 /** The account's own key, or undefined (another account's key is indistinguishable from none). */

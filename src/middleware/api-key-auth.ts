@@ -1,25 +1,19 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
 import { createDb } from '../db/client';
 import { hashApiKey, isWellFormedApiKey } from '../accounts/keys';
 import { keyCache, type CachedKey } from '../accounts/key-cache';
 import { findKeyByHash, needsLastUsedUpdate, touchApiKey } from '../accounts/account-store';
-import { accountStub } from '../account/client';
-import { accountDeactivated, ApiError, invalidApiKey, revokedKey } from '../errors';
-
-export interface ApiKeyAuthOptions {
-  /** Requests whose handler asks the account object anyway (chat's authorize checks revocation itself). */
-  revocationCheckedByHandler?: (c: Context<AppEnv>) => boolean;
-  now?: () => number;
-}
+import { keyAccessError } from '../account/client';
+import { invalidApiKey } from '../errors';
 
 /**
- * Bearer auth for /v1. Which account a key belongs to comes from the isolate's
- * cache or one D1 read; whether it is revoked comes from the account's Durable
- * Object on every request, so a revocation holds from the very next call.
- * The key itself never reaches a log.
+ * Bearer auth for /v1: which key this is and whose. The account a key belongs
+ * to never changes, so it comes from the isolate's cache or one D1 read.
+ * Whether the key may act is not decided here (see keyAccess). The key itself
+ * never reaches a log.
  */
-export function apiKeyAuth(options: ApiKeyAuthOptions = {}): MiddlewareHandler<AppEnv> {
+export function apiKeyAuth(options: { now?: () => number } = {}): MiddlewareHandler<AppEnv> {
   const now = options.now ?? Date.now;
   return async function apiKeyAuthMiddleware(c, next) {
     const header = c.req.header('Authorization');
@@ -29,10 +23,9 @@ export function apiKeyAuth(options: ApiKeyAuthOptions = {}): MiddlewareHandler<A
     const key = match[1] ?? '';
     if (!isWellFormedApiKey(key)) throw invalidApiKey('Malformed API key: a find-token key is "sk-ft_" followed by 64 lowercase hex characters.');
     const hash = await hashApiKey(key);
-    const identity = keyCache.get(hash) ?? (await lookUp(c, hash));
+    const identity = keyCache.get(hash) ?? (await lookUp(c.env.DB, hash));
     const { lastUsedAt, ...auth } = identity;
     c.set('auth', auth);
-    if (!options.revocationCheckedByHandler?.(c)) await assertKeyNotRevoked(c);
     const at = now();
     if (needsLastUsedUpdate(lastUsedAt, at)) {
       identity.lastUsedAt = at;
@@ -42,32 +35,23 @@ export function apiKeyAuth(options: ApiKeyAuthOptions = {}): MiddlewareHandler<A
   };
 }
 
-/** Asks the account's object, the authority, whether the authenticated key was revoked. */
-export async function assertKeyNotRevoked(c: Context<AppEnv>): Promise<void> {
-  const { accountId, keyId } = c.get('auth');
-  const state = await accountStub(c.env, accountId).keyState(keyId);
-  if (state.revoked) {
-    keyCache.deleteKeyId(keyId);
-    throw revokedKey();
-  }
-  if (state.deactivated) throw accountDeactivated();
+/**
+ * Whether the authenticated key may act, as its account's object rules on every
+ * request (a revocation holds from the very next call, in every isolate). The
+ * chat flow gets the same ruling from its authorize round trip instead.
+ */
+export function keyAccess(): MiddlewareHandler<AppEnv> {
+  return async function keyAccessMiddleware(c, next) {
+    const denied = await keyAccessError(c.env, c.get('auth'));
+    if (denied) throw denied;
+    await next();
+  };
 }
 
-async function lookUp(c: Context<AppEnv>, hash: string): Promise<CachedKey> {
-  const found = await findKeyByHash(c.env.DB, hash);
+async function lookUp(d1: D1Database, hash: string): Promise<CachedKey> {
+  const found = await findKeyByHash(d1, hash);
   if (!found) throw invalidApiKey('Incorrect API key provided.');
-  if (found.revoked) throw revokedKey();
-  if (found.accountStatus === 'deactivated') throw accountDeactivated();
-  if (found.accountStatus !== 'active') {
-    throw new ApiError({ status: 403, type: 'permission_error', code: 'account_inactive', message: 'This account is not active.' });
-  }
-  const identity: CachedKey = {
-    keyId: found.keyId,
-    accountId: found.accountId,
-    keyName: found.keyName,
-    keyPrefix: found.keyPrefix,
-    lastUsedAt: found.lastUsedAt,
-  };
+  const identity: CachedKey = { keyId: found.keyId, accountId: found.accountId, keyName: found.keyName, keyPrefix: found.keyPrefix, lastUsedAt: found.lastUsedAt };
   keyCache.set(hash, identity);
   return identity;
 }

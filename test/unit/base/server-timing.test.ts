@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ServerTiming } from '../../../src/middleware/server-timing';
+import { ServerTiming } from '../../../src/base/server-timing';
 
 describe('ServerTiming', () => {
   it('renders each span since the previous mark, in order', () => {

@@ -1,0 +1,65 @@
+/**
+ * The provider keys one chat request calls with, and what happens when a
+ * provider refuses one of the user's own: the refusal is the user's to fix
+ * (a 400 naming the provider, never a failover to the platform's key), and a
+ * registered key is marked with the error so the dashboard shows it.
+ */
+import type { ProviderId } from '../base/provider-id';
+import type { UpstreamFailure } from '../base/upstream';
+import { accountStub } from '../account/client';
+import type { Config, Env } from '../env';
+import { ApiError } from '../errors';
+import { apiKeyFor, providerKeyRefused, type Credentials } from './credentials';
+
+export interface RequestKey {
+  apiKey: string;
+  /** The registered key's id (BYOK), to record its use. */
+  byokKeyId?: string;
+}
+
+export interface RequestKeys {
+  /** The key for `provider`, decrypted at most once per request however many attempts use it. */
+  keyFor(provider: ProviderId): Promise<RequestKey>;
+  /** The error to answer when `failure` is the user's own key refused; undefined otherwise. */
+  refused(failure: UpstreamFailure): ApiError | undefined;
+}
+
+export interface RequestKeysContext {
+  env: Env;
+  config: Config;
+  accountId: string;
+  requestId: string;
+  now: () => number;
+  waitUntil: (promise: Promise<unknown>) => void;
+}
+
+const byokUnavailable = () =>
+  new ApiError({ status: 503, type: 'server_error', code: 'byok_unavailable', retryable: true, message: 'Stored provider keys cannot be used right now. Please retry.' });
+
+export function requestKeys(credentials: Credentials, context: RequestKeysContext): RequestKeys {
+  const { env, config, accountId } = context;
+  const keys = new Map<ProviderId, Promise<RequestKey>>();
+  return {
+    keyFor(provider) {
+      let key = keys.get(provider);
+      if (!key) {
+        key = apiKeyFor(credentials, provider, env, config, accountId).catch((error: unknown) => {
+          // The cause stays in the log; the client is told to retry.
+          console.error(`[${context.requestId}] a stored provider key could not be read:`, error instanceof Error ? error.message : error);
+          throw byokUnavailable();
+        });
+        keys.set(provider, key);
+      }
+      return key;
+    },
+    refused(failure) {
+      if (credentials.mode !== 'byok' || (failure.kind !== 'auth' && failure.kind !== 'balance')) return undefined;
+      const stored = credentials.source === 'registered' ? credentials.keys.get(failure.provider) : undefined;
+      if (stored) {
+        const why = `${failure.kind === 'auth' ? 'rejected' : 'out of balance'} (HTTP ${failure.status ?? '?'})`;
+        context.waitUntil(accountStub(env, accountId).byokKeyFailed(stored.id, why, context.now()));
+      }
+      return providerKeyRefused(failure);
+    },
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * The one chat flow: plan → authorize → dispatch → relay → charge. A route
+ * parses the request, calls serveChat and renders what comes back; nothing
+ * here knows about HTTP frameworks.
+ *
+ * Access (revoked key, deactivated account) is ruled on once per request by
+ * the account object: inside authorize for a request that gets that far, or by
+ * one key-state question for a request refused before it — so a revoked key
+ * hears "revoked", not what else was wrong with its request.
+ */
+import { keyAccessError } from '../account/client';
+import { ServerTiming } from '../base/server-timing';
+import type { JsonObject } from '../base/upstream';
+import { requestKeys } from '../byok/request-keys';
+import type { AuthenticatedKey, Config, Env } from '../env';
+import { ApiError } from '../errors';
+import { dispatch } from '../routing/dispatch';
+import { providerHealth } from '../routing/health';
+import { readNeeds } from '../routing/plan-request';
+import type { ChatRequest } from '../schemas/chat-request';
+import { executeChat, type ExecuteResult } from './attempt';
+import { billedUsage, chargeHeaders } from './charge-view';
+import { toOpenAiUsage } from '../providers/completion';
+import { openMeter, type AccessRuling } from './open-meter';
+
+export interface ChatCall {
+  env: Env;
+  config: Config;
+  auth: AuthenticatedKey;
+  requestId: string;
+  /** The validated request, or the ApiError its body earned (answered once the key's access is known). */
+  body: { ok: true; request: ChatRequest } | { ok: false; error: ApiError };
+  /** The client's connection: aborts when it goes away. */
+  signal: AbortSignal;
+  waitUntil: (promise: Promise<unknown>) => void;
+  now: () => number;
+  fetch: typeof fetch;
+}
+
+export type ChatResult =
+  | { kind: 'json'; body: JsonObject; headers: Record<string, string> }
+  /** An SSE body; its cost travels in the final usage chunk. */
+  | { kind: 'stream'; body: ReadableStream<Uint8Array>; headers: Record<string, string> }
+  | { kind: 'error'; error: ApiError };
+
+export async function serveChat(call: ChatCall): Promise<ChatResult> {
+  const access: AccessRuling = { decided: false };
+  try {
+    return await serve(call, access);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    const denied = access.decided ? undefined : await keyAccessError(call.env, call.auth);
+    return { kind: 'error', error: denied ?? error };
+  }
+}
+
+async function serve(call: ChatCall, access: AccessRuling): Promise<ChatResult> {
+  if (!call.body.ok) throw call.body.error;
+  const { env, config, auth, requestId, signal, waitUntil, now } = call;
+  const request = call.body.request;
+  const chat = readNeeds(request);
+  const stream = request.stream === true;
+  providerHealth.refreshInBackground(env.DB, config, now(), waitUntil);
+  // Server-Timing shows where a request's time went (the benchmark reads it).
+  const timing = new ServerTiming();
+  const { meter, credentials, plan } = await openMeter(call, request, chat, access);
+  timing.mark('authorize');
+  const keys = requestKeys(credentials, { env, config, accountId: auth.accountId, requestId, now, waitUntil });
+
+  const routed = await dispatch<Extract<ExecuteResult, { ok: true }>>({
+    plan,
+    config,
+    health: providerHealth,
+    signal,
+    admit: (model) => meter.holdFor(model),
+    keyRefused: (failure) => keys.refused(failure),
+    attempt: async (model, budgetMs) => {
+      const key = await keys.keyFor(model.provider);
+      return executeChat({
+        config,
+        model,
+        apiKey: key.apiKey,
+        request: request as JsonObject,
+        stream,
+        includeUsage: stream && request.stream_options?.include_usage === true,
+        budgetMs,
+        clientSignal: signal,
+        fetch: call.fetch,
+        finalizeStream: async (outcome) => {
+          const status = outcome.completed ? 'succeeded' : 'interrupted';
+          try {
+            const settlement = await meter.settle({ status, usage: outcome.usage, deliveredTokens: outcome.deliveredTokens, model, byokKeyId: key.byokKeyId }, now());
+            return billedUsage(settlement, meter.mode);
+          } catch (error) {
+            // The answer was delivered; the hold is released by the account object's alarm.
+            console.error(`[${requestId}] settling a stream failed:`, error instanceof Error ? error.message : error);
+            return undefined;
+          }
+        },
+        waitUntil,
+      });
+    },
+  });
+  timing.mark('upstream');
+  const attempts = { 'X-FindToken-Mode': meter.mode, 'X-FindToken-Attempts': String(routed.attempts) };
+
+  if (!routed.ok) {
+    // Nothing was delivered: it costs nothing, and the reservation is released (after the response).
+    meter.settleAfterResponse({ status: 'failed', usage: undefined, deliveredTokens: 0, model: plan[0]! }, now(), waitUntil);
+    const answered = routed.model ? { 'X-FindToken-Provider': routed.model.provider, 'X-FindToken-Model': routed.model.id } : {};
+    Object.assign(routed.error.headers, attempts, answered);
+    return { kind: 'error', error: routed.error };
+  }
+  const { model, result } = routed;
+  const served = { ...attempts, 'X-FindToken-Provider': model.provider, 'X-FindToken-Model': model.id };
+  if (result.kind === 'stream') return { kind: 'stream', body: result.body, headers: { ...served, 'Server-Timing': timing.header() } };
+
+  // The whole answer is in hand: its cost is known here, and the account object records it after the response.
+  const { byokKeyId } = await keys.keyFor(model.provider);
+  const settlement = meter.settleAfterResponse({ status: 'succeeded', usage: result.usage, deliveredTokens: result.deliveredTokens, model, byokKeyId }, now(), waitUntil);
+  result.body.usage = toOpenAiUsage(settlement.usage);
+  return { kind: 'json', body: result.body, headers: { ...served, ...chargeHeaders(settlement, meter.mode), 'Server-Timing': timing.header() } };
+}
