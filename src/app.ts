@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './env';
 import { parseConfig } from './env';
-import { ApiError, internalError, notFound } from './errors';
+import { ApiError, internalError, logCause, unknownUrl } from './errors';
 import { requestId } from './middleware/request-id';
 import { apiKeyAuth, keyAccess } from './middleware/api-key-auth';
 import { admin } from './routes/admin';
@@ -48,10 +48,13 @@ export function createApp(): Hono<AppEnv> {
   // The web pages: home, docs, sign-in, dashboard.
   app.route('/', web);
 
-  app.notFound((c) => notFound(`Unknown path: ${c.req.method} ${c.req.path}`, 'unknown_url').toResponse());
+  app.notFound((c) => unknownUrl(`Unknown path: ${c.req.method} ${c.req.path}`).toResponse());
 
   app.onError((error, c) => {
-    if (error instanceof ApiError) return error.toResponse();
+    if (error instanceof ApiError) {
+      logCause(error, c.get('requestId') ?? '-');
+      return error.toResponse();
+    }
     // Internal detail stays in the log; the client gets the generic error.
     console.error(`[${c.get('requestId') ?? '-'}] unhandled error:`, error instanceof Error ? error.stack ?? error.message : error);
     return internalError().toResponse();

@@ -1,8 +1,12 @@
 /**
  * One error hierarchy, one wire shape: every failure the gateway reports is an
  * ApiError rendered as OpenAI's `{"error":{"message","type","param","code"}}`.
- * Internal detail is logged, never sent.
+ * Each code is made by exactly one factory below, which fixes its status and
+ * type; callers supply only what varies (the message, the parameter). A
+ * `cause` is logged once, by the app's error handler, and never sent.
  */
+import { retryAfterHeader } from './base/retry-after';
+
 export type ErrorType =
   | 'invalid_request_error'
   | 'authentication_error'
@@ -17,9 +21,9 @@ export interface ApiErrorInit {
   code: string;
   message: string;
   param?: string | null;
-  /** Whether the same request may succeed if sent again (routing uses it). */
-  retryable?: boolean;
   headers?: Record<string, string>;
+  /** What went wrong inside (logged, never sent). */
+  cause?: unknown;
 }
 
 export class ApiError extends Error {
@@ -27,17 +31,15 @@ export class ApiError extends Error {
   readonly type: ErrorType;
   readonly code: string;
   readonly param: string | null;
-  readonly retryable: boolean;
   readonly headers: Record<string, string>;
 
   constructor(init: ApiErrorInit) {
-    super(init.message);
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'ApiError';
     this.status = init.status;
     this.type = init.type;
     this.code = init.code;
     this.param = init.param ?? null;
-    this.retryable = init.retryable ?? false;
     this.headers = init.headers ?? {};
   }
 
@@ -45,54 +47,81 @@ export class ApiError extends Error {
     return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
   }
 
-  toResponse(extraHeaders: Record<string, string> = {}): Response {
-    return Response.json(this.toJSON(), {
-      status: this.status,
-      headers: { ...this.headers, ...extraHeaders },
-    });
+  toResponse(): Response {
+    return Response.json(this.toJSON(), { status: this.status, headers: this.headers });
   }
 }
 
-export const invalidRequest = (message: string, param: string | null = null, code = 'invalid_value'): ApiError =>
-  new ApiError({ status: 400, type: 'invalid_request_error', code, message, param });
+/** Logs what went wrong inside an error, once, where it is answered (never the response). */
+export function logCause(error: ApiError, requestId: string): void {
+  if (error.cause === undefined) return;
+  const chain: string[] = [];
+  for (let cause: unknown = error.cause; cause !== undefined && chain.length < 5; cause = cause instanceof Error ? cause.cause : undefined) {
+    chain.push(cause instanceof Error ? cause.message : String(cause));
+  }
+  console.error(`[${requestId}] ${error.code}: ${chain.join(' ← ')}`);
+}
 
-export const invalidApiKey = (message: string): ApiError =>
-  new ApiError({ status: 401, type: 'authentication_error', code: 'invalid_api_key', message });
+type Extra = Pick<ApiErrorInit, 'param' | 'headers' | 'cause'>;
 
+const error = (status: number, type: ErrorType, code: string, message: string, extra: Extra = {}): ApiError =>
+  new ApiError({ status, type, code, message, ...extra });
+
+// 400: the request is wrong; the message says how.
+export const invalidValue = (message: string, param: string | null = null): ApiError => error(400, 'invalid_request_error', 'invalid_value', message, { param });
+export const missingParameter = (param: string): ApiError =>
+  error(400, 'invalid_request_error', 'missing_required_parameter', `Missing required parameter: '${param}'.`, { param });
+export const invalidJson = (message: string): ApiError => error(400, 'invalid_request_error', 'invalid_json', message);
+export const unsupportedParameter = (message: string, param: string): ApiError => error(400, 'invalid_request_error', 'unsupported_parameter', message, { param });
+export const contextLengthExceeded = (message: string): ApiError => error(400, 'invalid_request_error', 'context_length_exceeded', message, { param: 'messages' });
+export const providerRejectedRequest = (message: string): ApiError => error(400, 'invalid_request_error', 'provider_rejected_request', message);
+export const contentFiltered = (message: string): ApiError => error(400, 'invalid_request_error', 'content_filtered', message);
+export const invalidProviderKey = (message: string, param: string): ApiError => error(400, 'invalid_request_error', 'invalid_provider_key', message, { param });
+export const tooManyKeys = (message: string): ApiError => error(400, 'invalid_request_error', 'too_many_keys', message);
+export const amountTooSmall = (message: string): ApiError => error(400, 'invalid_request_error', 'amount_too_small', message, { param: 'amount' });
+export const amountTooLarge = (message: string): ApiError => error(400, 'invalid_request_error', 'amount_too_large', message, { param: 'amount' });
+export const balanceWouldGoNegative = (message: string): ApiError => error(400, 'invalid_request_error', 'balance_would_go_negative', message, { param: 'amount' });
+export const notRefundable = (message: string): ApiError => error(400, 'invalid_request_error', 'not_refundable', message);
+export const refundWindowPassed = (message: string): ApiError => error(400, 'invalid_request_error', 'refund_window_passed', message);
+export const refundTooLarge = (message: string): ApiError => error(400, 'invalid_request_error', 'refund_too_large', message, { param: 'amount' });
+export const refundExceedsUnspent = (message: string): ApiError => error(400, 'invalid_request_error', 'refund_exceeds_unspent', message, { param: 'amount' });
+export const invalidWebhook = (message: string): ApiError => error(400, 'invalid_request_error', 'invalid_webhook', message);
+
+// 401: who is calling.
+export const invalidApiKey = (message: string): ApiError => error(401, 'authentication_error', 'invalid_api_key', message);
 export const revokedKey = (): ApiError => invalidApiKey('This API key has been revoked.');
-
+export const invalidAdminToken = (): ApiError => error(401, 'authentication_error', 'invalid_admin_token', 'Invalid admin token.');
 export const accountDeactivated = (): ApiError =>
-  new ApiError({
-    status: 401,
-    type: 'invalid_request_error',
-    code: 'account_deactivated',
-    message: 'This account was deactivated after 12 months without activity. Sign in to the dashboard to reactivate it.',
-  });
+  error(401, 'invalid_request_error', 'account_deactivated', 'This account was deactivated after 12 months without activity. Sign in to the dashboard to reactivate it.');
 
-export const notFound = (message: string, code = 'not_found'): ApiError =>
-  new ApiError({ status: 404, type: 'not_found_error', code, message });
-
+// 402, 404, 409, 413, 429: the account's money, what does not exist, limits.
+export const insufficientCredits = (message: string): ApiError => error(402, 'invalid_request_error', 'insufficient_credits', message);
+export const unknownUrl = (message: string): ApiError => error(404, 'not_found_error', 'unknown_url', message);
+/** `what` names the code: `account` → account_not_found. */
+export const notFound = (what: 'account' | 'recharge' | 'billing_log' | 'key' | 'provider_key', message: string): ApiError =>
+  error(404, 'not_found_error', `${what}_not_found`, message);
 export const modelNotFound = (model: string): ApiError =>
-  new ApiError({
-    status: 404,
-    type: 'invalid_request_error',
-    code: 'model_not_found',
-    param: 'model',
-    message: `The model '${model}' does not exist. GET /v1/models lists the available models.`,
+  error(404, 'invalid_request_error', 'model_not_found', `The model '${model}' does not exist. GET /v1/models lists the available models.`, { param: 'model' });
+export const accountExists = (): ApiError => error(409, 'invalid_request_error', 'account_exists', 'An account with this email already exists.', { param: 'email' });
+export const payloadTooLarge = (limit: number): ApiError => error(413, 'invalid_request_error', 'request_too_large', `The request body is larger than ${limit} bytes.`);
+export const rateLimited = (limit: number, retryAfterSeconds: number): ApiError =>
+  error(429, 'rate_limit_error', 'rate_limit_exceeded', `Rate limit reached: ${limit} requests per minute. Retry after ${retryAfterSeconds} s.`, {
+    headers: retryAfterHeader(retryAfterSeconds * 1000),
   });
 
-export const payloadTooLarge = (limit: number): ApiError =>
-  new ApiError({
-    status: 413,
-    type: 'invalid_request_error',
-    code: 'request_too_large',
-    message: `The request body is larger than ${limit} bytes.`,
-  });
-
-export const internalError = (): ApiError =>
-  new ApiError({
-    status: 500,
-    type: 'server_error',
-    code: 'internal_error',
-    message: 'The server had an error while processing your request. Please retry.',
-  });
+// 5xx: ours or a provider's; the client may retry.
+export const internalError = (cause?: unknown): ApiError =>
+  error(500, 'server_error', 'internal_error', 'The server had an error while processing your request. Please retry.', { cause });
+export const refundFailed = (cause?: unknown): ApiError =>
+  error(502, 'server_error', 'refund_failed', 'The payment provider refused the refund; the credits stay on the account.', { cause });
+export const upstreamStreamInterrupted = (message: string): ApiError => error(502, 'server_error', 'upstream_stream_interrupted', message);
+export const providerNotConfigured = (message: string): ApiError => error(503, 'server_error', 'provider_not_configured', message);
+export const providerUnavailable = (message: string, retryAfterMs?: number): ApiError =>
+  error(503, 'server_error', 'provider_unavailable', message, retryAfterMs === undefined ? {} : { headers: retryAfterHeader(retryAfterMs) });
+export const allProvidersUnavailable = (message: string, retryAfterMs: number): ApiError =>
+  error(503, 'server_error', 'all_providers_unavailable', message, { headers: retryAfterHeader(retryAfterMs) });
+/** Stored provider keys cannot be sealed or opened: no master key (register), an old one missing (rotate), or a record that does not open (use). */
+export const byokUnavailable = (message: string, cause?: unknown): ApiError => error(503, 'server_error', 'byok_unavailable', message, { cause });
+export const paymentsUnavailable = (message: string, cause?: unknown): ApiError => error(503, 'server_error', 'payments_unavailable', message, { cause });
+export const webhooksUnavailable = (message: string): ApiError => error(503, 'server_error', 'webhooks_unavailable', message);
+export const upstreamTimeout = (message: string): ApiError => error(504, 'server_error', 'upstream_timeout', message);

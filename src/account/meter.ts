@@ -7,7 +7,7 @@
  * second round trip. The request path never writes to D1.
  */
 import type { AuthenticatedKey, Config, Env } from '../env';
-import { accountDeactivated, ApiError, revokedKey } from '../errors';
+import { accountDeactivated, insufficientCredits, rateLimited, revokedKey } from '../errors';
 import type { NormalizedUsage } from '../base/upstream';
 import type { CatalogModel } from '../base/catalog';
 import type { BillingMode, BillingStatus, RequestContext, RequestOutcome } from '../billing/billing-log';
@@ -123,23 +123,13 @@ export class Meter {
     if (!decision.ok && decision.reason === 'byok_stale') return { stale: decision.byok };
     if (!decision.ok && decision.reason === 'account_deactivated') throw accountDeactivated();
     if (!decision.ok && decision.reason === 'rate_limited') {
-      throw new ApiError({
-        status: 429,
-        type: 'rate_limit_error',
-        code: 'rate_limit_exceeded',
-        retryable: true,
-        headers: { 'Retry-After': String(decision.retryAfterSeconds) },
-        message: `Rate limit reached: ${decision.limit} requests per minute. Retry after ${decision.retryAfterSeconds} s.`,
-      });
+      throw rateLimited(decision.limit, decision.retryAfterSeconds);
     }
     if (!decision.ok && decision.reason === 'key_revoked') throw revokedKey();
     if (!decision.ok) {
-      throw new ApiError({
-        status: 402,
-        type: 'invalid_request_error',
-        code: 'insufficient_credits',
-        message: `Insufficient credits: this request may cost up to $${formatUsd(decision.required)} and $${formatUsd(decision.available)} is available. Recharge, or lower max_tokens.`,
-      });
+      throw insufficientCredits(
+        `Insufficient credits: this request may cost up to $${formatUsd(decision.required)} and $${formatUsd(decision.available)} is available. Recharge, or lower max_tokens.`,
+      );
     }
     const byokFree = decision.byokFree === true;
     return new Meter(input, stub, decision.balance, byokFree ? 0 : amount, byokFree);

@@ -12,7 +12,7 @@ import type { ByokKeySet, StoredByokKey } from '../account/byok-key-store';
 import { chooseKey } from '../account/byok-key-store';
 import type { Config, Env } from '../env';
 import { providerKeyProblem } from './provider-keys';
-import { ApiError, invalidRequest } from '../errors';
+import { invalidProviderKey, invalidValue, type ApiError } from '../errors';
 import { PROVIDER_IDS, type ProviderId } from '../base/provider-id';
 import type { UpstreamFailure } from '../base/upstream';
 import type { CatalogModel } from '../base/catalog';
@@ -27,10 +27,10 @@ export const isProviderId = (value: string): value is ProviderId => (PROVIDER_ID
 export function chooseCredentials(inline: { provider: string; api_key: string } | undefined, model: CatalogModel, byok: ByokKeySet): Credentials {
   if (inline) {
     if (!isProviderId(inline.provider)) {
-      throw invalidRequest(`provider_key.provider must be one of ${PROVIDER_IDS.join(', ')}.`, 'provider_key.provider', 'invalid_value');
+      throw invalidValue(`provider_key.provider must be one of ${PROVIDER_IDS.join(', ')}.`, 'provider_key.provider');
     }
     const problem = providerKeyProblem(inline.api_key);
-    if (problem) throw invalidRequest(`provider_key.api_key ${problem}.`, 'provider_key.api_key', 'invalid_value');
+    if (problem) throw invalidValue(`provider_key.api_key ${problem}.`, 'provider_key.api_key');
     return { mode: 'byok', source: 'inline', provider: inline.provider, apiKey: inline.api_key };
   }
   const keyed = new Set(byok.keys.map((key) => key.provider));
@@ -61,11 +61,5 @@ export async function apiKeyFor(credentials: Credentials, provider: ProviderId, 
 /** The user's own key refused by its provider: theirs to fix, never a reason to use the platform's key. */
 export function providerKeyRefused(failure: UpstreamFailure): ApiError {
   const why = failure.kind === 'balance' ? 'reports that the account behind it is out of balance or quota' : 'rejected it';
-  return new ApiError({
-    status: 400,
-    type: 'invalid_request_error',
-    code: 'invalid_provider_key',
-    param: 'provider_key',
-    message: `Your ${failure.provider} key did not work: ${failure.provider} ${why}.`,
-  });
+  return invalidProviderKey(`Your ${failure.provider} key did not work: ${failure.provider} ${why}.`, 'provider_key');
 }

@@ -9,7 +9,7 @@ import { byokCache } from './cache';
 import { newId } from '../base/ids';
 import { accountStub } from '../account/client';
 import type { StoredByokKey } from '../account/byok-key-store';
-import { ApiError, invalidRequest } from '../errors';
+import { byokUnavailable, invalidProviderKey, invalidValue, providerUnavailable, tooManyKeys } from '../errors';
 import { probeModels } from '../providers/models-probe';
 import type { ProviderId } from '../base/provider-id';
 import type { RegisterInput } from '../schemas/byok-requests';
@@ -49,8 +49,7 @@ async function masterKeysOr503(env: Env): Promise<MasterKeys> {
     return await masterKeys(env);
   } catch (error) {
     if (!(error instanceof ByokUnavailableError)) throw error;
-    console.error('BYOK is unavailable:', error.message);
-    throw new ApiError({ status: 503, type: 'server_error', code: 'byok_unavailable', message: 'Provider keys cannot be stored on this gateway right now (its encryption key is not configured).' });
+    throw byokUnavailable('Provider keys cannot be stored on this gateway right now (its encryption key is not configured).', error);
   }
 }
 
@@ -59,28 +58,22 @@ async function verifyWithProvider(config: Config, provider: ProviderId, apiKey: 
   const outcome = await probeModels(provider, config.providers[provider].baseUrl, apiKey, config.healthProbeTimeoutMs);
   if (outcome.ok) return;
   if (outcome.kind === 'auth') {
-    throw new ApiError({ status: 400, type: 'invalid_request_error', code: 'invalid_provider_key', param: 'api_key', message: `${provider} rejected this key.` });
+    throw invalidProviderKey(`${provider} rejected this key.`, 'api_key');
   }
-  throw new ApiError({
-    status: 503,
-    type: 'server_error',
-    code: 'provider_unavailable',
-    retryable: true,
-    message: `${provider} could not verify the key right now (${outcome.kind.replaceAll('_', ' ')}). Retry, or register without verify.`,
-  });
+  throw providerUnavailable(`${provider} could not verify the key right now (${outcome.kind.replaceAll('_', ' ')}). Retry, or register without verify.`);
 }
 
 /** Checks, optionally verifies, encrypts and stores a provider key; throws the client's error. */
 export async function registerProviderKey(env: Env, config: Config, accountId: string, { provider, api_key: apiKey, name, verify }: RegisterInput): Promise<StoredByokKey> {
   const problem = providerKeyProblem(apiKey);
-  if (problem) throw invalidRequest(`api_key ${problem}.`, 'api_key', 'invalid_value');
+  if (problem) throw invalidValue(`api_key ${problem}.`, 'api_key');
   const format = KEY_FORMATS[provider];
-  if (format && !format.pattern.test(apiKey)) throw invalidRequest(`api_key does not look like a ${provider} key (${format.shape}).`, 'api_key', 'invalid_value');
+  if (format && !format.pattern.test(apiKey)) throw invalidValue(`api_key does not look like a ${provider} key (${format.shape}).`, 'api_key');
   const keys = await masterKeysOr503(env);
   if (verify) await verifyWithProvider(config, provider, apiKey);
   const stub = accountStub(env, accountId);
   if ((await stub.byokKeySet()).keys.length >= MAX_KEYS_PER_ACCOUNT) {
-    throw invalidRequest(`An account can have at most ${MAX_KEYS_PER_ACCOUNT} provider keys; delete one first.`, null, 'too_many_keys');
+    throw tooManyKeys(`An account can have at most ${MAX_KEYS_PER_ACCOUNT} provider keys; delete one first.`);
   }
   const id = newId('pk');
   const sealed = await encryptProviderKey(keys, apiKey, { accountId, keyId: id });

@@ -8,7 +8,7 @@ import type { ProviderId } from '../base/provider-id';
 import type { UpstreamFailure } from '../base/upstream';
 import { accountStub } from '../account/client';
 import type { Config, Env } from '../env';
-import { ApiError } from '../errors';
+import { byokUnavailable, type ApiError } from '../errors';
 import { apiKeyFor, providerKeyRefused, type Credentials } from './credentials';
 
 export interface RequestKey {
@@ -33,8 +33,8 @@ export interface RequestKeysContext {
   waitUntil: (promise: Promise<unknown>) => void;
 }
 
-const byokUnavailable = () =>
-  new ApiError({ status: 503, type: 'server_error', code: 'byok_unavailable', retryable: true, message: 'Stored provider keys cannot be used right now. Please retry.' });
+/** The account's stored keys cannot be read now (a record that does not open, keys that keep changing). */
+export const storedKeysUnusable = (cause?: unknown): ApiError => byokUnavailable('Stored provider keys cannot be used right now. Please retry.', cause);
 
 export function requestKeys(credentials: Credentials, context: RequestKeysContext): RequestKeys {
   const { env, config, accountId } = context;
@@ -44,9 +44,7 @@ export function requestKeys(credentials: Credentials, context: RequestKeysContex
       let key = keys.get(provider);
       if (!key) {
         key = apiKeyFor(credentials, provider, env, config, accountId).catch((error: unknown) => {
-          // The cause stays in the log; the client is told to retry.
-          console.error(`[${context.requestId}] a stored provider key could not be read:`, error instanceof Error ? error.message : error);
-          throw byokUnavailable();
+          throw storedKeysUnusable(error);
         });
         keys.set(provider, key);
       }

@@ -6,6 +6,7 @@
  */
 import { Meter } from '../account/meter';
 import { byokCache } from '../byok/cache';
+import { storedKeysUnusable } from '../byok/request-keys';
 import type { AuthenticatedKey, Config, Env } from '../env';
 import { ApiError } from '../errors';
 import { providerHealth } from '../routing/health';
@@ -25,9 +26,6 @@ export interface MeterRequest {
 export interface AccessRuling {
   decided: boolean;
 }
-
-const byokUnavailable = () =>
-  new ApiError({ status: 503, type: 'server_error', code: 'byok_unavailable', retryable: true, message: 'Stored provider keys cannot be used right now. Please retry.' });
 
 export async function openMeter(call: MeterRequest, request: ChatRequest, chat: ChatNeeds, access: AccessRuling): Promise<{ meter: Meter } & RoutePlan> {
   const { env, config, auth } = call;
@@ -64,5 +62,5 @@ export async function openMeter(call: MeterRequest, request: ChatRequest, chat: 
     byok = opened.stale;
     byokCache.set(auth.accountId, byok);
   }
-  throw byokUnavailable();
+  throw storedKeysUnusable();
 }

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
-import { ApiError, notFound } from '../errors';
+import { invalidAdminToken, unknownUrl } from '../errors';
 
 /**
  * The operator API exists only where ADMIN_TOKEN is set (404 everywhere else),
@@ -9,10 +9,10 @@ import { ApiError, notFound } from '../errors';
 export function adminAuth(): MiddlewareHandler<AppEnv> {
   return async function adminAuthMiddleware(c, next) {
     const expected = c.get('config').adminToken;
-    if (!expected) throw notFound(`Unknown path: ${c.req.method} ${c.req.path}`, 'unknown_url');
+    if (!expected) throw unknownUrl(`Unknown path: ${c.req.method} ${c.req.path}`);
     const match = /^Bearer +(\S+)\s*$/i.exec(c.req.header('Authorization') ?? '');
     if (!match || !(await constantTimeEqual(match[1] ?? '', expected))) {
-      throw new ApiError({ status: 401, type: 'authentication_error', code: 'invalid_admin_token', message: 'Invalid admin token.' });
+      throw invalidAdminToken();
     }
     await next();
   };

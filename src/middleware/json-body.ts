@@ -5,7 +5,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { AppEnv } from '../env';
-import { invalidRequest, payloadTooLarge } from '../errors';
+import { invalidJson, payloadTooLarge } from '../errors';
 import { zodToApiError } from '../schemas/zod-error';
 
 export async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
@@ -13,13 +13,13 @@ export async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
   const declared = Number(c.req.header('Content-Length') ?? NaN);
   if (Number.isFinite(declared) && declared > limit) throw payloadTooLarge(limit);
   const body = c.req.raw.body;
-  if (!body) throw invalidRequest('The request body is empty; send a JSON object.', null, 'invalid_json');
+  if (!body) throw invalidJson('The request body is empty; send a JSON object.');
   // A declared length within the limit is enforced by the runtime: read it in one call.
   const bytes = Number.isFinite(declared) ? new Uint8Array(await c.req.raw.arrayBuffer()) : await readCounting(body, limit);
   try {
     return JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
   } catch {
-    throw invalidRequest('We could not parse the JSON body of your request. Send valid UTF-8 JSON.', null, 'invalid_json');
+    throw invalidJson('We could not parse the JSON body of your request. Send valid UTF-8 JSON.');
   }
 }
 

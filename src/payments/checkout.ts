@@ -6,12 +6,10 @@
 import type { Config, Env } from '../env';
 import { newId } from '../base/ids';
 import { parseDollarsAndCents } from '../base/money';
-import { ApiError, invalidRequest } from '../errors';
+import { amountTooLarge, amountTooSmall, invalidValue, paymentsUnavailable } from '../errors';
 import { UNITS_PER_CENT } from './amounts';
 import { insertRecharge, setSession } from './recharges';
 import { stripeClient } from './stripe';
-
-const paymentsUnavailable = (message: string) => new ApiError({ status: 503, type: 'server_error', code: 'payments_unavailable', retryable: true, message });
 
 export async function openRecharge(
   env: Env,
@@ -21,13 +19,13 @@ export async function openRecharge(
   urls: { success: string; cancel: string },
   requestUrl: string,
 ): Promise<{ id: string; checkoutUrl: string }> {
-  if (dollars < config.minRechargeUsd) throw invalidRequest(`amount must be at least $${config.minRechargeUsd}.`, 'amount', 'amount_too_small');
-  if (dollars > config.maxRechargeUsd) throw invalidRequest(`amount must be at most $${config.maxRechargeUsd}.`, 'amount', 'amount_too_large');
+  if (dollars < config.minRechargeUsd) throw amountTooSmall(`amount must be at least $${config.minRechargeUsd}.`);
+  if (dollars > config.maxRechargeUsd) throw amountTooLarge(`amount must be at most $${config.maxRechargeUsd}.`);
   const stripe = stripeClient(env);
   if (!stripe && !config.localCheckout) throw paymentsUnavailable('Recharges are not available on this gateway (no payment provider is configured).');
 
   const amount = parseDollarsAndCents(dollars);
-  if (amount === undefined) throw invalidRequest('amount must be a positive number of dollars with at most 2 decimals.', 'amount', 'invalid_value');
+  if (amount === undefined) throw invalidValue('amount must be a positive number of dollars with at most 2 decimals.', 'amount');
   const id = newId('rc');
   await insertRecharge(env.DB, { id, account_id: accountId, amount, created_at: Date.now(), success_url: urls.success, cancel_url: urls.cancel });
   if (!stripe) {
@@ -50,7 +48,6 @@ export async function openRecharge(
     await setSession(env.DB, id, session.id);
     return { id, checkoutUrl: session.url ?? '' };
   } catch (error) {
-    console.error(`recharge ${id}: Stripe refused the checkout session:`, error instanceof Error ? error.message : error);
-    throw paymentsUnavailable('The payment provider could not start a checkout. Please retry.');
+    throw paymentsUnavailable('The payment provider could not start a checkout. Please retry.', new Error(`recharge ${id}: Stripe refused the checkout session`, { cause: error }));
   }
 }

@@ -9,7 +9,7 @@
 import type { Env } from '../env';
 import { accountStub } from '../account/client';
 import { formatUsd, parseDollarsAndCents } from '../base/money';
-import { ApiError, invalidRequest } from '../errors';
+import { notRefundable, refundExceedsUnspent, refundFailed, refundTooLarge, refundWindowPassed } from '../errors';
 import { UNITS_PER_CENT } from './amounts';
 import { markRefunded, type Recharge } from './recharges';
 import { stripeClient } from './stripe';
@@ -18,22 +18,22 @@ export const REFUND_WINDOW_MS = 14 * 24 * 60 * 60_000;
 
 export async function refundRecharge(env: Env, recharge: Recharge, dollars: number | undefined, now: number): Promise<{ refunded: number; total: number; balance: number }> {
   if (recharge.status !== 'paid' && recharge.status !== 'partially_refunded') {
-    throw invalidRequest(`Only a paid recharge can be refunded; this one is ${recharge.status}.`, null, 'not_refundable');
+    throw notRefundable(`Only a paid recharge can be refunded; this one is ${recharge.status}.`);
   }
   if (recharge.paid_at === null || now - recharge.paid_at > REFUND_WINDOW_MS) {
-    throw invalidRequest('Refunds are possible within 14 days of payment; this recharge was paid earlier.', null, 'refund_window_passed');
+    throw refundWindowPassed('Refunds are possible within 14 days of payment; this recharge was paid earlier.');
   }
   const stub = accountStub(env, recharge.account_id);
   const alreadyRefunded = Math.max(recharge.refunded_amount, await stub.refundedFor(recharge.id));
   const refundable = recharge.amount - alreadyRefunded;
   const amount = dollars === undefined ? refundable : (parseDollarsAndCents(dollars) ?? 0);
-  if (amount > refundable) throw invalidRequest(`At most $${formatUsd(refundable)} of this recharge is left to refund.`, 'amount', 'refund_too_large');
-  if (amount <= 0) throw invalidRequest('Nothing is left to refund.', 'amount', 'refund_too_large');
+  if (amount > refundable) throw refundTooLarge(`At most $${formatUsd(refundable)} of this recharge is left to refund.`);
+  if (amount <= 0) throw refundTooLarge('Nothing is left to refund.');
 
   // Debit first, checked against unspent credits in the same step, so nothing can spend the money being refunded.
   const total = alreadyRefunded + amount;
   const debited = await stub.debitRefund({ rechargeId: recharge.id, total, now });
-  if (!debited.ok) throw invalidRequest(`Only unspent credits can be refunded: $${formatUsd(debited.unspent)} is unspent.`, 'amount', 'refund_exceeds_unspent');
+  if (!debited.ok) throw refundExceedsUnspent(`Only unspent credits can be refunded: $${formatUsd(debited.unspent)} is unspent.`);
 
   const local = recharge.stripe_session_id?.startsWith('cs_local_') ?? false;
   if (!local) {
@@ -46,9 +46,8 @@ export async function refundRecharge(env: Env, recharge: Recharge, dollars: numb
         { idempotencyKey: `${recharge.id}:refund:${total}` },
       );
     } catch (error) {
-      console.error(`recharge ${recharge.id}: the refund was refused:`, error instanceof Error ? error.message : error);
       await stub.reverseRefund({ rechargeId: recharge.id, from: total, to: alreadyRefunded, now });
-      throw new ApiError({ status: 502, type: 'server_error', code: 'refund_failed', message: 'The payment provider refused the refund; the credits stay on the account.' });
+      throw refundFailed(new Error(`recharge ${recharge.id}: the refund was refused`, { cause: error }));
     }
   }
   await markRefunded(env.DB, recharge.id, total);

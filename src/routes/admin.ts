@@ -5,11 +5,11 @@ import type { AccountRow } from '../db/schema';
 import { createAccount, createApiKey, getAccount, toPublicAccount } from '../accounts/account-store';
 import { accountStub } from '../account/client';
 import { parseSignedUsd, usdNumber } from '../base/money';
-import { ApiError, invalidRequest, notFound } from '../errors';
+import { accountExists, balanceWouldGoNegative, byokUnavailable, invalidValue, notFound } from '../errors';
 import { adminAuth } from '../middleware/admin-auth';
 import { parseJsonBody } from '../middleware/json-body';
 import { AccountPatchSchema, CreateAccountSchema, CreditAdjustmentSchema, KeyNameSchema } from '../schemas/account-requests';
-import { tooManyKeys } from './user-keys';
+import { tooManyActiveKeys } from './user-keys';
 import { masterKeys, reencryptProviderKey } from '../byok/crypto';
 import { findRecharge } from '../payments/recharges';
 import { refundRecharge } from '../payments/refunds';
@@ -17,7 +17,7 @@ import { RefundRequestSchema } from '../schemas/credit-requests';
 import { publicRecharge } from './credits';
 import { adminProviders } from './status';
 
-const accountNotFound = (id: string) => notFound(`No account with id '${id}'.`, 'account_not_found');
+const accountNotFound = (id: string) => notFound('account', `No account with id '${id}'.`);
 
 async function requireAccount(c: Context<AppEnv>) {
   const account = await getAccount(createDb(c.env.DB), c.req.param('id') ?? '');
@@ -50,7 +50,7 @@ export const admin = new Hono<AppEnv>()
     const { email } = await parseJsonBody(c, CreateAccountSchema);
     const created = await createAccount(createDb(c.env.DB), email, Date.now());
     if (!created.ok) {
-      throw new ApiError({ status: 409, type: 'invalid_request_error', code: 'account_exists', param: 'email', message: 'An account with this email already exists.' });
+      throw accountExists();
     }
     return c.json(created.account, 201);
   })
@@ -64,11 +64,11 @@ export const admin = new Hono<AppEnv>()
   .post('/accounts/:id/credits', async (c) => {
     const { amount, reason } = await parseJsonBody(c, CreditAdjustmentSchema);
     const units = parseSignedUsd(amount);
-    if (units === undefined || units === 0) throw invalidRequest('amount must be a non-zero number of dollars with at most 8 decimals.', 'amount');
+    if (units === undefined || units === 0) throw invalidValue('amount must be a non-zero number of dollars with at most 8 decimals.', 'amount');
     const { id: accountId } = await requireAccount(c);
     const result = await accountStub(c.env, accountId).adjust({ accountId, amount: units, reason, now: Date.now() });
     if (!result.ok) {
-      throw invalidRequest(`This debit would take the balance below zero (balance: ${usdNumber(result.balance)}).`, 'amount', 'balance_would_go_negative');
+      throw balanceWouldGoNegative(`This debit would take the balance below zero (balance: ${usdNumber(result.balance)}).`);
     }
     return c.json({ account_id: accountId, amount: usdNumber(units), reason, balance: usdNumber(result.balance), ledger_id: result.ledgerId }, 201);
   })
@@ -77,14 +77,14 @@ export const admin = new Hono<AppEnv>()
     const { name } = await parseJsonBody(c, KeyNameSchema);
     const account = await requireAccount(c);
     const created = await createApiKey(db, account.id, name, Date.now());
-    if (!created.ok) throw tooManyKeys();
+    if (!created.ok) throw tooManyActiveKeys();
     return c.json(created.key, 201);
   })
   .route('/providers', adminProviders)
   .post('/recharges/:id/refund', async (c) => {
     const { amount } = await parseJsonBody(c, RefundRequestSchema);
     const recharge = await findRecharge(c.env.DB, c.req.param('id'));
-    if (!recharge) throw notFound(`No recharge with id '${c.req.param('id')}'.`, 'recharge_not_found');
+    if (!recharge) throw notFound('recharge', `No recharge with id '${c.req.param('id')}'.`);
     const result = await refundRecharge(c.env, recharge, amount, Date.now());
     const updated = (await findRecharge(c.env.DB, recharge.id))!;
     return c.json({ ...publicRecharge(updated), refunded_now: usdNumber(result.refunded), balance: usdNumber(result.balance) });
@@ -113,8 +113,7 @@ export const admin = new Hono<AppEnv>()
         resealed += sealed.length;
       }
     } catch (error) {
-      console.error('BYOK rotation failed:', error instanceof Error ? error.message : error);
-      throw new ApiError({ status: 503, type: 'server_error', code: 'byok_unavailable', message: 'Stored provider keys could not be re-encrypted (is every old master key in BYOK_PREVIOUS_ENCRYPTION_KEYS?).' });
+      throw byokUnavailable('Stored provider keys could not be re-encrypted (is every old master key in BYOK_PREVIOUS_ENCRYPTION_KEYS?).', error);
     }
     const last = page.results.at(-1)?.id;
     return c.json({ accounts: page.results.length, resealed_keys: resealed, next_cursor: page.results.length === ROTATION_PAGE ? last : null });

@@ -5,7 +5,7 @@ import { createDb } from '../db/client';
 import { accountStub } from '../account/client';
 import { decodeCursor, getBillingLog, listBillingLogs, toPublicBillingLog } from '../billing/billing-log-store';
 import { usdNumber } from '../base/money';
-import { invalidRequest, notFound } from '../errors';
+import { invalidValue, notFound } from '../errors';
 import { zodToApiError } from '../schemas/zod-error';
 
 /** A time filter: Unix milliseconds or an ISO 8601 date/time. */
@@ -49,7 +49,7 @@ export const billingLogs = new Hono<AppEnv>()
     if (!parsed.success) throw zodToApiError(parsed.error);
     const query = parsed.data;
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    if (query.cursor !== undefined && !cursor) throw invalidRequest('cursor is not one this API returned.', 'cursor');
+    if (query.cursor !== undefined && !cursor) throw invalidValue('cursor is not one this API returned.', 'cursor');
     const page = await listBillingLogs(createDb(c.env.DB), {
       accountId: c.get('auth').accountId,
       limit: query.limit,
@@ -62,6 +62,6 @@ export const billingLogs = new Hono<AppEnv>()
   })
   .get('/:requestId', async (c) => {
     const row = await getBillingLog(createDb(c.env.DB), c.get('auth').accountId, c.req.param('requestId'));
-    if (!row) throw notFound(`No billing log for request '${c.req.param('requestId')}'.`, 'billing_log_not_found');
+    if (!row) throw notFound('billing_log', `No billing log for request '${c.req.param('requestId')}'.`);
     return c.json(toPublicBillingLog(row));
   });

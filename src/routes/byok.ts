@@ -18,6 +18,6 @@ export const byok = new Hono<AppEnv>()
   })
   .delete('/keys/:id', async (c) => {
     const id = c.req.param('id');
-    if (!(await deleteProviderKey(c.env, c.get('auth').accountId, id))) throw notFound(`No provider key with id '${id}'.`, 'provider_key_not_found');
+    if (!(await deleteProviderKey(c.env, c.get('auth').accountId, id))) throw notFound('provider_key', `No provider key with id '${id}'.`);
     return c.json({ id, object: 'provider_key', deleted: true });
   });

@@ -32,6 +32,6 @@ export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
     case 'stream':
       return new Response(result.body, { headers: { ...SSE_RESPONSE_HEADERS, ...result.headers } });
     case 'error':
-      return result.error.toResponse();
+      throw result.error;
   }
 });

@@ -6,7 +6,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { usdNumber } from '../base/money';
-import { invalidRequest } from '../errors';
+import { invalidValue } from '../errors';
 import { decodePageCursor, encodePageCursor } from '../db/page-cursor';
 import { parseJsonBody } from '../middleware/json-body';
 import { openRecharge } from '../payments/checkout';
@@ -35,7 +35,7 @@ export const rechargeList = new Hono<AppEnv>().get('/', async (c) => {
   const limit = Math.min(100, Math.max(1, Number(c.req.query('limit') ?? PAGE) || PAGE));
   const cursor = c.req.query('cursor');
   const before = cursor === undefined ? undefined : decodePageCursor(cursor, 'rc');
-  if (cursor !== undefined && !before) throw invalidRequest('cursor is not one this API gave out.', 'cursor', 'invalid_value');
+  if (cursor !== undefined && !before) throw invalidValue('cursor is not one this API gave out.', 'cursor');
   const rows = await listRecharges(c.env.DB, c.get('auth').accountId, limit + 1, before);
   const page = rows.slice(0, limit);
   const last = page.at(-1);

@@ -8,7 +8,7 @@ import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { randomHex } from '../base/ids';
 import { formatUsd } from '../base/money';
-import { notFound } from '../errors';
+import { unknownUrl } from '../errors';
 import { UNITS_PER_CENT } from '../payments/amounts';
 import { findRecharge } from '../payments/recharges';
 import { signWebhook } from '../payments/stripe';
@@ -18,7 +18,7 @@ const enabled = (c: Context<AppEnv>) => c.get('config').localCheckout && !c.env.
 
 async function pendingRecharge(c: Context<AppEnv>) {
   const recharge = enabled(c) ? await findRecharge(c.env.DB, c.req.param('id') ?? '') : null;
-  if (!recharge) throw notFound('No such local checkout.', 'unknown_url');
+  if (!recharge) throw unknownUrl('No such local checkout.');
   return recharge;
 }
 

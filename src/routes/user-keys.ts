@@ -3,7 +3,7 @@ import type { AppEnv } from '../env';
 import { revokeOwnKey } from '../accounts/revoke-key';
 import { createDb } from '../db/client';
 import { createApiKey, listApiKeys, MAX_ACTIVE_KEYS_PER_ACCOUNT } from '../accounts/account-store';
-import { invalidRequest, notFound } from '../errors';
+import { notFound, tooManyKeys } from '../errors';
 import { parseJsonBody } from '../middleware/json-body';
 import { KeyNameSchema } from '../schemas/account-requests';
 
@@ -16,15 +16,15 @@ export const userKeys = new Hono<AppEnv>()
   .post('/', async (c) => {
     const { name } = await parseJsonBody(c, KeyNameSchema);
     const created = await createApiKey(createDb(c.env.DB), c.get('auth').accountId, name, Date.now());
-    if (!created.ok) throw tooManyKeys();
+    if (!created.ok) throw tooManyActiveKeys();
     return c.json(created.key, 201);
   })
   .delete('/:id', async (c) => {
     const keyId = c.req.param('id');
     const revoked = await revokeOwnKey(c.env, c.get('auth').accountId, keyId, Date.now());
-    if (!revoked) throw notFound(`No API key with id '${keyId}'.`, 'key_not_found');
+    if (!revoked) throw notFound('key', `No API key with id '${keyId}'.`);
     return c.json({ id: revoked.id, object: 'api_key', revoked: true, revoked_at: revoked.revoked_at });
   });
 
-export const tooManyKeys = () =>
-  invalidRequest(`An account can have at most ${MAX_ACTIVE_KEYS_PER_ACCOUNT} active keys; revoke one first.`, null, 'too_many_keys');
+export const tooManyActiveKeys = () =>
+  tooManyKeys(`An account can have at most ${MAX_ACTIVE_KEYS_PER_ACCOUNT} active keys; revoke one first.`);

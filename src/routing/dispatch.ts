@@ -9,7 +9,7 @@
  * budget.
  */
 import type { Config } from '../env';
-import { ApiError } from '../errors';
+import { allProvidersUnavailable, type ApiError } from '../errors';
 import type { UpstreamFailure, UpstreamFailureKind } from '../base/upstream';
 import type { CatalogModel } from '../base/catalog';
 import { failureToError } from './failure-to-error';
@@ -140,12 +140,5 @@ function allUnavailable<T extends { ok: true }>(input: DispatchInput<T>, outcome
   const retryAfterMs = reopen.length > 0 ? Math.min(...reopen) : providerAfter.length > 0 ? Math.min(...providerAfter) : 1_000;
   const tried = outcomes.map((o) => `${o.model.id} (${o.model.provider}): ${o.note ?? o.failure!.kind.replaceAll('_', ' ')}`);
   const detail = tried.length > 0 ? tried.join('; ') : 'the time budget ran out';
-  return new ApiError({
-    status: 503,
-    type: 'server_error',
-    code: 'all_providers_unavailable',
-    retryable: true,
-    headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
-    message: `No provider could serve this request right now (${detail}). Please retry.`,
-  });
+  return allProvidersUnavailable(`No provider could serve this request right now (${detail}). Please retry.`, retryAfterMs);
 }

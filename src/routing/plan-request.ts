@@ -3,7 +3,7 @@
  * that may serve it among the providers its credentials allow.
  */
 import type { Config } from '../env';
-import { ApiError, invalidRequest, modelNotFound } from '../errors';
+import { contextLengthExceeded, invalidValue, modelNotFound, providerNotConfigured, unsupportedParameter, type ApiError } from '../errors';
 import type { ProviderId } from '../base/provider-id';
 import { estimatePromptTokens } from '../providers/token-estimate';
 import type { ChatRequest, RoutingStrategy } from '../schemas/chat-request';
@@ -30,10 +30,10 @@ export function readNeeds(request: ChatRequest): ChatNeeds {
   // its window is not (yet): an equivalent with a larger one may serve it, and the planner decides.
   switch (misfit(model, needs)) {
     case 'tools':
-      throw invalidRequest(`The model '${model.id}' does not support tools.`, 'tools', 'unsupported_parameter');
+      throw unsupportedParameter(`The model '${model.id}' does not support tools.`, 'tools');
     case 'max_tokens': {
       const param = request.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens';
-      throw invalidRequest(`${param} is too large: ${model.id} supports at most ${model.maxOutputTokens} output tokens.`, param);
+      throw invalidValue(`${param} is too large: ${model.id} supports at most ${model.maxOutputTokens} output tokens.`, param);
     }
   }
   return { model, strategy: request.routing ?? 'auto', needs };
@@ -58,20 +58,15 @@ function noRoute({ model, needs }: ChatNeeds, { usable, inlineProvider }: Provid
   const reachable = group.filter((candidate) => usable(candidate.provider));
   if (reachable.length === 0) {
     if (inlineProvider) {
-      return invalidRequest(
+      return invalidValue(
         `provider_key is for ${inlineProvider}, which serves neither ${model.id} nor its equivalents (${group.map((m) => m.id).join(', ')}).`,
         'provider_key.provider',
-        'invalid_value',
       );
     }
-    return new ApiError({ status: 503, type: 'server_error', code: 'provider_not_configured', retryable: true, message: `The provider ${model.provider} is not configured on this gateway.` });
+    return providerNotConfigured(`The provider ${model.provider} is not configured on this gateway.`);
   }
   const window = Math.max(...reachable.map((candidate) => candidate.contextLength));
-  return new ApiError({
-    status: 400,
-    type: 'invalid_request_error',
-    code: 'context_length_exceeded',
-    param: 'messages',
-    message: `The request needs about ${needs.promptEstimate + (needs.maxTokens ?? 0)} tokens (prompt plus max_tokens); the largest context window that can serve it is ${window}.`,
-  });
+  return contextLengthExceeded(
+    `The request needs about ${needs.promptEstimate + (needs.maxTokens ?? 0)} tokens (prompt plus max_tokens); the largest context window that can serve it is ${window}.`,
+  );
 }

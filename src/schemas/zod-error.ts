@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { invalidRequest, type ApiError } from '../errors';
+import { invalidValue, missingParameter, type ApiError } from '../errors';
 
 /** "messages[0].role" from a zod path. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -17,16 +17,14 @@ export function formatPath(path: readonly PropertyKey[]): string {
  */
 export function zodToApiError(error: z.ZodError): ApiError {
   const issue = error.issues[0];
-  if (!issue) return invalidRequest('Invalid request body.');
+  if (!issue) return invalidValue('Invalid request body.');
   const param = formatPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
     const where = param ? ` in '${param}'` : '';
-    return invalidRequest(`Unrecognized field(s)${where}: ${issue.keys.join(', ')}.`, param || issue.keys[0] || null);
+    return invalidValue(`Unrecognized field(s)${where}: ${issue.keys.join(', ')}.`, param || issue.keys[0] || null);
   }
-  if (!param) return invalidRequest(`Invalid request body: ${issue.message}.`);
+  if (!param) return invalidValue(`Invalid request body: ${issue.message}.`);
   // Needs the schema parsed with { reportInput: true }: a field is missing when its input was undefined.
   const missing = (issue.code === 'invalid_type' || issue.code === 'invalid_union') && 'input' in issue && issue.input === undefined;
-  const code = missing ? 'missing_required_parameter' : 'invalid_value';
-  const message = code === 'missing_required_parameter' ? `Missing required parameter: '${param}'.` : `Invalid value for '${param}': ${issue.message}.`;
-  return invalidRequest(message, param, code);
+  return missing ? missingParameter(param) : invalidValue(`Invalid value for '${param}': ${issue.message}.`, param);
 }

@@ -11,7 +11,7 @@ import { accountStub } from '../account/client';
 import { parseDollarsAndCents } from '../base/money';
 import { decodeCursor, listBillingLogs } from '../billing/billing-log-store';
 import { createDb } from '../db/client';
-import { ApiError } from '../errors';
+import { ApiError, invalidValue, logCause } from '../errors';
 import { mailerFor, plainEmail } from '../mail/mailer';
 import { openRecharge } from '../payments/checkout';
 import { listRecharges } from '../payments/recharges';
@@ -106,6 +106,7 @@ function dashboardAction(action: (c: Context<AppEnv>, session: WebSession, body:
       return c.html(<DashboardPage {...await dashboardData(c, session, result)} />);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
+      logCause(error, c.get('requestId'));
       return c.html(<DashboardPage {...await dashboardData(c, session, { message: { kind: 'bad', text: error.message } })} />, error.status === 503 ? 503 : 400);
     }
   };
@@ -179,7 +180,7 @@ export const web = new Hono<AppEnv>()
     dashboardAction(async (c, session, body) => {
       const amount = Number(field(body, 'amount'));
       if (parseDollarsAndCents(field(body, 'amount') ?? '') === undefined) {
-        throw new ApiError({ status: 400, type: 'invalid_request_error', code: 'invalid_value', message: 'Enter an amount in dollars, with at most 2 decimals.' });
+        throw invalidValue('Enter an amount in dollars, with at most 2 decimals.');
       }
       const back = `${origin(c)}/dashboard`;
       const opened = await openRecharge(c.env, c.get('config'), session.accountId, amount, { success: `${back}?message=recharge-success`, cancel: `${back}?message=recharge-cancelled` }, c.req.url);

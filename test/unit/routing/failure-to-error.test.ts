@@ -8,7 +8,6 @@ const wire = (error: ApiError) => ({
   type: error.type,
   code: error.code,
   param: error.param,
-  retryable: error.retryable,
   headers: error.headers,
 });
 
@@ -17,16 +16,15 @@ const unavailable: ReturnType<typeof wire> = {
   type: 'server_error',
   code: 'provider_unavailable',
   param: null,
-  retryable: true,
   headers: { 'Retry-After': '1' },
 };
 
 const KINDS: [UpstreamFailureKind, ReturnType<typeof wire>][] = [
-  ['bad_request', { status: 400, type: 'invalid_request_error', code: 'provider_rejected_request', param: null, retryable: false, headers: {} }],
-  ['context_length', { status: 400, type: 'invalid_request_error', code: 'context_length_exceeded', param: 'messages', retryable: false, headers: {} }],
-  ['content_filter', { status: 400, type: 'invalid_request_error', code: 'content_filtered', param: null, retryable: false, headers: {} }],
-  ['timeout', { status: 504, type: 'server_error', code: 'upstream_timeout', param: null, retryable: true, headers: {} }],
-  ['stream_cut', { status: 502, type: 'server_error', code: 'upstream_stream_interrupted', param: null, retryable: true, headers: {} }],
+  ['bad_request', { status: 400, type: 'invalid_request_error', code: 'provider_rejected_request', param: null, headers: {} }],
+  ['context_length', { status: 400, type: 'invalid_request_error', code: 'context_length_exceeded', param: 'messages', headers: {} }],
+  ['content_filter', { status: 400, type: 'invalid_request_error', code: 'content_filtered', param: null, headers: {} }],
+  ['timeout', { status: 504, type: 'server_error', code: 'upstream_timeout', param: null, headers: {} }],
+  ['stream_cut', { status: 502, type: 'server_error', code: 'upstream_stream_interrupted', param: null, headers: {} }],
   ['auth', unavailable],
   ['balance', unavailable],
   ['rate_limit', unavailable],
