@@ -3,6 +3,7 @@
  * (key hash → identity) and skips D1 on the hot path. Whether the key is still
  * usable is not cached: the account's Durable Object answers that on every request.
  */
+import { BoundedMap } from '../base/bounded-map';
 import type { AuthenticatedKey } from '../env';
 
 const MAX_ENTRIES = 10_000;
@@ -13,23 +14,18 @@ export interface CachedKey extends AuthenticatedKey {
 }
 
 export class KeyCache {
-  private readonly entries = new Map<string, CachedKey>();
+  private readonly entries = new BoundedMap<string, CachedKey>(MAX_ENTRIES);
 
   get(hash: string): CachedKey | undefined {
     return this.entries.get(hash);
   }
 
   set(hash: string, key: CachedKey): void {
-    if (this.entries.size >= MAX_ENTRIES && !this.entries.has(hash)) {
-      // Drop the oldest entry (a Map iterates in insertion order).
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
     this.entries.set(hash, key);
   }
 
   deleteKeyId(keyId: string): void {
-    for (const [hash, entry] of this.entries) if (entry.keyId === keyId) this.entries.delete(hash);
+    this.entries.deleteWhere((entry) => entry.keyId === keyId);
   }
 }
 

@@ -2,7 +2,7 @@
 import { and, desc, eq, gte, lt, lte, or, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { billingLogs, type BillingLogRow } from '../db/schema';
-import { decodePageCursor, encodePageCursor } from '../db/page-cursor';
+import { decodePageCursor, pageOf, type Page } from '../db/pager';
 import { usdNumber as usd } from '../base/money';
 
 export interface BillingLogQuery {
@@ -14,14 +14,12 @@ export interface BillingLogQuery {
   to?: number;
 }
 
-export const encodeCursor = (row: Pick<BillingLogRow, 'createdAt' | 'requestId'>): string => encodePageCursor(row.createdAt, row.requestId);
-
 export function decodeCursor(cursor: string): { createdAt: number; requestId: string } | undefined {
   const decoded = decodePageCursor(cursor, 'req');
   return decoded && { createdAt: decoded.createdAt, requestId: decoded.id };
 }
 
-export async function listBillingLogs(db: Database, query: BillingLogQuery): Promise<{ rows: BillingLogRow[]; nextCursor: string | null }> {
+export async function listBillingLogs(db: Database, query: BillingLogQuery): Promise<Page<BillingLogRow>> {
   const conditions: SQL[] = [eq(billingLogs.accountId, query.accountId)];
   if (query.model) conditions.push(eq(billingLogs.model, query.model));
   if (query.from !== undefined) conditions.push(gte(billingLogs.createdAt, query.from));
@@ -36,9 +34,7 @@ export async function listBillingLogs(db: Database, query: BillingLogQuery): Pro
     .where(and(...conditions))
     .orderBy(desc(billingLogs.createdAt), desc(billingLogs.requestId))
     .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return { rows: page, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+  return pageOf(rows, query.limit, (row) => ({ createdAt: row.createdAt, id: row.requestId }));
 }
 
 export async function getBillingLog(db: Database, accountId: string, requestId: string): Promise<BillingLogRow | undefined> {
