@@ -1,38 +1,37 @@
 /**
- * The layers of src/ (docs/architecture.md): a module imports only from its own
- * folder or from a folder of a lower layer. A folder's layer is its rank below;
- * two folders of the same rank never import each other.
+ * The layers of src/, as docs/architecture.md tables them: a module imports only
+ * from its own folder or from a folder of a lower layer; two folders of the same
+ * layer never import each other. The table is read from the doc, so the doc,
+ * the tree and this test cannot disagree.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const SRC = join(import.meta.dirname, '../../../src');
+const ROOT = join(import.meta.dirname, '../../..');
+const SRC = join(ROOT, 'src');
 
-/** Higher imports lower. The top-level files beside the folders (env.ts, errors.ts) belong to the base. */
-export const LAYERS: Record<string, number> = {
-  base: 0,
-  db: 1,
-  schemas: 1,
-  streaming: 2,
-  mail: 2,
-  providers: 3,
-  billing: 3,
-  account: 4,
-  routing: 4,
-  byok: 5,
-  accounts: 5,
-  payments: 6,
-  middleware: 7,
-  jobs: 7,
-  chat: 8,
-  routes: 9,
-  web: 9,
-  entry: 10,
-};
+/**
+ * From the doc's table: the layer of each folder of src/ and of each top-level
+ * file, and the folder a top-level file counts as (the first folder of its row:
+ * env.ts and errors.ts are part of base).
+ */
+function readLayers(): { layers: Map<string, number>; groups: Map<string, string> } {
+  const doc = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
+  const layers = new Map<string, number>();
+  const groups = new Map<string, string>();
+  for (const row of doc.matchAll(/^\| (\d+) \| ([^|]+) \|/gm)) {
+    const names = [...row[2]!.matchAll(/`([^`]+)`/g)].map((name) => name[1]!);
+    const group = names.find((name) => !name.endsWith('.ts')) ?? names[0]!;
+    for (const name of names) {
+      layers.set(name, Number(row[1]));
+      groups.set(name, name.endsWith('.ts') ? group : name);
+    }
+  }
+  return { layers, groups };
+}
 
-/** The worker's entry and the app that mounts every route sit on top. */
-const ENTRY_FILES = new Set(['index.ts', 'app.ts']);
+const { layers: LAYERS, groups: GROUPS } = readLayers();
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -42,13 +41,8 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** The layer name of a file under src/. */
-function folderOf(file: string): string {
-  const rel = relative(SRC, file);
-  const parts = rel.split('/');
-  if (parts.length === 1) return ENTRY_FILES.has(rel) ? 'entry' : 'base';
-  return parts[0]!;
-}
+/** The folder (or, at the top, the file) whose layer a file of src/ has. */
+const unitOf = (file: string): string => relative(SRC, file).split('/')[0]!;
 
 function relativeImports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
@@ -59,19 +53,24 @@ function relativeImports(file: string): string[] {
 const files = sourceFiles(SRC);
 
 describe('import direction', () => {
-  it('every folder of src/ has a layer', () => {
-    const unknown = [...new Set(files.map(folderOf))].filter((folder) => !(folder in LAYERS));
+  it('every folder and top-level file of src/ has a layer in docs/architecture.md', () => {
+    const unknown = [...new Set(files.map(unitOf))].filter((unit) => !LAYERS.has(unit));
     expect(unknown).toEqual([]);
+  });
+
+  it('every layer the doc names exists in src/', () => {
+    const units = new Set(files.map(unitOf));
+    expect([...LAYERS.keys()].filter((unit) => !units.has(unit))).toEqual([]);
   });
 
   it('no module imports from a higher layer or from another folder of its own layer', () => {
     const upward: string[] = [];
     for (const file of files) {
-      const from = folderOf(file);
+      const from = unitOf(file);
       for (const target of relativeImports(file)) {
-        const to = folderOf(target);
-        if (to === from) continue;
-        if (LAYERS[to]! >= LAYERS[from]!) upward.push(`${relative(SRC, file)} → ${relative(SRC, target)}`);
+        const to = unitOf(target);
+        if (GROUPS.get(to) === GROUPS.get(from)) continue;
+        if (LAYERS.get(to)! >= LAYERS.get(from)!) upward.push(`${relative(SRC, file)} → ${relative(SRC, target)}`);
       }
     }
     expect(upward).toEqual([]);
