@@ -10,7 +10,7 @@ import { adminAuth } from '../middleware/admin-auth';
 import { parseJsonBody } from '../middleware/json-body';
 import { AccountPatchSchema, CreateAccountSchema, CreditAdjustmentSchema, KeyNameSchema } from '../schemas/account-requests';
 import { tooManyKeys } from './user-keys';
-import { masterKeys, reencryptProviderKey } from '../byok/crypto';
+import { rotateMasterKey } from '../byok/rotate';
 import { findRecharge } from '../payments/recharges';
 import { refundRecharge } from '../payments/refunds';
 import { RefundRequestSchema } from '../schemas/credit-requests';
@@ -39,9 +39,6 @@ async function accountView(c: Context<AppEnv>, account: AccountRow) {
     rate_limit_override: summary.rateLimitPerMinute,
   };
 }
-
-/** Accounts whose provider keys one rotation call re-encrypts. */
-const ROTATION_PAGE = 100;
 
 /** The operator API: answers 404 everywhere unless ADMIN_TOKEN is set. */
 export const admin = new Hono<AppEnv>()
@@ -99,24 +96,7 @@ export const admin = new Hono<AppEnv>()
    * old master key can be dropped from BYOK_PREVIOUS_ENCRYPTION_KEYS.
    */
   .post('/byok/rotate', async (c) => {
-    const cursor = c.req.query('cursor') ?? '';
-    const page = await c.env.DB.prepare('SELECT id FROM accounts WHERE id > ? ORDER BY id LIMIT ?').bind(cursor, ROTATION_PAGE).all<{ id: string }>();
-    let resealed = 0;
-    try {
-      const keys = await masterKeys(c.env);
-      for (const { id: accountId } of page.results) {
-        const stub = accountStub(c.env, accountId);
-        const stale = (await stub.byokKeySet()).keys.filter((key) => key.keyVersion !== keys.current.version);
-        if (stale.length === 0) continue;
-        const sealed = await Promise.all(stale.map(async (key) => ({ id: key.id, ...(await reencryptProviderKey(keys, key, { accountId, keyId: key.id })) })));
-        await stub.resealByokKeys(sealed);
-        resealed += sealed.length;
-      }
-    } catch (error) {
-      console.error('BYOK rotation failed:', error instanceof Error ? error.message : error);
-      throw new ApiError({ status: 503, type: 'server_error', code: 'byok_unavailable', message: 'Stored provider keys could not be re-encrypted (is every old master key in BYOK_PREVIOUS_ENCRYPTION_KEYS?).' });
-    }
-    const last = page.results.at(-1)?.id;
-    return c.json({ accounts: page.results.length, resealed_keys: resealed, next_cursor: page.results.length === ROTATION_PAGE ? last : null });
+    const page = await rotateMasterKey(c.env, c.req.query('cursor') ?? '');
+    return c.json({ accounts: page.accounts, resealed_keys: page.resealedKeys, next_cursor: page.nextCursor });
   });
 
