@@ -7,15 +7,13 @@
  * second round trip. The request path never writes to D1.
  */
 import type { AuthenticatedKey, Config, Env } from '../env';
-import { accountDeactivated, ApiError, revokedKey } from '../errors';
 import type { NormalizedUsage } from '../base/upstream';
 import type { CatalogModel } from '../base/catalog';
 import type { BillingMode, BillingStatus, RequestContext, RequestOutcome } from '../billing/billing-log';
 import type { SettleResult } from './account-ledger';
 import { computeCost, ONE, onePlus, ZERO, type BillableUsage, type Rate } from '../base/cost';
 import type { ByokKeySet } from './byok-key-store';
-import { formatUsd } from '../base/money';
-import { accountStub } from './client';
+import { accountStub, refusalToError } from './client';
 
 export interface MeterInput {
   env: Env;
@@ -120,26 +118,9 @@ export class Meter {
       byokFreePerMonth: config.byokFreeRequestsPerMonth,
       byokVersion: input.byokVersion,
     });
-    if (!decision.ok && decision.reason === 'byok_stale') return { stale: decision.byok };
-    if (!decision.ok && decision.reason === 'account_deactivated') throw accountDeactivated();
-    if (!decision.ok && decision.reason === 'rate_limited') {
-      throw new ApiError({
-        status: 429,
-        type: 'rate_limit_error',
-        code: 'rate_limit_exceeded',
-        retryable: true,
-        headers: { 'Retry-After': String(decision.retryAfterSeconds) },
-        message: `Rate limit reached: ${decision.limit} requests per minute. Retry after ${decision.retryAfterSeconds} s.`,
-      });
-    }
-    if (!decision.ok && decision.reason === 'key_revoked') throw revokedKey();
     if (!decision.ok) {
-      throw new ApiError({
-        status: 402,
-        type: 'invalid_request_error',
-        code: 'insufficient_credits',
-        message: `Insufficient credits: this request may cost up to $${formatUsd(decision.required)} and $${formatUsd(decision.available)} is available. Recharge, or lower max_tokens.`,
-      });
+      if (decision.reason === 'byok_stale') return { stale: decision.byok };
+      throw refusalToError(decision);
     }
     const byokFree = decision.byokFree === true;
     return new Meter(input, stub, decision.balance, byokFree ? 0 : amount, byokFree);

@@ -4,7 +4,7 @@ import { createDb } from '../db/client';
 import { hashApiKey, isWellFormedApiKey } from '../accounts/keys';
 import { keyCache, type CachedKey } from '../accounts/key-cache';
 import { findKeyByHash, needsLastUsedUpdate, touchApiKey } from '../accounts/account-store';
-import { accountStub } from '../account/client';
+import { accountStub, keyStateRefusal, refusalToError } from '../account/client';
 import { accountDeactivated, ApiError, invalidApiKey, revokedKey } from '../errors';
 
 export interface ApiKeyAuthOptions {
@@ -46,11 +46,9 @@ export function apiKeyAuth(options: ApiKeyAuthOptions = {}): MiddlewareHandler<A
 export async function assertKeyNotRevoked(c: Context<AppEnv>): Promise<void> {
   const { accountId, keyId } = c.get('auth');
   const state = await accountStub(c.env, accountId).keyState(keyId);
-  if (state.revoked) {
-    keyCache.deleteKeyId(keyId);
-    throw revokedKey();
-  }
-  if (state.deactivated) throw accountDeactivated();
+  if (state.revoked) keyCache.deleteKeyId(keyId);
+  const refusal = keyStateRefusal(state);
+  if (refusal) throw refusalToError(refusal);
 }
 
 async function lookUp(c: Context<AppEnv>, hash: string): Promise<CachedKey> {
