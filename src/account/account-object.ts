@@ -8,13 +8,14 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { parseConfig, type Env } from '../env';
-import { AccountLedger, type AdjustResult, type AuthorizeDecision, type AuthorizeInput, type SettleInput, type SettleResult } from './account-ledger';
+import { AccountLedger, type AdjustResult } from './account-ledger';
+import { RequestHolds, type AuthorizeDecision, type AuthorizeInput, type SettleInput, type SettleResult } from './request-holds';
 import type { RequestOutcome } from '../billing/billing-log';
 import { OUTBOX_BATCH, writeBillingLogs } from '../billing/outbox';
 import { ByokKeyStore, type ByokKeySet, type EncryptedKey, type StoredByokKey } from './byok-key-store';
 import { AccountCredits, type RechargeCredit } from './account-credits';
 
-/** Authorize's answer: the ledger's decision, or "your copy of the BYOK keys is stale" (re-plan and ask again). */
+/** Authorize's answer: the holds' decision, or "your copy of the BYOK keys is stale" (re-plan and ask again). */
 export type AuthorizeAnswer = AuthorizeDecision | { ok: false; reason: 'byok_stale'; byok: ByokKeySet } | { ok: false; reason: 'account_deactivated' };
 
 /** A failed D1 flush is tried again after this long. */
@@ -35,6 +36,7 @@ const ABANDONED: RequestOutcome = { promptTokens: 0, cachedTokens: 0, completion
 
 export class AccountDurableObject extends DurableObject<Env> {
   private ledger!: AccountLedger;
+  private holds!: RequestHolds;
   private byokKeys!: ByokKeyStore;
   private credits!: AccountCredits;
   /** When the alarm is set for (only this object sets it), so the hot path need not ask storage. */
@@ -44,8 +46,9 @@ export class AccountDurableObject extends DurableObject<Env> {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
       this.ledger = new AccountLedger(ctx.storage);
+      this.holds = new RequestHolds(ctx.storage, this.ledger);
       this.byokKeys = new ByokKeyStore(ctx.storage.sql);
-      this.credits = new AccountCredits(ctx.storage.sql, this.ledger);
+      this.credits = new AccountCredits(ctx.storage.sql, this.ledger, this.holds);
     });
   }
 
@@ -58,20 +61,20 @@ export class AccountDurableObject extends DurableObject<Env> {
     if (input.byokVersion !== undefined && input.byokVersion !== this.byokKeys.version) {
       return { ok: false, reason: 'byok_stale', byok: this.byokKeys.snapshot() };
     }
-    const decision = this.ledger.authorize(input);
+    const decision = this.holds.authorize(input);
     if (decision.ok && !decision.replay) await this.setAlarm(input.now + input.reservationTtlMs);
     return decision;
   }
 
   async settle(input: SettleInput & { byokKeyId?: string }): Promise<SettleResult> {
-    const result = this.ledger.settle(input);
+    const result = this.holds.settle(input);
     if (input.byokKeyId && !result.replay && input.outcome.status === 'succeeded') this.byokKeys.recordUse(input.byokKeyId, input.now);
     if (!result.replay) await this.setAlarm(Date.now() + parseConfig(this.env).outboxFlushDelayMs);
     return result;
   }
 
   async raiseHold(requestId: string, amount: number): Promise<{ ok: boolean; reserved: number }> {
-    return this.ledger.raiseHold(requestId, amount);
+    return this.holds.raiseHold(requestId, amount);
   }
 
   async byokKeySet(): Promise<ByokKeySet> {
@@ -102,7 +105,7 @@ export class AccountDurableObject extends DurableObject<Env> {
 
   /** Whether the key may be used: read on every request that does not authorize. */
   async keyState(keyId: string): Promise<{ revoked: boolean; deactivated: boolean }> {
-    return { revoked: this.ledger.isKeyRevoked(keyId), deactivated: this.credits.deactivated };
+    return { revoked: this.holds.isKeyRevoked(keyId), deactivated: this.credits.deactivated };
   }
 
   async creditRecharge(input: RechargeCredit): Promise<{ credited: boolean; balance: number }> {
@@ -137,22 +140,22 @@ export class AccountDurableObject extends DurableObject<Env> {
   }
 
   async revokeKey(keyId: string, now: number): Promise<void> {
-    this.ledger.revokeKey(keyId, now);
+    this.holds.revokeKey(keyId, now);
   }
 
   async setRateLimit(accountId: string, limit: number | null): Promise<void> {
-    this.ledger.setRateLimit(accountId, limit);
+    this.holds.setRateLimit(accountId, limit);
   }
 
   async summary(accountId: string, now: number): Promise<AccountSummary> {
     return {
       accountId: this.ledger.accountId || accountId,
       balance: this.ledger.balance,
-      reserved: this.ledger.reserved,
-      openReservations: this.ledger.openReservations(),
-      rateLimitPerMinute: this.ledger.rateLimitPerMinute,
+      reserved: this.holds.reserved,
+      openReservations: this.holds.openReservations(),
+      rateLimitPerMinute: this.holds.rateLimitPerMinute,
       ledgerTotals: this.ledger.ledgerTotals(),
-      byok: this.ledger.byokRequests(now),
+      byok: this.holds.byokRequests(now),
     };
   }
 
@@ -160,8 +163,8 @@ export class AccountDurableObject extends DurableObject<Env> {
     // The alarm that fired is gone; whatever is scheduled meanwhile asks storage afresh.
     this.alarmAt = undefined;
     const now = Date.now();
-    for (const requestId of this.ledger.expiredReservations(now)) {
-      this.ledger.settle({ requestId, outcome: ABANDONED, logId: `bl_${requestId.replace(/^req_/, '')}`, now });
+    for (const requestId of this.holds.expiredReservations(now)) {
+      this.holds.settle({ requestId, outcome: ABANDONED, logId: `bl_${requestId.replace(/^req_/, '')}`, now });
     }
     let retryAt: number | undefined;
     try {
@@ -171,7 +174,7 @@ export class AccountDurableObject extends DurableObject<Env> {
       retryAt = now + FLUSH_RETRY_MS;
     }
     const pending = this.ledger.hasUnflushedLogs() ? now + parseConfig(this.env).outboxFlushDelayMs : undefined;
-    const next = [retryAt ?? pending, this.ledger.nextExpiry()].filter((at): at is number => at !== undefined);
+    const next = [retryAt ?? pending, this.holds.nextExpiry()].filter((at): at is number => at !== undefined);
     if (next.length > 0) await this.setAlarm(Math.min(...next));
   }
 

@@ -10,7 +10,7 @@ import type { AuthenticatedKey, Config, Env } from '../env';
 import type { NormalizedUsage } from '../base/upstream';
 import type { CatalogModel } from '../base/catalog';
 import type { BillingMode, BillingStatus, RequestContext, RequestOutcome } from '../billing/billing-log';
-import type { SettleResult } from './account-ledger';
+import type { SettleResult } from './request-holds';
 import { computeCost, ONE, onePlus, ZERO, type BillableUsage, type Rate } from '../base/cost';
 import type { ByokKeySet } from './byok-key-store';
 import { accountStub, refusalToError } from './client';

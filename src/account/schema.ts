@@ -37,5 +37,3 @@ export const LEDGER_SCHEMA = [
   // The authority on revocation: checked on every request, so a revoked key fails on the next one.
   'CREATE TABLE IF NOT EXISTS revoked_keys (key_id TEXT PRIMARY KEY, revoked_at INTEGER NOT NULL)',
 ];
-
-export type LedgerKind = 'usage' | 'routing_fee' | 'recharge' | 'refund' | 'expiry' | 'adjustment';

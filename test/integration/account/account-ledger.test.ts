@@ -1,6 +1,7 @@
 /** The account object's money rules, driven through its RPC methods with a controlled clock. */
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { AccountLedger } from '../../../src/account/account-ledger';
+import { RequestHolds } from '../../../src/account/request-holds';
 import { describe, expect, it, vi } from 'vitest';
 import type { RequestContext, RequestOutcome } from '../../../src/billing/billing-log';
 
@@ -184,8 +185,9 @@ describe('account object: restart', () => {
     await stub.revokeKey('key_gone', NOW);
     await runInDurableObject(stub, (_instance, state) => {
       // A fresh ledger over the same storage is what an object restarted after eviction starts from.
-      const restarted = new AccountLedger(state.storage);
-      expect({ balance: restarted.balance, reserved: restarted.reserved }).toEqual({ balance: 880, reserved: 200 });
+      const ledger = new AccountLedger(state.storage);
+      const restarted = new RequestHolds(state.storage, ledger);
+      expect({ balance: ledger.balance, reserved: restarted.reserved }).toEqual({ balance: 880, reserved: 200 });
       expect(restarted.isKeyRevoked('key_gone')).toBe(true);
       expect(restarted.authorize(authorizeInput(accountId, 'req_done', 300))).toEqual({ ok: true, balance: 880, reserved: 200, replay: true });
       expect(restarted.authorize(authorizeInput(accountId, 'req_open', 200))).toEqual({ ok: true, balance: 880, reserved: 200, replay: true });
