@@ -31,7 +31,11 @@ export class AccountLedger {
   /** The account id as stored; undefined until the first change that records it. */
   private storedAccountId: string | undefined;
 
-  constructor(private readonly storage: DurableObjectStorage) {
+  /** `accountId`: the object's name (the id it was addressed by), recorded with the account's first change. */
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly accountIdFromName: string | undefined,
+  ) {
     for (const statement of LEDGER_SCHEMA) this.sql.exec(statement);
     this.load();
   }
@@ -59,16 +63,17 @@ export class AccountLedger {
     }
   }
 
-  /** The id billing logs carry, stored with the account's first change. */
+  /** The id billing logs carry: the one stored with the account's first change, else the object's name. */
   get accountId(): string {
-    return this.storedAccountId ?? '';
+    return this.storedAccountId ?? this.accountIdFromName ?? '';
   }
 
   /** Records the account id (and the row its rate limit lives in) with the account's first change. */
-  bind(accountId: string): void {
+  bind(): void {
     if (this.storedAccountId !== undefined) return;
-    this.sql.exec('INSERT OR IGNORE INTO account_state (id, account_id) VALUES (1, ?)', accountId);
-    this.storedAccountId = accountId;
+    if (this.accountIdFromName === undefined) throw new Error('account object without a name: address it with idFromName(accountId)');
+    this.sql.exec('INSERT OR IGNORE INTO account_state (id, account_id) VALUES (1, ?)', this.accountIdFromName);
+    this.storedAccountId = this.accountIdFromName;
   }
 
   get balance(): number {
@@ -99,9 +104,9 @@ export class AccountLedger {
   }
 
   /** An operator's credit or debit; a debit never takes the balance below zero. */
-  adjust(input: { accountId: string; amount: number; reason: string; now: number }): AdjustResult {
+  adjust(input: { amount: number; reason: string; now: number }): AdjustResult {
     return this.transaction(() => {
-      this.bind(input.accountId);
+      this.bind();
       const balanceAfter = this.balanceNow + input.amount;
       if (balanceAfter < 0) return { ok: false, reason: 'would_go_negative', balance: this.balanceNow };
       const ledgerId = this.append({ kind: 'adjustment', requestId: null, amount: input.amount, balanceAfter, now: input.now, reason: input.reason });

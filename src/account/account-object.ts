@@ -4,10 +4,12 @@
  * key revocations. One object per account and a single thread, so every
  * check-then-write is atomic however many requests arrive at once. Its alarm
  * releases reservations that were never settled and flushes the ledger's
- * billing logs to D1.
+ * billing logs to D1. It knows its account from its name (idFromName(accountId))
+ * and its policy (rate limit, hold bound, BYOK free tier) from its own vars,
+ * so callers send neither.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { parseConfig, type Env } from '../env';
+import { parseConfig, type Config, type Env } from '../env';
 import { AccountLedger, type AdjustResult } from './account-ledger';
 import { RequestHolds, type AuthorizeDecision, type AuthorizeInput, type SettleInput, type SettleResult } from './request-holds';
 import type { RequestOutcome } from '../billing/billing-log';
@@ -45,11 +47,17 @@ export class AccountDurableObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      this.ledger = new AccountLedger(ctx.storage);
+      // Every account object is addressed by idFromName(accountId), so its name is its account's id.
+      this.ledger = new AccountLedger(ctx.storage, ctx.id.name);
       this.holds = new RequestHolds(ctx.storage, this.ledger);
       this.byokKeys = new ByokKeyStore(ctx.storage.sql);
       this.credits = new AccountCredits(ctx.storage.sql, this.ledger, this.holds);
     });
+  }
+
+  /** The object's own vars, parsed once per env: the rate limit, hold bound and free tier are decided here. */
+  private get config(): Config {
+    return parseConfig(this.env);
   }
 
   /**
@@ -61,15 +69,16 @@ export class AccountDurableObject extends DurableObject<Env> {
     if (input.byokVersion !== undefined && input.byokVersion !== this.byokKeys.version) {
       return { ok: false, reason: 'byok_stale', byok: this.byokKeys.snapshot() };
     }
-    const decision = this.holds.authorize(input);
-    if (decision.ok && !decision.replay) await this.setAlarm(input.now + input.reservationTtlMs);
+    const config = this.config;
+    const decision = this.holds.authorize(input, config);
+    if (decision.ok && !decision.replay) await this.setAlarm(input.now + config.reservationTtlMs);
     return decision;
   }
 
   async settle(input: SettleInput & { byokKeyId?: string }): Promise<SettleResult> {
     const result = this.holds.settle(input);
     if (input.byokKeyId && !result.replay && input.outcome.status === 'succeeded') this.byokKeys.recordUse(input.byokKeyId, input.now);
-    if (!result.replay) await this.setAlarm(Date.now() + parseConfig(this.env).outboxFlushDelayMs);
+    if (!result.replay) await this.setAlarm(Date.now() + this.config.outboxFlushDelayMs);
     return result;
   }
 
@@ -99,7 +108,7 @@ export class AccountDurableObject extends DurableObject<Env> {
     for (const { id, ...record } of sealed) this.byokKeys.reseal(id, record);
   }
 
-  async adjust(input: { accountId: string; amount: number; reason: string; now: number }): Promise<AdjustResult> {
+  async adjust(input: { amount: number; reason: string; now: number }): Promise<AdjustResult> {
     return this.ledger.adjust(input);
   }
 
@@ -143,13 +152,14 @@ export class AccountDurableObject extends DurableObject<Env> {
     this.holds.revokeKey(keyId, now);
   }
 
-  async setRateLimit(accountId: string, limit: number | null): Promise<void> {
-    this.holds.setRateLimit(accountId, limit);
+  /** The operator's override of the configured rate limit; null = the configured one. */
+  async setRateLimit(limit: number | null): Promise<void> {
+    this.holds.setRateLimit(limit);
   }
 
-  async summary(accountId: string, now: number): Promise<AccountSummary> {
+  async summary(now: number): Promise<AccountSummary> {
     return {
-      accountId: this.ledger.accountId || accountId,
+      accountId: this.ledger.accountId,
       balance: this.ledger.balance,
       reserved: this.holds.reserved,
       openReservations: this.holds.openReservations(),
@@ -173,7 +183,7 @@ export class AccountDurableObject extends DurableObject<Env> {
       console.error('billing log flush failed; retrying', error instanceof Error ? error.message : error);
       retryAt = now + FLUSH_RETRY_MS;
     }
-    const pending = this.ledger.hasUnflushedLogs() ? now + parseConfig(this.env).outboxFlushDelayMs : undefined;
+    const pending = this.ledger.hasUnflushedLogs() ? now + this.config.outboxFlushDelayMs : undefined;
     const next = [retryAt ?? pending, this.holds.nextExpiry()].filter((at): at is number => at !== undefined);
     if (next.length > 0) await this.setAlarm(Math.min(...next));
   }

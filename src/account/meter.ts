@@ -93,7 +93,7 @@ export class Meter {
    * with a stale copy (nothing is held then: plan again and reopen).
    */
   static async open(input: MeterInput): Promise<Meter | { stale: ByokKeySet }> {
-    const { env, config, auth, model } = input;
+    const { env, auth, model } = input;
     const stub = accountStub(env, auth.accountId);
     const context: RequestContext = {
       keyId: auth.keyId,
@@ -107,17 +107,8 @@ export class Meter {
       startedAt: input.now,
     };
     const amount = worstCase(input, model);
-    const decision = await stub.authorize({
-      accountId: auth.accountId,
-      requestId: input.requestId,
-      amount,
-      context,
-      now: input.now,
-      defaultRateLimit: config.rateLimitPerMinute,
-      reservationTtlMs: config.reservationTtlMs,
-      byokFreePerMonth: config.byokFreeRequestsPerMonth,
-      byokVersion: input.byokVersion,
-    });
+    // The object applies its own rate limit, hold bound and BYOK free tier; only the worst case is computed here.
+    const decision = await stub.authorize({ requestId: input.requestId, amount, context, now: input.now, byokVersion: input.byokVersion });
     if (!decision.ok) {
       if (decision.reason === 'byok_stale') return { stale: decision.byok };
       throw refusalToError(decision);

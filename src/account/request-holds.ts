@@ -6,6 +6,7 @@
  * transaction. Holds, the rate window and revocations are mirrored in memory:
  * the object is the only writer, so each request costs a few small statements.
  */
+import type { Config } from '../env';
 import type { BillingLogRecord, RequestContext, RequestOutcome } from '../billing/billing-log';
 import type { AccountLedger } from './account-ledger';
 
@@ -19,17 +20,15 @@ export type AuthorizeDecision =
   | { ok: false; reason: 'insufficient_credits'; available: number; required: number };
 
 export interface AuthorizeInput {
-  accountId: string;
   requestId: string;
   /** Worst-case cost to hold, in units; for BYOK, the routing fee's worst case (held only past the free tier). */
   amount: number;
-  /** BYOK requests free each UTC month (BYOK mode only). */
-  byokFreePerMonth?: number;
   context: RequestContext;
   now: number;
-  defaultRateLimit: number;
-  reservationTtlMs: number;
 }
+
+/** The configuration admission reads (the object's own vars). */
+export type AdmissionConfig = Pick<Config, 'rateLimitPerMinute' | 'reservationTtlMs' | 'byokFreeRequestsPerMonth'>;
 
 export interface SettleInput {
   requestId: string;
@@ -101,16 +100,16 @@ export class RequestHolds {
   }
 
   /** Key revocation, rate limit, then funds; on success the worst case is held until settle or expiry. */
-  authorize(input: AuthorizeInput): AuthorizeDecision {
+  authorize(input: AuthorizeInput, config: AdmissionConfig): AuthorizeDecision {
     if (this.memory.revoked.has(input.context.keyId)) return { ok: false, reason: 'key_revoked' };
     return this.transaction(() => {
-      this.ledger.bind(input.accountId);
+      this.ledger.bind();
       if (this.memory.held.has(input.requestId) || this.settled(input.requestId)) {
         return { ok: true, balance: this.ledger.balance, reserved: this.memory.reserved, replay: true };
       }
 
       const minute = Math.floor(input.now / MINUTE_MS);
-      const limit = this.memory.rateLimitPerMinute ?? input.defaultRateLimit;
+      const limit = this.memory.rateLimitPerMinute ?? config.rateLimitPerMinute;
       const used = this.memory.window.minute === minute ? this.memory.window.count : 0;
       if (used >= limit) {
         return { ok: false, reason: 'rate_limited', limit, retryAfterSeconds: Math.max(1, Math.ceil(((minute + 1) * MINUTE_MS - input.now) / 1000)) };
@@ -119,7 +118,7 @@ export class RequestHolds {
 
       // BYOK: the month's first requests are free (nothing held); past them the routing fee is held like a charge.
       const byok = input.context.mode === 'byok';
-      const byokFree = byok && this.byokRequests(input.now).requests < (input.byokFreePerMonth ?? 0);
+      const byokFree = byok && this.byokRequests(input.now).requests < config.byokFreeRequestsPerMonth;
       const amount = byokFree ? 0 : input.amount;
       const available = this.ledger.balance - this.memory.reserved;
       if (amount > available) return { ok: false, reason: 'insufficient_credits', available: Math.max(0, available), required: amount };
@@ -129,7 +128,7 @@ export class RequestHolds {
         input.requestId,
         amount,
         input.now,
-        input.now + input.reservationTtlMs,
+        input.now + config.reservationTtlMs,
         JSON.stringify(context),
       );
       if (byok) {
@@ -214,9 +213,9 @@ export class RequestHolds {
   }
 
   /** The operator's override of the configured limit; null = the configured one. */
-  setRateLimit(accountId: string, limit: number | null): void {
+  setRateLimit(limit: number | null): void {
     this.transaction(() => {
-      this.ledger.bind(accountId);
+      this.ledger.bind();
       this.sql.exec('UPDATE account_state SET rate_limit_per_minute = ? WHERE id = 1', limit);
       this.memory.rateLimitPerMinute = limit;
     });

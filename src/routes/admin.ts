@@ -27,7 +27,7 @@ async function requireAccount(c: Context<AppEnv>) {
 
 /** The account as the operator sees it: D1's record and the object's money state. */
 async function accountView(c: Context<AppEnv>, account: AccountRow) {
-  const summary = await accountStub(c.env, account.id).summary(account.id, Date.now());
+  const summary = await accountStub(c.env, account.id).summary(Date.now());
   const totals = Object.fromEntries(Object.entries(summary.ledgerTotals).map(([kind, units]) => [kind, usdNumber(units)]));
   return {
     ...toPublicAccount(account),
@@ -55,7 +55,7 @@ export const admin = new Hono<AppEnv>()
   .patch('/accounts/:id', async (c) => {
     const { rate_limit_per_minute: limit } = await parseJsonBody(c, AccountPatchSchema);
     const account = await requireAccount(c);
-    await accountStub(c.env, account.id).setRateLimit(account.id, limit);
+    await accountStub(c.env, account.id).setRateLimit(limit);
     return c.json(await accountView(c, account));
   })
   .post('/accounts/:id/credits', async (c) => {
@@ -63,7 +63,7 @@ export const admin = new Hono<AppEnv>()
     const units = parseSignedUsd(amount);
     if (units === undefined || units === 0) throw invalidRequest('amount must be a non-zero number of dollars with at most 8 decimals.', 'amount');
     const { id: accountId } = await requireAccount(c);
-    const result = await accountStub(c.env, accountId).adjust({ accountId, amount: units, reason, now: Date.now() });
+    const result = await accountStub(c.env, accountId).adjust({ amount: units, reason, now: Date.now() });
     if (!result.ok) {
       throw invalidRequest(`This debit would take the balance below zero (balance: ${usdNumber(result.balance)}).`, 'amount', 'balance_would_go_negative');
     }
