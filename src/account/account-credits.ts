@@ -9,12 +9,6 @@
 import type { AccountLedger } from './account-ledger';
 import type { RequestHolds } from './request-holds';
 
-export const CREDITS_SCHEMA = [
-  'CREATE TABLE IF NOT EXISTS stripe_events (event_id TEXT PRIMARY KEY, received_at INTEGER NOT NULL)',
-  'CREATE TABLE IF NOT EXISTS recharge_refunds (recharge_id TEXT PRIMARY KEY, refunded INTEGER NOT NULL)',
-  'CREATE TABLE IF NOT EXISTS account_flags (id INTEGER PRIMARY KEY CHECK (id = 1), deactivated_at INTEGER)',
-];
-
 export interface RechargeCredit {
   rechargeId: string;
   sessionId: string;
@@ -33,7 +27,6 @@ export class AccountCredits {
     /** What requests in flight hold: not unspent, so not refundable. */
     private readonly holds: Pick<RequestHolds, 'reserved'>,
   ) {
-    for (const statement of CREDITS_SCHEMA) sql.exec(statement);
     this.deactivatedAt = sql.exec<{ deactivated_at: number | null }>('SELECT deactivated_at FROM account_flags WHERE id = 1').toArray()[0]?.deactivated_at ?? null;
   }
 

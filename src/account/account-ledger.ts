@@ -9,7 +9,6 @@
  * storage if anything throws).
  */
 import type { BillingLogRecord } from '../billing/billing-log';
-import { LEDGER_SCHEMA } from './schema';
 
 export type LedgerKind = 'usage' | 'routing_fee' | 'recharge' | 'refund' | 'expiry' | 'adjustment';
 
@@ -36,7 +35,6 @@ export class AccountLedger {
     private readonly storage: DurableObjectStorage,
     private readonly accountIdFromName: string | undefined,
   ) {
-    for (const statement of LEDGER_SCHEMA) this.sql.exec(statement);
     this.load();
   }
 

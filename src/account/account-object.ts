@@ -4,7 +4,8 @@
  * key revocations. One object per account and a single thread, so every
  * check-then-write is atomic however many requests arrive at once. Its alarm
  * releases reservations that were never settled and flushes the ledger's
- * billing logs to D1. It knows its account from its name (idFromName(accountId))
+ * billing logs to D1. Its storage is migrated to schema.ts's version before
+ * the first call; it knows its account from its name (idFromName(accountId))
  * and its policy (rate limit, hold bound, BYOK free tier) from its own vars,
  * so callers send neither.
  */
@@ -16,6 +17,7 @@ import type { RequestOutcome } from '../billing/billing-log';
 import { OUTBOX_BATCH, writeBillingLogs } from '../billing/outbox';
 import { ByokKeyStore, type ByokKeySet, type EncryptedKey, type StoredByokKey } from './byok-key-store';
 import { AccountCredits, type RechargeCredit } from './account-credits';
+import { migrate } from './schema';
 
 /** Authorize's answer: the holds' decision, or "your copy of the BYOK keys is stale" (re-plan and ask again). */
 export type AuthorizeAnswer = AuthorizeDecision | { ok: false; reason: 'byok_stale'; byok: ByokKeySet } | { ok: false; reason: 'account_deactivated' };
@@ -47,6 +49,7 @@ export class AccountDurableObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage);
       // Every account object is addressed by idFromName(accountId), so its name is its account's id.
       this.ledger = new AccountLedger(ctx.storage, ctx.id.name);
       this.holds = new RequestHolds(ctx.storage, this.ledger);
