@@ -7,12 +7,7 @@
  * written in the same transaction as the record that makes it idempotent.
  */
 import type { AccountLedger } from './account-ledger';
-
-export const CREDITS_SCHEMA = [
-  'CREATE TABLE IF NOT EXISTS stripe_events (event_id TEXT PRIMARY KEY, received_at INTEGER NOT NULL)',
-  'CREATE TABLE IF NOT EXISTS recharge_refunds (recharge_id TEXT PRIMARY KEY, refunded INTEGER NOT NULL)',
-  'CREATE TABLE IF NOT EXISTS account_flags (id INTEGER PRIMARY KEY CHECK (id = 1), deactivated_at INTEGER)',
-];
+import type { RequestHolds } from './request-holds';
 
 export interface RechargeCredit {
   rechargeId: string;
@@ -29,8 +24,9 @@ export class AccountCredits {
   constructor(
     private readonly sql: SqlStorage,
     private readonly ledger: AccountLedger,
+    /** What requests in flight hold: not unspent, so not refundable. */
+    private readonly holds: Pick<RequestHolds, 'reserved'>,
   ) {
-    for (const statement of CREDITS_SCHEMA) sql.exec(statement);
     this.deactivatedAt = sql.exec<{ deactivated_at: number | null }>('SELECT deactivated_at FROM account_flags WHERE id = 1').toArray()[0]?.deactivated_at ?? null;
   }
 
@@ -84,7 +80,7 @@ export class AccountCredits {
    */
   debitRefund(input: { rechargeId: string; total: number; now: number }): { ok: true; deducted: number; balance: number } | { ok: false; unspent: number } {
     const already = this.refundedFor(input.rechargeId);
-    const unspent = this.ledger.balance - this.ledger.reserved;
+    const unspent = this.ledger.balance - this.holds.reserved;
     if (input.total - already > unspent) return { ok: false, unspent: Math.max(0, unspent) };
     const result = this.reconcileRefund(input);
     return { ok: true, deducted: result.deducted, balance: result.balance };

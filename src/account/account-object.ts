@@ -4,17 +4,22 @@
  * key revocations. One object per account and a single thread, so every
  * check-then-write is atomic however many requests arrive at once. Its alarm
  * releases reservations that were never settled and flushes the ledger's
- * billing logs to D1.
+ * billing logs to D1. Its storage is migrated to schema.ts's version before
+ * the first call; it knows its account from its name (idFromName(accountId))
+ * and its policy (rate limit, hold bound, BYOK free tier) from its own vars,
+ * so callers send neither.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { parseConfig, type Env } from '../env';
-import { AccountLedger, type AdjustResult, type AuthorizeDecision, type AuthorizeInput, type SettleInput, type SettleResult } from './account-ledger';
+import { parseConfig, type Config, type Env } from '../env';
+import { AccountLedger, type AdjustResult } from './account-ledger';
+import { RequestHolds, type AuthorizeDecision, type AuthorizeInput, type SettleInput, type SettleResult } from './request-holds';
 import type { RequestOutcome } from '../billing/billing-log';
 import { OUTBOX_BATCH, writeBillingLogs } from '../billing/outbox';
 import { ByokKeyStore, type ByokKeySet, type EncryptedKey, type StoredByokKey } from './byok-key-store';
 import { AccountCredits, type RechargeCredit } from './account-credits';
+import { migrate } from './schema';
 
-/** Authorize's answer: the ledger's decision, or "your copy of the BYOK keys is stale" (re-plan and ask again). */
+/** Authorize's answer: the holds' decision, or "your copy of the BYOK keys is stale" (re-plan and ask again). */
 export type AuthorizeAnswer = AuthorizeDecision | { ok: false; reason: 'byok_stale'; byok: ByokKeySet } | { ok: false; reason: 'account_deactivated' };
 
 /** A failed D1 flush is tried again after this long. */
@@ -35,6 +40,7 @@ const ABANDONED: RequestOutcome = { promptTokens: 0, cachedTokens: 0, completion
 
 export class AccountDurableObject extends DurableObject<Env> {
   private ledger!: AccountLedger;
+  private holds!: RequestHolds;
   private byokKeys!: ByokKeyStore;
   private credits!: AccountCredits;
   /** When the alarm is set for (only this object sets it), so the hot path need not ask storage. */
@@ -43,10 +49,18 @@ export class AccountDurableObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      this.ledger = new AccountLedger(ctx.storage);
+      migrate(ctx.storage);
+      // Every account object is addressed by idFromName(accountId), so its name is its account's id.
+      this.ledger = new AccountLedger(ctx.storage, ctx.id.name);
+      this.holds = new RequestHolds(ctx.storage, this.ledger);
       this.byokKeys = new ByokKeyStore(ctx.storage.sql);
-      this.credits = new AccountCredits(ctx.storage.sql, this.ledger);
+      this.credits = new AccountCredits(ctx.storage.sql, this.ledger, this.holds);
     });
+  }
+
+  /** The object's own vars, parsed once per env: the rate limit, hold bound and free tier are decided here. */
+  private get config(): Config {
+    return parseConfig(this.env);
   }
 
   /**
@@ -58,20 +72,21 @@ export class AccountDurableObject extends DurableObject<Env> {
     if (input.byokVersion !== undefined && input.byokVersion !== this.byokKeys.version) {
       return { ok: false, reason: 'byok_stale', byok: this.byokKeys.snapshot() };
     }
-    const decision = this.ledger.authorize(input);
-    if (decision.ok && !decision.replay) await this.setAlarm(input.now + input.reservationTtlMs);
+    const config = this.config;
+    const decision = this.holds.authorize(input, config);
+    if (decision.ok && !decision.replay) await this.setAlarm(input.now + config.reservationTtlMs);
     return decision;
   }
 
   async settle(input: SettleInput & { byokKeyId?: string }): Promise<SettleResult> {
-    const result = this.ledger.settle(input);
+    const result = this.holds.settle(input);
     if (input.byokKeyId && !result.replay && input.outcome.status === 'succeeded') this.byokKeys.recordUse(input.byokKeyId, input.now);
-    if (!result.replay) await this.setAlarm(Date.now() + parseConfig(this.env).outboxFlushDelayMs);
+    if (!result.replay) await this.setAlarm(Date.now() + this.config.outboxFlushDelayMs);
     return result;
   }
 
   async raiseHold(requestId: string, amount: number): Promise<{ ok: boolean; reserved: number }> {
-    return this.ledger.raiseHold(requestId, amount);
+    return this.holds.raiseHold(requestId, amount);
   }
 
   async byokKeySet(): Promise<ByokKeySet> {
@@ -96,13 +111,13 @@ export class AccountDurableObject extends DurableObject<Env> {
     for (const { id, ...record } of sealed) this.byokKeys.reseal(id, record);
   }
 
-  async adjust(input: { accountId: string; amount: number; reason: string; now: number }): Promise<AdjustResult> {
+  async adjust(input: { amount: number; reason: string; now: number }): Promise<AdjustResult> {
     return this.ledger.adjust(input);
   }
 
   /** Whether the key may be used: read on every request that does not authorize. */
   async keyState(keyId: string): Promise<{ revoked: boolean; deactivated: boolean }> {
-    return { revoked: this.ledger.isKeyRevoked(keyId), deactivated: this.credits.deactivated };
+    return { revoked: this.holds.isKeyRevoked(keyId), deactivated: this.credits.deactivated };
   }
 
   async creditRecharge(input: RechargeCredit): Promise<{ credited: boolean; balance: number }> {
@@ -137,22 +152,23 @@ export class AccountDurableObject extends DurableObject<Env> {
   }
 
   async revokeKey(keyId: string, now: number): Promise<void> {
-    this.ledger.revokeKey(keyId, now);
+    this.holds.revokeKey(keyId, now);
   }
 
-  async setRateLimit(accountId: string, limit: number | null): Promise<void> {
-    this.ledger.setRateLimit(accountId, limit);
+  /** The operator's override of the configured rate limit; null = the configured one. */
+  async setRateLimit(limit: number | null): Promise<void> {
+    this.holds.setRateLimit(limit);
   }
 
-  async summary(accountId: string, now: number): Promise<AccountSummary> {
+  async summary(now: number): Promise<AccountSummary> {
     return {
-      accountId: this.ledger.accountId || accountId,
+      accountId: this.ledger.accountId,
       balance: this.ledger.balance,
-      reserved: this.ledger.reserved,
-      openReservations: this.ledger.openReservations(),
-      rateLimitPerMinute: this.ledger.rateLimitPerMinute,
+      reserved: this.holds.reserved,
+      openReservations: this.holds.openReservations(),
+      rateLimitPerMinute: this.holds.rateLimitPerMinute,
       ledgerTotals: this.ledger.ledgerTotals(),
-      byok: this.ledger.byokRequests(now),
+      byok: this.holds.byokRequests(now),
     };
   }
 
@@ -160,8 +176,8 @@ export class AccountDurableObject extends DurableObject<Env> {
     // The alarm that fired is gone; whatever is scheduled meanwhile asks storage afresh.
     this.alarmAt = undefined;
     const now = Date.now();
-    for (const requestId of this.ledger.expiredReservations(now)) {
-      this.ledger.settle({ requestId, outcome: ABANDONED, logId: `bl_${requestId.replace(/^req_/, '')}`, now });
+    for (const requestId of this.holds.expiredReservations(now)) {
+      this.holds.settle({ requestId, outcome: ABANDONED, logId: `bl_${requestId.replace(/^req_/, '')}`, now });
     }
     let retryAt: number | undefined;
     try {
@@ -170,8 +186,8 @@ export class AccountDurableObject extends DurableObject<Env> {
       console.error('billing log flush failed; retrying', error instanceof Error ? error.message : error);
       retryAt = now + FLUSH_RETRY_MS;
     }
-    const pending = this.ledger.hasUnflushedLogs() ? now + parseConfig(this.env).outboxFlushDelayMs : undefined;
-    const next = [retryAt ?? pending, this.ledger.nextExpiry()].filter((at): at is number => at !== undefined);
+    const pending = this.ledger.hasUnflushedLogs() ? now + this.config.outboxFlushDelayMs : undefined;
+    const next = [retryAt ?? pending, this.holds.nextExpiry()].filter((at): at is number => at !== undefined);
     if (next.length > 0) await this.setAlarm(Math.min(...next));
   }
 

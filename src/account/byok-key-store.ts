@@ -1,25 +1,11 @@
 /**
  * The account's registered provider keys (BYOK), kept in its Durable Object:
- * encrypted (see accounts/byok-crypto.ts), mirrored in memory, and versioned so
+ * encrypted (see byok/crypto.ts), mirrored in memory, and versioned so
  * that a worker's cached copy is checked on every authorize — a key registered
  * or removed is seen by the very next request, in every isolate.
  */
 import { randomHex } from '../base/ids';
 import type { ProviderId } from '../base/provider-id';
-
-export const BYOK_KEYS_SCHEMA = `CREATE TABLE IF NOT EXISTS byok_keys (
-  id TEXT PRIMARY KEY,
-  provider TEXT NOT NULL,
-  name TEXT NOT NULL,
-  hint TEXT NOT NULL,
-  ciphertext TEXT NOT NULL,
-  iv TEXT NOT NULL,
-  key_version INTEGER NOT NULL,
-  created_at INTEGER NOT NULL,
-  last_used_at INTEGER,
-  last_error TEXT,
-  last_error_at INTEGER
-)`;
 
 /** A provider key as sealed by byok/crypto.ts: this object stores it, never opens it. */
 export interface EncryptedKey {
@@ -70,7 +56,6 @@ export class ByokKeyStore {
   private changes = 0;
 
   constructor(private readonly sql: SqlStorage) {
-    sql.exec(BYOK_KEYS_SCHEMA);
     this.keys = sql
       .exec<Row>('SELECT * FROM byok_keys ORDER BY created_at, id')
       .toArray()

@@ -1,15 +1,48 @@
+/**
+ * How the rest of the worker reaches an account's object, and what its
+ * refusals mean to a client: one switch turns each reason the object gives
+ * into the public error, whichever path asked (a chat request's authorize, or
+ * the key check of every other request).
+ */
 import type { AuthenticatedKey, Env } from '../env';
-import { accountDeactivated, type ApiError, revokedKey } from '../errors';
-import type { AccountDurableObject } from './account-object';
+import { accountDeactivated, insufficientCredits, rateLimited, revokedKey, type ApiError } from '../errors';
+import { formatUsd } from '../base/money';
+import type { AccountDurableObject, AuthorizeAnswer } from './account-object';
 
-/** The account's one Durable Object, addressed by its account id. */
+/** The account's one Durable Object, addressed by its account id (which is also the object's name). */
 export const accountStub = (env: Env, accountId: string): DurableObjectStub<AccountDurableObject> =>
   env.ACCOUNTS.get(env.ACCOUNTS.idFromName(accountId));
 
+/** Why the object refuses a key or a request (a stale BYOK copy is not a refusal: the caller plans again). */
+export type AccessRefusal = Exclude<AuthorizeAnswer, { ok: true } | { reason: 'byok_stale' }>;
+
+/** The client's error for each of the object's refusals. */
+export function refusalToError(refusal: AccessRefusal): ApiError {
+  switch (refusal.reason) {
+    case 'key_revoked':
+      return revokedKey();
+    case 'account_deactivated':
+      return accountDeactivated();
+    case 'rate_limited':
+      return rateLimited(refusal.limit, refusal.retryAfterSeconds);
+    case 'insufficient_credits':
+      return insufficientCredits(
+        `Insufficient credits: this request may cost up to $${formatUsd(refusal.required)} and $${formatUsd(refusal.available)} is available. Recharge, or lower max_tokens.`,
+      );
+    default:
+      return refusal satisfies never;
+  }
+}
+
+/** The refusal in a key's state (keyState), if any: a revoked key first, then a deactivated account. */
+export function keyStateRefusal(state: { revoked: boolean; deactivated: boolean }): AccessRefusal | undefined {
+  if (state.revoked) return { ok: false, reason: 'key_revoked' };
+  if (state.deactivated) return { ok: false, reason: 'account_deactivated' };
+  return undefined;
+}
+
 /** Asks the account's object, the authority, whether the key may act: the error to answer, or undefined. */
 export async function keyAccessError(env: Env, auth: Pick<AuthenticatedKey, 'accountId' | 'keyId'>): Promise<ApiError | undefined> {
-  const state = await accountStub(env, auth.accountId).keyState(auth.keyId);
-  if (state.revoked) return revokedKey();
-  if (state.deactivated) return accountDeactivated();
-  return undefined;
+  const refusal = keyStateRefusal(await accountStub(env, auth.accountId).keyState(auth.keyId));
+  return refusal && refusalToError(refusal);
 }

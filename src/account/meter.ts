@@ -7,15 +7,13 @@
  * second round trip. The request path never writes to D1.
  */
 import type { AuthenticatedKey, Config, Env } from '../env';
-import { accountDeactivated, insufficientCredits, rateLimited, revokedKey } from '../errors';
 import type { NormalizedUsage } from '../base/upstream';
 import type { CatalogModel } from '../base/catalog';
 import type { BillingMode, BillingStatus, RequestContext, RequestOutcome } from '../billing/billing-log';
-import type { SettleResult } from './account-ledger';
+import type { SettleResult } from './request-holds';
 import { computeCost, ONE, onePlus, ZERO, type BillableUsage, type Rate } from '../base/cost';
 import type { ByokKeySet } from './byok-key-store';
-import { formatUsd } from '../base/money';
-import { accountStub } from './client';
+import { accountStub, refusalToError } from './client';
 
 export interface MeterInput {
   env: Env;
@@ -95,7 +93,7 @@ export class Meter {
    * with a stale copy (nothing is held then: plan again and reopen).
    */
   static async open(input: MeterInput): Promise<Meter | { stale: ByokKeySet }> {
-    const { env, config, auth, model } = input;
+    const { env, auth, model } = input;
     const stub = accountStub(env, auth.accountId);
     const context: RequestContext = {
       keyId: auth.keyId,
@@ -109,27 +107,11 @@ export class Meter {
       startedAt: input.now,
     };
     const amount = worstCase(input, model);
-    const decision = await stub.authorize({
-      accountId: auth.accountId,
-      requestId: input.requestId,
-      amount,
-      context,
-      now: input.now,
-      defaultRateLimit: config.rateLimitPerMinute,
-      reservationTtlMs: config.reservationTtlMs,
-      byokFreePerMonth: config.byokFreeRequestsPerMonth,
-      byokVersion: input.byokVersion,
-    });
-    if (!decision.ok && decision.reason === 'byok_stale') return { stale: decision.byok };
-    if (!decision.ok && decision.reason === 'account_deactivated') throw accountDeactivated();
-    if (!decision.ok && decision.reason === 'rate_limited') {
-      throw rateLimited(decision.limit, decision.retryAfterSeconds);
-    }
-    if (!decision.ok && decision.reason === 'key_revoked') throw revokedKey();
+    // The object applies its own rate limit, hold bound and BYOK free tier; only the worst case is computed here.
+    const decision = await stub.authorize({ requestId: input.requestId, amount, context, now: input.now, byokVersion: input.byokVersion });
     if (!decision.ok) {
-      throw insufficientCredits(
-        `Insufficient credits: this request may cost up to $${formatUsd(decision.required)} and $${formatUsd(decision.available)} is available. Recharge, or lower max_tokens.`,
-      );
+      if (decision.reason === 'byok_stale') return { stale: decision.byok };
+      throw refusalToError(decision);
     }
     const byokFree = decision.byokFree === true;
     return new Meter(input, stub, decision.balance, byokFree ? 0 : amount, byokFree);

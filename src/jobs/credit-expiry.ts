@@ -58,7 +58,7 @@ export async function runCreditExpiry(env: Env, now: Date): Promise<{ warned: nu
     const daysLeft = EXPIRY_DAYS - idleDays;
     const due = WARNING_DAYS.filter((days) => daysLeft <= days).at(-1);
     if (due === undefined) continue;
-    const { balance } = await stub.summary(account.id, at);
+    const { balance } = await stub.summary(at);
     if (balance === 0) continue;
     if (await noteOnce(env, account, `expiry_${due}d`, at)) {
       tally.warned += 1;

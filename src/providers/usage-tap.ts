@@ -5,7 +5,7 @@
  */
 import { dropProviderExtras, errorInAnswer, isObject, normalizeChoice } from './openai-compatible';
 import type { ProviderAdapter } from './types';
-import type { JsonObject, NormalizedUsage, UpstreamFailure } from '../base/upstream';
+import type { JsonObject } from '../base/upstream';
 import type { SseEvent } from '../streaming/sse';
 import type { StreamEvent, TapState } from '../streaming/stream-event';
 import { deliveredText, estimateTextTokens } from './token-estimate';

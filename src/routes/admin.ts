@@ -5,12 +5,12 @@ import type { AccountRow } from '../db/schema';
 import { createAccount, createApiKey, getAccount, toPublicAccount } from '../accounts/account-store';
 import { accountStub } from '../account/client';
 import { parseSignedUsd, usdNumber } from '../base/money';
-import { accountExists, balanceWouldGoNegative, byokUnavailable, invalidValue, notFound } from '../errors';
+import { accountExists, balanceWouldGoNegative, invalidValue, notFound } from '../errors';
 import { adminAuth } from '../middleware/admin-auth';
 import { parseJsonBody } from '../middleware/json-body';
 import { AccountPatchSchema, CreateAccountSchema, CreditAdjustmentSchema, KeyNameSchema } from '../schemas/account-requests';
 import { tooManyActiveKeys } from './user-keys';
-import { masterKeys, reencryptProviderKey } from '../byok/crypto';
+import { rotateMasterKey } from '../byok/rotate';
 import { findRecharge } from '../payments/recharges';
 import { refundRecharge } from '../payments/refunds';
 import { RefundRequestSchema } from '../schemas/credit-requests';
@@ -27,7 +27,7 @@ async function requireAccount(c: Context<AppEnv>) {
 
 /** The account as the operator sees it: D1's record and the object's money state. */
 async function accountView(c: Context<AppEnv>, account: AccountRow) {
-  const summary = await accountStub(c.env, account.id).summary(account.id, Date.now());
+  const summary = await accountStub(c.env, account.id).summary(Date.now());
   const totals = Object.fromEntries(Object.entries(summary.ledgerTotals).map(([kind, units]) => [kind, usdNumber(units)]));
   return {
     ...toPublicAccount(account),
@@ -39,9 +39,6 @@ async function accountView(c: Context<AppEnv>, account: AccountRow) {
     rate_limit_override: summary.rateLimitPerMinute,
   };
 }
-
-/** Accounts whose provider keys one rotation call re-encrypts. */
-const ROTATION_PAGE = 100;
 
 /** The operator API: answers 404 everywhere unless ADMIN_TOKEN is set. */
 export const admin = new Hono<AppEnv>()
@@ -58,7 +55,7 @@ export const admin = new Hono<AppEnv>()
   .patch('/accounts/:id', async (c) => {
     const { rate_limit_per_minute: limit } = await parseJsonBody(c, AccountPatchSchema);
     const account = await requireAccount(c);
-    await accountStub(c.env, account.id).setRateLimit(account.id, limit);
+    await accountStub(c.env, account.id).setRateLimit(limit);
     return c.json(await accountView(c, account));
   })
   .post('/accounts/:id/credits', async (c) => {
@@ -66,7 +63,7 @@ export const admin = new Hono<AppEnv>()
     const units = parseSignedUsd(amount);
     if (units === undefined || units === 0) throw invalidValue('amount must be a non-zero number of dollars with at most 8 decimals.', 'amount');
     const { id: accountId } = await requireAccount(c);
-    const result = await accountStub(c.env, accountId).adjust({ accountId, amount: units, reason, now: Date.now() });
+    const result = await accountStub(c.env, accountId).adjust({ amount: units, reason, now: Date.now() });
     if (!result.ok) {
       throw balanceWouldGoNegative(`This debit would take the balance below zero (balance: ${usdNumber(result.balance)}).`);
     }
@@ -99,23 +96,7 @@ export const admin = new Hono<AppEnv>()
    * old master key can be dropped from BYOK_PREVIOUS_ENCRYPTION_KEYS.
    */
   .post('/byok/rotate', async (c) => {
-    const cursor = c.req.query('cursor') ?? '';
-    const page = await c.env.DB.prepare('SELECT id FROM accounts WHERE id > ? ORDER BY id LIMIT ?').bind(cursor, ROTATION_PAGE).all<{ id: string }>();
-    let resealed = 0;
-    try {
-      const keys = await masterKeys(c.env);
-      for (const { id: accountId } of page.results) {
-        const stub = accountStub(c.env, accountId);
-        const stale = (await stub.byokKeySet()).keys.filter((key) => key.keyVersion !== keys.current.version);
-        if (stale.length === 0) continue;
-        const sealed = await Promise.all(stale.map(async (key) => ({ id: key.id, ...(await reencryptProviderKey(keys, key, { accountId, keyId: key.id })) })));
-        await stub.resealByokKeys(sealed);
-        resealed += sealed.length;
-      }
-    } catch (error) {
-      throw byokUnavailable('Stored provider keys could not be re-encrypted (is every old master key in BYOK_PREVIOUS_ENCRYPTION_KEYS?).', error);
-    }
-    const last = page.results.at(-1)?.id;
-    return c.json({ accounts: page.results.length, resealed_keys: resealed, next_cursor: page.results.length === ROTATION_PAGE ? last : null });
+    const page = await rotateMasterKey(c.env, c.req.query('cursor') ?? '');
+    return c.json({ accounts: page.accounts, resealed_keys: page.resealedKeys, next_cursor: page.nextCursor });
   });
 

@@ -29,7 +29,7 @@ const LogQuerySchema = z.strictObject({
 export const balance = new Hono<AppEnv>().get('/', async (c) => {
   const { accountId } = c.get('auth');
   const config = c.get('config');
-  const summary = await accountStub(c.env, accountId).summary(accountId, Date.now());
+  const summary = await accountStub(c.env, accountId).summary(Date.now());
   return c.json({
     balance: usdNumber(summary.balance),
     currency: 'USD',

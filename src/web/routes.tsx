@@ -67,7 +67,7 @@ async function dashboardData(c: Context<AppEnv>, session: WebSession, extra: Par
   const cursor = c.req.query('cursor');
   const stub = accountStub(c.env, accountId);
   const [summary, keys, providerKeys, usage, logs, recharges] = await Promise.all([
-    stub.summary(accountId, now),
+    stub.summary(now),
     listApiKeys(db, accountId),
     stub.byokKeySet(),
     readUsage(c.env.DB, accountId, now),

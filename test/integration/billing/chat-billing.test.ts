@@ -128,7 +128,7 @@ describe('what a standard-mode request costs and shows', () => {
     await reader.cancel();
     const upstream = await waitFor(() => upstreamRequests(tag), (r) => (r[0] as { outcome?: string } | undefined)?.outcome === 'closed_early');
     expect((upstream[0] as { outcome?: string }).outcome).toBe('closed_early');
-    const summary = await waitFor(() => accountObject(accountId).summary(accountId, Date.now()), (s) => s.openReservations === 0 && (s.ledgerTotals.usage ?? 0) < 0);
+    const summary = await waitFor(() => accountObject(accountId).summary(Date.now()), (s) => s.openReservations === 0 && (s.ledgerTotals.usage ?? 0) < 0);
     expect(summary.openReservations).toBe(0);
     await drainOutbox(accountId);
     const log = await billingLog(key, response.headers.get('X-Request-Id')!);

@@ -22,7 +22,7 @@ describe('balance under concurrent load', () => {
     expect(admitted).toBeGreaterThanOrEqual(1);
     expect(statuses.filter((status) => status === 402).length).toBe(50 - admitted);
 
-    const summary = await accountObject(accountId).summary(accountId, Date.now());
+    const summary = await accountObject(accountId).summary(Date.now());
     expect(summary.balance).toBeGreaterThanOrEqual(0);
     expect(summary.openReservations).toBe(0);
     expect(Object.values(summary.ledgerTotals).reduce((sum, units) => sum + units, 0)).toBe(summary.balance);

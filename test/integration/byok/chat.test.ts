@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { adminRequest, apiRequest, chat, chatWithEnv, createAccountWithKey, hello, upstreamRequests } from '../helpers';
 import { uniqueTag } from '../chat/provider-models';
 import { accountObject, balanceOf, billingLog, drainOutbox } from '../billing/helpers';
+import { setObjectVars } from '../account/object-vars';
 
 const register = async (key: string, provider: string, apiKey: string) => {
   const response = await apiRequest(key, 'POST', '/v1/user/byok/register', { provider, api_key: apiKey });
@@ -139,6 +140,8 @@ describe('BYOK billing', () => {
     const { key, accountId } = await createAccountWithKey(0);
     await register(key, 'deepseek', 'sk-user-free-tier-0001');
     const three = { BYOK_FREE_REQUESTS_PER_MONTH: '3' };
+    // The account object applies the free tier from its own vars; the worker's set the fee it computes.
+    await setObjectVars(accountObject(accountId), three);
     const body = { model: 'deepseek-chat', messages: hello, max_tokens: 100, standin: MILLION_PROMPT };
     for (let i = 1; i <= 3; i++) {
       const free = await chatWithEnv(key, body, three);

@@ -5,7 +5,7 @@ import { adminRequest, apiRequest, chat, createAccountWithKey, hello } from '../
 import { accountObject, balanceOf } from '../billing/helpers';
 import { chargeRefundedEvent, deliver, sessionEvent, startRecharge, stripeRequests } from './helpers';
 
-const ledgerSum = async (accountId: string) => Object.values((await accountObject(accountId).summary(accountId, Date.now())).ledgerTotals).reduce((a, b) => a + b, 0);
+const ledgerSum = async (accountId: string) => Object.values((await accountObject(accountId).summary(Date.now())).ledgerTotals).reduce((a, b) => a + b, 0);
 const refund = (id: string, body: object = {}) => adminRequest('POST', `/recharges/${id}/refund`, body);
 
 async function paid(amount = 20) {
@@ -76,13 +76,10 @@ describe('refunding a recharge', () => {
     const { key, accountId, recharge } = await paid(10);
     // A request holding its worst case: that money is not unspent.
     await accountObject(accountId).authorize({
-      accountId,
       requestId: 'req_in_flight',
       amount: 4e8,
       context: { keyId: 'k', keyName: 'k', keyPrefix: 'k', model: 'deepseek-chat', provider: 'deepseek', mode: 'standard', routing: 'auto', stream: false, startedAt: Date.now() },
       now: Date.now(),
-      defaultRateLimit: 600,
-      reservationTtlMs: 60_000,
     });
     const response = await refund(recharge.id, { amount: 10 });
     expect(await response.json()).toMatchObject({ error: { code: 'refund_exceeds_unspent', message: 'Only unspent credits can be refunded: $6 is unspent.' } });

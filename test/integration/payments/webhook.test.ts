@@ -5,7 +5,7 @@ import { balanceOf } from '../billing/helpers';
 import { accountObject } from '../billing/helpers';
 import { deliver, sessionEvent, startRecharge } from './helpers';
 
-const ledgerSum = async (accountId: string) => Object.values((await accountObject(accountId).summary(accountId, Date.now())).ledgerTotals).reduce((a, b) => a + b, 0);
+const ledgerSum = async (accountId: string) => Object.values((await accountObject(accountId).summary(Date.now())).ledgerTotals).reduce((a, b) => a + b, 0);
 const rechargeOf = async (key: string, id: string) =>
   (await (await apiRequest(key, 'GET', '/v1/user/recharges')).json<{ data: Array<{ id: string; status: string; paid_at: number | null }> }>()).data.find((r) => r.id === id)!;
 

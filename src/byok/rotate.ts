@@ -1,0 +1,48 @@
+/**
+ * Rotating the BYOK master key: stored provider keys are re-encrypted under the
+ * current master key, a page of accounts per call, so one call stays within a
+ * request's limits however many accounts there are. Each account's object
+ * replaces its ciphertexts; the worker does the crypto (the object never holds
+ * the master secret). Safe to repeat: a key already under the current version
+ * is left as it is.
+ */
+import type { Env } from '../env';
+import { accountStub } from '../account/client';
+import { byokUnavailable } from '../errors';
+import { masterKeys, reencryptProviderKey } from './crypto';
+
+/** Accounts whose provider keys one call re-encrypts. */
+export const ROTATION_PAGE = 100;
+
+export interface RotationPage {
+  accounts: number;
+  resealedKeys: number;
+  /** Where the next call starts; null once every account was seen. */
+  nextCursor: string | null;
+}
+
+/**
+ * Re-encrypts the provider keys of the accounts after `cursor` (by id, one
+ * page). Repeat with `nextCursor` until it is null; then the old master key can
+ * be dropped from BYOK_PREVIOUS_ENCRYPTION_KEYS. Throws 503 when a stored key
+ * cannot be decrypted with the master keys configured.
+ */
+export async function rotateMasterKey(env: Env, cursor: string): Promise<RotationPage> {
+  const page = await env.DB.prepare('SELECT id FROM accounts WHERE id > ? ORDER BY id LIMIT ?').bind(cursor, ROTATION_PAGE).all<{ id: string }>();
+  let resealed = 0;
+  try {
+    const keys = await masterKeys(env);
+    for (const { id: accountId } of page.results) {
+      const stub = accountStub(env, accountId);
+      const stale = (await stub.byokKeySet()).keys.filter((key) => key.keyVersion !== keys.current.version);
+      if (stale.length === 0) continue;
+      const sealed = await Promise.all(stale.map(async (key) => ({ id: key.id, ...(await reencryptProviderKey(keys, key, { accountId, keyId: key.id })) })));
+      await stub.resealByokKeys(sealed);
+      resealed += sealed.length;
+    }
+  } catch (error) {
+    throw byokUnavailable('Stored provider keys could not be re-encrypted (is every old master key in BYOK_PREVIOUS_ENCRYPTION_KEYS?).', error);
+  }
+  const last = page.results.at(-1)?.id;
+  return { accounts: page.results.length, resealedKeys: resealed, nextCursor: page.results.length === ROTATION_PAGE && last !== undefined ? last : null };
+}

@@ -1,0 +1,164 @@
+/** The account object's versioned schema: objects from before versions upgrade in place; each migration runs once, whole or not at all. */
+import { env, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { AccountDurableObject } from '../../../src/account/account-object';
+import type { StoredByokKey } from '../../../src/account/byok-key-store';
+import { migrate, MIGRATIONS, schemaVersion, type Migration } from '../../../src/account/schema';
+import type { RequestContext } from '../../../src/billing/billing-log';
+import { UNVERSIONED_SCHEMA } from './unversioned-schema';
+
+const NOW = Date.UTC(2026, 10, 25, 12);
+
+function account() {
+  const accountId = `acct_${crypto.randomUUID().replaceAll('-', '')}`;
+  return { accountId, stub: env.ACCOUNTS.get(env.ACCOUNTS.idFromName(accountId)) };
+}
+
+const context: RequestContext = {
+  keyId: 'key_1',
+  keyName: 'laptop',
+  keyPrefix: 'sk-ft_abcd',
+  model: 'deepseek-chat',
+  provider: 'deepseek',
+  mode: 'standard',
+  routing: 'auto',
+  stream: false,
+  startedAt: NOW,
+};
+
+const providerKey: StoredByokKey = {
+  id: 'pk_1',
+  provider: 'deepseek',
+  name: 'mine',
+  hint: 'sk-…0001',
+  ciphertext: 'c2VhbGVk',
+  iv: 'aXY=',
+  keyVersion: 1,
+  createdAt: NOW,
+  lastUsedAt: null,
+  lastError: null,
+  lastErrorAt: null,
+};
+
+/** Tables and indexes as SQLite records them, without the version record. */
+const schemaOf = (sql: SqlStorage) =>
+  sql.exec("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name != 'schema_version' AND name NOT LIKE '_cf_%' ORDER BY name").toArray();
+
+const tablesOf = (sql: SqlStorage) =>
+  sql
+    .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name")
+    .toArray()
+    .map((row) => row.name);
+
+/** Every row of every table but the version record. */
+const rowsOf = (sql: SqlStorage) =>
+  Object.fromEntries(tablesOf(sql).filter((name) => name !== 'schema_version').map((name) => [name, sql.exec(`SELECT * FROM "${name}" ORDER BY rowid`).toArray()]));
+
+function insertRows(sql: SqlStorage, rows: Record<string, Record<string, SqlStorageValue>[]>): void {
+  for (const [table, list] of Object.entries(rows)) {
+    for (const row of list) {
+      const columns = Object.keys(row);
+      sql.exec(`INSERT INTO "${table}" (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, ...Object.values(row));
+    }
+  }
+}
+
+/** A new instance of the object over the same storage, as the runtime starts one after a deploy: served once its start-up is done. */
+async function restart(state: DurableObjectState): Promise<AccountDurableObject> {
+  const blockConcurrencyWhile = state.blockConcurrencyWhile;
+  const block = blockConcurrencyWhile.bind(state);
+  let started: Promise<unknown> = Promise.resolve();
+  state.blockConcurrencyWhile = <T>(callback: () => Promise<T>): Promise<T> => {
+    const running = block(callback);
+    started = running;
+    return running;
+  };
+  try {
+    const object = new AccountDurableObject(state, env);
+    await started;
+    return object;
+  } finally {
+    state.blockConcurrencyWhile = blockConcurrencyWhile;
+  }
+}
+
+describe('account object schema', () => {
+  it('numbers its migrations 1, 2, 3… and brings a new object to the last', async () => {
+    expect(MIGRATIONS.map((migration) => migration.version)).toEqual(MIGRATIONS.map((_, index) => index + 1));
+    const { stub } = account();
+    await runInDurableObject(stub, (_instance, state) => {
+      expect(schemaVersion(state.storage.sql)).toBe(MIGRATIONS.length);
+    });
+  });
+
+  it('upgrades an object created before versions, keeping its balance, holds, ledger, keys and revocations', async () => {
+    const { stub } = account();
+    await stub.adjust({ amount: 1000, reason: 'funding', now: NOW });
+    await stub.authorize({ requestId: 'req_done', amount: 300, context, now: NOW });
+    await stub.settle({ requestId: 'req_done', outcome: { promptTokens: 10, cachedTokens: 0, completionTokens: 5, reasoningTokens: 0, cost: 120, providerCost: 110, estimated: false, status: 'succeeded' }, logId: 'bl_done', now: NOW });
+    await stub.authorize({ requestId: 'req_open', amount: 200, context, now: NOW });
+    await stub.creditRecharge({ rechargeId: 'rc_1', sessionId: 'cs_1', eventId: 'evt_1', amount: 500, now: NOW });
+    await stub.registerByokKey(providerKey);
+    await stub.revokeKey('key_gone', NOW);
+    const before = await stub.summary(NOW);
+    expect(before).toMatchObject({ balance: 1380, reserved: 200, openReservations: 1 });
+
+    await runInDurableObject(stub, async (_instance, state) => {
+      const { sql } = state.storage;
+      const schema = schemaOf(sql);
+      const rows = rowsOf(sql);
+      // The same rows in the tables the code of before created, and no version record: a production object today.
+      for (const table of tablesOf(sql)) sql.exec(`DROP TABLE "${table}"`);
+      for (const statement of UNVERSIONED_SCHEMA) sql.exec(statement);
+      insertRows(sql, rows);
+      expect(schemaVersion(sql)).toBe(0);
+
+      // The object starts over that storage, as after a deploy.
+      const restarted = await restart(state);
+      expect(await restarted.summary(NOW)).toEqual(before);
+      expect(await restarted.keyState('key_gone')).toEqual({ revoked: true, deactivated: false });
+      expect((await restarted.byokKeySet()).keys).toEqual([providerKey]);
+      expect(schemaVersion(sql)).toBe(1);
+      expect(schemaOf(sql)).toEqual(schema);
+      expect(rowsOf(sql)).toEqual(rows);
+    });
+  });
+
+  it('applies each migration once, however often the object starts', async () => {
+    const { stub } = account();
+    await stub.adjust({ amount: 1000, reason: 'funding', now: NOW });
+    await runInDurableObject(stub, (_instance, state) => {
+      const { sql } = state.storage;
+      const schema = schemaOf(sql);
+      const rows = rowsOf(sql);
+      expect(migrate(state.storage)).toBe(1);
+      expect({ schema: schemaOf(sql), rows: rowsOf(sql) }).toEqual({ schema, rows });
+
+      // Not idempotent on purpose: a second run would fail on CREATE TABLE, or count 2.
+      const counted: Migration = { version: 2, statements: ['CREATE TABLE migration_runs (n INTEGER NOT NULL)', 'INSERT INTO migration_runs (n) VALUES (1)'] };
+      expect(migrate(state.storage, [...MIGRATIONS, counted])).toBe(2);
+      expect(migrate(state.storage, [...MIGRATIONS, counted])).toBe(2);
+      expect(sql.exec('SELECT n FROM migration_runs').toArray()).toEqual([{ n: 1 }]);
+      expect(schemaVersion(sql)).toBe(2);
+    });
+  });
+
+  it('leaves an object at the version before a migration that throws, with nothing of it applied', async () => {
+    const { stub } = account();
+    await runInDurableObject(stub, (_instance, state) => {
+      const { sql } = state.storage;
+      const broken: Migration = { version: 2, statements: ['CREATE TABLE half_done (n INTEGER)', 'INSERT INTO no_such_table (n) VALUES (1)'] };
+      expect(() => migrate(state.storage, [...MIGRATIONS, broken])).toThrow(/no such table/);
+      expect(schemaVersion(sql)).toBe(1);
+      expect(tablesOf(sql)).not.toContain('half_done');
+    });
+  });
+
+  it('refuses a list with a gap in its versions', async () => {
+    const { stub } = account();
+    await runInDurableObject(stub, (_instance, state) => {
+      expect(() => migrate(state.storage, [...MIGRATIONS, { version: 3, statements: [] }])).toThrow('account schema: migration 3 follows version 1');
+      expect(schemaVersion(state.storage.sql)).toBe(1);
+    });
+  });
+});
