@@ -177,7 +177,7 @@ export class AccountDurableObject extends DurableObject<Env> {
     this.alarmAt = undefined;
     const now = Date.now();
     for (const requestId of this.holds.expiredReservations(now)) {
-      this.holds.settle({ requestId, outcome: ABANDONED, logId: `bl_${requestId.replace(/^req_/, '')}`, now });
+      this.holds.settle({ requestId, outcome: ABANDONED, now });
     }
     let retryAt: number | undefined;
     try {

@@ -177,7 +177,7 @@ export class Meter {
   }
 
   private send(outcome: RequestOutcome, now: number, byokKeyId?: string): Promise<SettleResult> {
-    return this.stub.settle({ requestId: this.input.requestId, logId: `bl_${this.input.requestId.replace(/^req_/, '')}`, now, outcome, byokKeyId });
+    return this.stub.settle({ requestId: this.input.requestId, now, outcome, byokKeyId });
   }
 
   /** What the request is billed: the provider's usage (or the estimate) at the served model's price. */

@@ -6,6 +6,7 @@
  * transaction. Holds, the rate window and revocations are mirrored in memory:
  * the object is the only writer, so each request costs a few small statements.
  */
+import { billingLogId } from '../base/ids';
 import type { Config } from '../env';
 import type { BillingLogRecord, RequestContext, RequestOutcome } from '../billing/billing-log';
 import type { AccountLedger } from './account-ledger';
@@ -33,7 +34,6 @@ export type AdmissionConfig = Pick<Config, 'rateLimitPerMinute' | 'reservationTt
 export interface SettleInput {
   requestId: string;
   outcome: RequestOutcome;
-  logId: string;
   now: number;
 }
 
@@ -181,7 +181,7 @@ export class RequestHolds {
         model,
         provider,
         cost: charged,
-        id: input.logId,
+        id: billingLogId(input.requestId),
         requestId: input.requestId,
         accountId: this.ledger.accountId,
         createdAt: context.startedAt,

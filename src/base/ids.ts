@@ -19,3 +19,9 @@ export async function sha256Hex(text: string): Promise<string> {
 
 /** `acct_…`, `key_…`: 16 random bytes, unguessable and collision-free in practice. */
 export const newId = (prefix: string): string => `${prefix}_${randomHex(16)}`;
+
+/** A request's id: `req_` + 12 random bytes. It is also the key of its billing-log row. */
+export const newRequestId = (): string => `req_${randomHex(12)}`;
+
+/** The billing-log row id of a request: the request id's random part under `bl_`. */
+export const billingLogId = (requestId: string): string => `bl_${requestId.replace(/^req_/, '')}`;

@@ -62,7 +62,7 @@ describe('account object: reservations and settlement', () => {
     const { stub } = account();
     await fund(stub, 1000);
     expect(await stub.authorize(authorizeInput('req_1', 400))).toEqual({ ok: true, balance: 1000, reserved: 400, replay: false });
-    expect(await stub.settle({ requestId: 'req_1', outcome: outcome(150), logId: 'bl_1', now: NOW + 500 })).toEqual({ charged: 150, balance: 850, replay: false });
+    expect(await stub.settle({ requestId: 'req_1', outcome: outcome(150), now: NOW + 500 })).toEqual({ charged: 150, balance: 850, replay: false });
     const summary = await stub.summary(NOW);
     expect(summary).toMatchObject({ balance: 850, reserved: 0, openReservations: 0, ledgerTotals: { adjustment: 1000, usage: -150 } });
   });
@@ -79,8 +79,8 @@ describe('account object: reservations and settlement', () => {
     const { stub } = account();
     await fund(stub, 1000);
     await stub.authorize(authorizeInput('req_r', 100));
-    const first = await stub.settle({ requestId: 'req_r', outcome: outcome(60), logId: 'bl_r', now: NOW });
-    const again = await stub.settle({ requestId: 'req_r', outcome: outcome(90), logId: 'bl_r2', now: NOW });
+    const first = await stub.settle({ requestId: 'req_r', outcome: outcome(60), now: NOW });
+    const again = await stub.settle({ requestId: 'req_r', outcome: outcome(90), now: NOW });
     expect(first).toEqual({ charged: 60, balance: 940, replay: false });
     expect(again).toEqual({ charged: 60, balance: 940, replay: true });
     expect(await stub.authorize(authorizeInput('req_r', 100))).toMatchObject({ ok: true, replay: true, reserved: 0 });
@@ -91,7 +91,7 @@ describe('account object: reservations and settlement', () => {
     const { stub } = account();
     await fund(stub, 100);
     await stub.authorize(authorizeInput('req_big', 100));
-    expect(await stub.settle({ requestId: 'req_big', outcome: outcome(250), logId: 'bl_big', now: NOW })).toEqual({ charged: 100, balance: 0, replay: false });
+    expect(await stub.settle({ requestId: 'req_big', outcome: outcome(250), now: NOW })).toEqual({ charged: 100, balance: 0, replay: false });
     expect(await ledgerSum(stub)).toBe(0);
   });
 
@@ -192,7 +192,7 @@ describe('account object: restart', () => {
     const { stub } = account();
     await fund(stub, 1000);
     await stub.authorize(authorizeInput('req_done', 300));
-    await stub.settle({ requestId: 'req_done', outcome: outcome(120), logId: 'bl_done', now: NOW });
+    await stub.settle({ requestId: 'req_done', outcome: outcome(120), now: NOW });
     await stub.authorize(authorizeInput('req_open', 200));
     await stub.revokeKey('key_gone', NOW);
     await runInDurableObject(stub, (_instance, state) => {
@@ -203,7 +203,7 @@ describe('account object: restart', () => {
       expect(restarted.isKeyRevoked('key_gone')).toBe(true);
       expect(restarted.authorize(authorizeInput('req_done', 300), ADMISSION)).toEqual({ ok: true, balance: 880, reserved: 200, replay: true });
       expect(restarted.authorize(authorizeInput('req_open', 200), ADMISSION)).toEqual({ ok: true, balance: 880, reserved: 200, replay: true });
-      expect(restarted.settle({ requestId: 'req_open', outcome: outcome(50), logId: 'bl_open', now: NOW })).toEqual({ charged: 50, balance: 830, replay: false });
+      expect(restarted.settle({ requestId: 'req_open', outcome: outcome(50), now: NOW })).toEqual({ charged: 50, balance: 830, replay: false });
     });
   });
 });
@@ -214,7 +214,7 @@ describe('account object: alarm', () => {
     await fund(stub, 1000);
     for (const id of ['req_f1', 'req_f2']) {
       await stub.authorize(authorizeInput(id, 10));
-      await stub.settle({ requestId: id, outcome: outcome(7), logId: `bl_${id}`, now: NOW });
+      await stub.settle({ requestId: id, outcome: outcome(7), now: NOW });
     }
     await runDurableObjectAlarm(stub);
     await runDurableObjectAlarm(stub);
@@ -231,14 +231,14 @@ describe('account object: alarm', () => {
     const ids = Array.from({ length: 205 }, (_, i) => `req_b${String(i).padStart(3, '0')}`);
     for (const id of ids) {
       await stub.authorize(authorizeInput(id, 100));
-      await stub.settle({ requestId: id, outcome: outcome(7, { cachedTokens: 2, reasoningTokens: 1, providerCost: 6, estimated: true }), logId: `bl_${id}`, now: NOW + 250 });
+      await stub.settle({ requestId: id, outcome: outcome(7, { cachedTokens: 2, reasoningTokens: 1, providerCost: 6, estimated: true }), now: NOW + 250 });
     }
     await runDurableObjectAlarm(stub);
     const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM billing_logs WHERE account_id = ?').bind(accountId).first();
     expect(count).toEqual({ n: 205 });
     const last = await env.DB.prepare('SELECT * FROM billing_logs WHERE request_id = ?').bind('req_b204').first();
     expect(last).toEqual({
-      id: 'bl_req_b204',
+      id: 'bl_b204',
       request_id: 'req_b204',
       account_id: accountId,
       key_id: 'key_1',
@@ -267,7 +267,7 @@ describe('account object: alarm', () => {
     const { stub } = account();
     await fund(stub, 1000);
     await stub.authorize(authorizeInput('req_kept', 10));
-    await stub.settle({ requestId: 'req_kept', outcome: outcome(7), logId: 'bl_kept', now: NOW });
+    await stub.settle({ requestId: 'req_kept', outcome: outcome(7), now: NOW });
     await env.DB.exec('ALTER TABLE billing_logs RENAME TO billing_logs_away');
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {

@@ -95,7 +95,7 @@ describe('account object schema', () => {
     const { stub } = account();
     await stub.adjust({ amount: 1000, reason: 'funding', now: NOW });
     await stub.authorize({ requestId: 'req_done', amount: 300, context, now: NOW });
-    await stub.settle({ requestId: 'req_done', outcome: { promptTokens: 10, cachedTokens: 0, completionTokens: 5, reasoningTokens: 0, cost: 120, providerCost: 110, estimated: false, status: 'succeeded' }, logId: 'bl_done', now: NOW });
+    await stub.settle({ requestId: 'req_done', outcome: { promptTokens: 10, cachedTokens: 0, completionTokens: 5, reasoningTokens: 0, cost: 120, providerCost: 110, estimated: false, status: 'succeeded' }, now: NOW });
     await stub.authorize({ requestId: 'req_open', amount: 200, context, now: NOW });
     await stub.creditRecharge({ rechargeId: 'rc_1', sessionId: 'cs_1', eventId: 'evt_1', amount: 500, now: NOW });
     await stub.registerByokKey(providerKey);
