@@ -79,6 +79,15 @@ describe('API key authentication on /v1', () => {
     expect(await response.json()).toEqual(invalidKeyBody('This API key has been revoked.'));
   });
 
+  it('answers a revoked key 401 even when its chat request is refused while it is planned', async () => {
+    const { key, keyId } = await createAccountWithKey();
+    await apiRequest(key, 'DELETE', `/v1/user/keys/${keyId}`);
+    const body = { model: 'deepseek-chat', messages: [{ role: 'user', content: 'Hi' }], provider_key: { provider: 'openai', api_key: 'sk-0123456789' } };
+    const response = await apiRequest(key, 'POST', '/v1/chat/completions', body);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual(invalidKeyBody('This API key has been revoked.'));
+  });
+
   it.each([
     ['GET', '/v1/models'],
     ['GET', '/v1/models/deepseek-chat'],
