@@ -1,7 +1,8 @@
 /** Normalizes a non-streaming answer to OpenAI's shape, and renders usage the OpenAI way. */
-import { dropProviderExtras, isObject, normalizeChoice } from './openai-compatible';
+import { dropProviderExtras, normalizeChoice } from './openai-compatible';
 import { deliveredText, estimateTextTokens } from './token-estimate';
 import type { ProviderAdapter } from './types';
+import { readChoices } from './upstream-schemas';
 import type { JsonObject, NormalizedUsage } from '../base/upstream';
 
 export function toOpenAiUsage(usage: NormalizedUsage): JsonObject {
@@ -29,7 +30,7 @@ export function normalizeCompletion(adapter: ProviderAdapter, payload: JsonObjec
   const usage = adapter.convertUsage(payload);
   delete payload.usage;
   dropProviderExtras(payload);
-  const choices = Array.isArray(payload.choices) ? payload.choices.filter(isObject) : [];
+  const choices = readChoices(payload.choices);
   let filtered: string | undefined;
   let deliveredTokens = 0;
   for (const choice of choices) {
