@@ -11,6 +11,7 @@ import { accountStub } from '../account/client';
 import type { StoredByokKey } from '../account/byok-key-store';
 import { ApiError, invalidRequest } from '../errors';
 import { probeModels } from '../providers/models-probe';
+import { upstreamTarget } from '../providers/upstream-request';
 import type { ProviderId } from '../base/provider-id';
 import type { RegisterInput } from '../schemas/byok-requests';
 
@@ -56,7 +57,7 @@ async function masterKeysOr503(env: Env): Promise<MasterKeys> {
 
 /** One cheap call with the key (the models list): does the provider accept it? */
 async function verifyWithProvider(config: Config, provider: ProviderId, apiKey: string): Promise<void> {
-  const outcome = await probeModels(provider, config.providers[provider].baseUrl, apiKey, config.healthProbeTimeoutMs);
+  const outcome = await probeModels(upstreamTarget(config, provider, apiKey), config.healthProbeTimeoutMs);
   if (outcome.ok) return;
   if (outcome.kind === 'auth') {
     throw new ApiError({ status: 400, type: 'invalid_request_error', code: 'invalid_provider_key', param: 'api_key', message: `${provider} rejected this key.` });

@@ -5,9 +5,9 @@
  * (never thrown), so the caller decides what the client sees.
  */
 import type { Config } from '../env';
-import { buildUpstreamBody, errorInAnswer, isObject, readErrorFields } from '../providers/openai-compatible';
+import { errorInAnswer, isObject, readErrorFields } from '../providers/openai-compatible';
 import { normalizeCompletion } from '../providers/completion';
-import { getAdapter } from '../providers/registry';
+import { buildUpstreamRequest, upstreamTarget } from '../providers/upstream-request';
 import type { Classification, ProviderAdapter, UpstreamErrorFields } from '../providers/types';
 import type { JsonObject, NormalizedUsage, UpstreamFailure } from '../base/upstream';
 import { startRelay, type StreamOutcome } from '../streaming/relay';
@@ -43,9 +43,9 @@ export type ExecuteResult =
 
 export async function executeChat(input: ExecuteInput): Promise<ExecuteResult> {
   const { model, config } = input;
-  const adapter = getAdapter(model.provider);
-  const provider = config.providers[model.provider];
-  const body = buildUpstreamBody(adapter, model, input.request, input.stream);
+  const target = upstreamTarget(config, model.provider, input.apiKey);
+  const { adapter } = target;
+  const request = buildUpstreamRequest(target, { kind: 'chat', model, request: input.request, stream: input.stream });
   const controller = new AbortController();
   const abortUpstream = () => controller.abort();
   input.clientSignal?.addEventListener('abort', abortUpstream, { once: true });
@@ -56,16 +56,7 @@ export async function executeChat(input: ExecuteInput): Promise<ExecuteResult> {
 
   let upstream: Response;
   try {
-    upstream = await input.fetch(`${provider.baseUrl}/chat/completions`, {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${input.apiKey}`,
-        'Content-Type': 'application/json',
-        Accept: input.stream ? 'text/event-stream' : 'application/json',
-      },
-      body: JSON.stringify(body),
-      signal: controller.signal,
-    });
+    upstream = await input.fetch(request.url, { ...request.init, signal: controller.signal });
   } catch {
     clearTimeout(timer);
     return failure(controller.signal.aborted && !input.clientSignal?.aborted ? 'timeout' : 'connection');

@@ -29,6 +29,7 @@ const BaseRespSchema = z
 
 export const minimax = defineProvider({
   id: 'minimax',
+  baseUrl: 'https://api.minimax.io/v1',
   transformRequest(body) {
     if (body.temperature === 0) body.temperature = 0.01;
     clampField(body, 'temperature', 0.01, 1);

@@ -4,18 +4,18 @@
  * failure's kind and status come back: a provider's message may echo the key.
  */
 import { isObject, readErrorFields } from './openai-compatible';
-import type { ProviderId } from '../base/provider-id';
-import { getAdapter } from './registry';
 import type { UpstreamFailureKind } from '../base/upstream';
+import { buildUpstreamRequest, type UpstreamTarget } from './upstream-request';
 
 export type ProbeOutcome = { ok: true; latencyMs: number } | { ok: false; latencyMs: number; kind: UpstreamFailureKind; status?: number };
 
-export async function probeModels(provider: ProviderId, baseUrl: string, apiKey: string, timeoutMs: number): Promise<ProbeOutcome> {
+export async function probeModels(target: UpstreamTarget, timeoutMs: number): Promise<ProbeOutcome> {
   const started = Date.now();
   const elapsed = () => Date.now() - started;
   let response: Response;
   try {
-    response = await fetch(`${baseUrl}/models`, { headers: { Authorization: `Bearer ${apiKey}`, Accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+    const request = buildUpstreamRequest(target, { kind: 'models' });
+    response = await fetch(request.url, { ...request.init, signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     return { ok: false, latencyMs: elapsed(), kind: error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'connection' };
   }
@@ -26,7 +26,7 @@ export async function probeModels(provider: ProviderId, baseUrl: string, apiKey:
   } catch {
     // an HTML error page: classified by status alone
   }
-  const adapter = getAdapter(provider);
+  const { adapter } = target;
   // MiniMax reports failures inside an HTTP 200 (base_resp): a 200 is only a success when its body says so.
   const inBand = response.ok && isObject(payload) ? adapter.inBandError(payload) : undefined;
   if (response.ok && !inBand) return { ok: true, latencyMs: elapsed() };

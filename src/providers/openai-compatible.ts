@@ -74,12 +74,17 @@ export function normalizeOpenAiMessage(message: JsonObject): void {
   if (message.role === '') delete message.role;
 }
 
-export interface ProviderOverrides extends Partial<Omit<ProviderAdapter, 'id'>> {
+/** How most providers take a key: `Authorization: Bearer <key>`. */
+export const bearerAuth = (apiKey: string): Record<string, string> => ({ Authorization: `Bearer ${apiKey}` });
+
+export interface ProviderOverrides extends Partial<Omit<ProviderAdapter, 'id' | 'baseUrl'>> {
   id: ProviderId;
+  baseUrl: string;
 }
 
 export function defineProvider(overrides: ProviderOverrides): ProviderAdapter {
   return {
+    requestHeaders: bearerAuth,
     acceptsStreamUsageOption: true,
     transformRequest: (body) => body,
     convertUsage: convertOpenAiUsage,
