@@ -10,7 +10,7 @@ import { newId } from '../base/ids';
 import { accountStub } from '../account/client';
 import type { StoredByokKey } from '../account/byok-key-store';
 import { ApiError, invalidRequest } from '../errors';
-import { probeModels } from '../providers/models-probe';
+import { probeModels } from '../providers/probe-models';
 import { upstreamTarget } from '../providers/upstream-request';
 import type { ProviderId } from '../base/provider-id';
 import type { RegisterInput } from '../schemas/byok-requests';
@@ -57,7 +57,7 @@ async function masterKeysOr503(env: Env): Promise<MasterKeys> {
 
 /** One cheap call with the key (the models list): does the provider accept it? */
 async function verifyWithProvider(config: Config, provider: ProviderId, apiKey: string): Promise<void> {
-  const outcome = await probeModels(upstreamTarget(config, provider, apiKey), config.healthProbeTimeoutMs);
+  const outcome = await probeModels({ ...upstreamTarget(config, provider, apiKey), timeoutMs: config.healthProbeTimeoutMs });
   if (outcome.ok) return;
   if (outcome.kind === 'auth') {
     throw new ApiError({ status: 400, type: 'invalid_request_error', code: 'invalid_provider_key', param: 'api_key', message: `${provider} rejected this key.` });

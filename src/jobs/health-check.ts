@@ -5,7 +5,7 @@
  */
 import { parseConfig, type Config, type Env } from '../env';
 import { PROVIDER_IDS, type ProviderId } from '../base/provider-id';
-import { probeModels } from '../providers/models-probe';
+import { probeModels } from '../providers/probe-models';
 import { upstreamTarget } from '../providers/upstream-request';
 import { providerHealth, type ProbeResult } from '../routing/health';
 
@@ -28,7 +28,7 @@ export async function checkProviderHealth(env: Env, now: Date): Promise<ProbeRes
 
 async function probe(config: Config, provider: ProviderId, checkedAt: number): Promise<ProbeResult> {
   const timeoutMs = config.healthProbeTimeoutMs;
-  const outcome = await probeModels(upstreamTarget(config, provider, config.providers[provider].apiKey ?? ''), timeoutMs);
+  const outcome = await probeModels({ ...upstreamTarget(config, provider, config.providers[provider].apiKey ?? ''), timeoutMs });
   if (outcome.ok) return { provider, status: 'up', checkedAt, latencyMs: outcome.latencyMs, error: null };
   const error =
     outcome.status === undefined

@@ -6,7 +6,7 @@
 import { dropProviderExtras, errorInAnswer, normalizeChoice } from './openai-compatible';
 import type { ProviderAdapter } from './types';
 import type { JsonObject } from '../base/upstream';
-import type { SseEvent } from '../streaming/sse';
+import { SseDecoderStream, type SseEvent } from '../streaming/sse';
 import type { StreamEvent, TapState } from '../streaming/stream-event';
 import { deliveredText, estimateTextTokens } from './token-estimate';
 import { isObject, readChoices } from './upstream-schemas';
@@ -69,4 +69,17 @@ export function createUsageTap(
       if (normalized) controller.enqueue(normalized);
     },
   });
+}
+
+/** A provider's SSE body → OpenAI-shaped stream events, tapping usage into `state` as they pass. */
+export function decodeStreamEvents(
+  adapter: ProviderAdapter,
+  body: ReadableStream<Uint8Array>,
+  servedModel: string,
+  state: TapState,
+): ReadableStream<StreamEvent> {
+  return body
+    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(new SseDecoderStream())
+    .pipeThrough(createUsageTap(adapter, servedModel, state));
 }
