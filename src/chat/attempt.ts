@@ -32,6 +32,7 @@ export interface ExecuteInput {
   waitUntil: (promise: Promise<unknown>) => void;
 }
 
+/** A JSON answer's body carries no `usage`: the caller renders it from what was billed. */
 export type ExecuteResult =
   | { ok: true; kind: 'json'; body: JsonObject; usage: NormalizedUsage | undefined; deliveredTokens: number }
   | { ok: true; kind: 'stream'; body: ReadableStream<Uint8Array> }
