@@ -21,6 +21,13 @@ export interface Env extends Cloudflare.Env {
   QWEN_API_KEY?: string;
   KIMI_API_KEY?: string;
   STEPFUN_API_KEY?: string;
+  /** Overrides of the providers' public endpoints (the adapters hold the defaults). */
+  DEEPSEEK_BASE_URL?: string;
+  ZHIPU_BASE_URL?: string;
+  MINIMAX_BASE_URL?: string;
+  QWEN_BASE_URL?: string;
+  KIMI_BASE_URL?: string;
+  STEPFUN_BASE_URL?: string;
   /** Master key for provider keys at rest: base64 of 32 random bytes. */
   BYOK_ENCRYPTION_KEY?: string;
   /** Older master keys still able to decrypt until rotation: "1:base64,2:base64". */
@@ -53,15 +60,6 @@ export interface AppEnv {
 
 const positiveInt = (fallback: number) =>
   z.coerce.number().int().positive().default(fallback);
-
-const DEFAULT_BASE_URLS: Record<ProviderId, string> = {
-  deepseek: 'https://api.deepseek.com',
-  zhipu: 'https://open.bigmodel.cn/api/paas/v4',
-  minimax: 'https://api.minimax.io/v1',
-  qwen: 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1',
-  kimi: 'https://api.moonshot.ai/v1',
-  stepfun: 'https://api.stepfun.ai/v1',
-};
 
 const ConfigSchema = z.object({
   adminToken: z.string().min(1).optional(),
@@ -98,8 +96,13 @@ function rateOrIssue(text: string, ctx: z.RefinementCtx): Rate {
 }
 
 export interface ProviderConfig {
-  baseUrl: string;
-  /** The platform's key for this provider; absent = the provider is not configured. */
+  /**
+   * `<ID>_BASE_URL` when set (tests, local development, another region), without a
+   * trailing slash; the adapter's public endpoint applies otherwise
+   * (providers/upstream-request.ts resolveBaseUrl).
+   */
+  baseUrlOverride: string | undefined;
+  /** The platform's key for this provider (`<ID>_API_KEY`); absent = the provider is not configured. */
   apiKey: string | undefined;
 }
 
@@ -143,8 +146,9 @@ export function parseConfig(env: Env): Config {
   const providers = Object.fromEntries(
     PROVIDER_IDS.map((id) => {
       const prefix = id.toUpperCase();
-      const baseUrl = z.url().parse(emptyToUndefined(vars[`${prefix}_BASE_URL`]) ?? DEFAULT_BASE_URLS[id]);
-      return [id, { baseUrl: baseUrl.replace(/\/+$/, ''), apiKey: emptyToUndefined(vars[`${prefix}_API_KEY`]) }];
+      const override = emptyToUndefined(vars[`${prefix}_BASE_URL`]);
+      const baseUrlOverride = override === undefined ? undefined : z.url().parse(override).replace(/\/+$/, '');
+      return [id, { baseUrlOverride, apiKey: emptyToUndefined(vars[`${prefix}_API_KEY`]) }];
     }),
   ) as Record<ProviderId, ProviderConfig>;
   const config: Config = { ...base, providers };

@@ -10,7 +10,8 @@ import { newId } from '../base/ids';
 import { accountStub } from '../account/client';
 import type { StoredByokKey } from '../account/byok-key-store';
 import { byokUnavailable, invalidProviderKey, invalidValue, providerUnavailable, tooManyKeys } from '../errors';
-import { probeModels } from '../providers/models-probe';
+import { probeModels } from '../providers/probe-models';
+import { upstreamTarget } from '../providers/upstream-request';
 import type { ProviderId } from '../base/provider-id';
 import type { RegisterInput } from '../schemas/byok-requests';
 
@@ -55,7 +56,7 @@ async function masterKeysOr503(env: Env): Promise<MasterKeys> {
 
 /** One cheap call with the key (the models list): does the provider accept it? */
 async function verifyWithProvider(config: Config, provider: ProviderId, apiKey: string): Promise<void> {
-  const outcome = await probeModels(provider, config.providers[provider].baseUrl, apiKey, config.healthProbeTimeoutMs);
+  const outcome = await probeModels({ ...upstreamTarget(config, provider, apiKey), timeoutMs: config.healthProbeTimeoutMs });
   if (outcome.ok) return;
   if (outcome.kind === 'auth') {
     throw invalidProviderKey(`${provider} rejected this key.`, 'api_key');

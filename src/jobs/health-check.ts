@@ -3,15 +3,16 @@
  * real call (its models list: no tokens, no cost), records status and latency in
  * D1 for every isolate to read, and feeds this isolate's circuits at once.
  */
-import { parseConfig, type Env } from '../env';
+import { parseConfig, type Config, type Env } from '../env';
 import { PROVIDER_IDS, type ProviderId } from '../base/provider-id';
-import { probeModels } from '../providers/models-probe';
+import { probeModels } from '../providers/probe-models';
+import { upstreamTarget } from '../providers/upstream-request';
 import { providerHealth, type ProbeResult } from '../routing/health';
 
 export async function checkProviderHealth(env: Env, now: Date): Promise<ProbeResult[]> {
   const config = parseConfig(env);
   const configured = PROVIDER_IDS.filter((provider) => config.providers[provider].apiKey !== undefined);
-  const results = await Promise.all(configured.map((provider) => probe(provider, config.providers[provider], config.healthProbeTimeoutMs, now.getTime())));
+  const results = await Promise.all(configured.map((provider) => probe(config, provider, now.getTime())));
   if (results.length === 0) return results;
   const upsert = env.DB.prepare(
     `INSERT INTO provider_health (provider, status, checked_at, latency_ms, error, consecutive_failures)
@@ -25,8 +26,9 @@ export async function checkProviderHealth(env: Env, now: Date): Promise<ProbeRes
   return results;
 }
 
-async function probe(provider: ProviderId, target: { baseUrl: string; apiKey: string | undefined }, timeoutMs: number, checkedAt: number): Promise<ProbeResult> {
-  const outcome = await probeModels(provider, target.baseUrl, target.apiKey ?? '', timeoutMs);
+async function probe(config: Config, provider: ProviderId, checkedAt: number): Promise<ProbeResult> {
+  const timeoutMs = config.healthProbeTimeoutMs;
+  const outcome = await probeModels({ ...upstreamTarget(config, provider, config.providers[provider].apiKey ?? ''), timeoutMs });
   if (outcome.ok) return { provider, status: 'up', checkedAt, latencyMs: outcome.latencyMs, error: null };
   const error =
     outcome.status === undefined

@@ -1,7 +1,12 @@
-/** Normalizes a non-streaming answer to OpenAI's shape, and renders usage the OpenAI way. */
-import { dropProviderExtras, isObject, normalizeChoice } from './openai-compatible';
+/**
+ * Normalizes a non-streaming answer to OpenAI's shape. Its usage comes back
+ * normalized beside the body and is taken out of it: the caller renders the
+ * client's usage once, from what was billed (toOpenAiUsage).
+ */
+import { dropProviderExtras, normalizeChoice } from './openai-compatible';
 import { deliveredText, estimateTextTokens } from './token-estimate';
 import type { ProviderAdapter } from './types';
+import { readChoices } from './upstream-schemas';
 import type { JsonObject, NormalizedUsage } from '../base/upstream';
 
 export function toOpenAiUsage(usage: NormalizedUsage): JsonObject {
@@ -15,6 +20,7 @@ export function toOpenAiUsage(usage: NormalizedUsage): JsonObject {
 }
 
 export interface NormalizedCompletion {
+  /** The answer without `usage`. */
   body: JsonObject;
   usage: NormalizedUsage | undefined;
   /** The provider's content filter stopped the answer before any content. */
@@ -29,7 +35,7 @@ export function normalizeCompletion(adapter: ProviderAdapter, payload: JsonObjec
   const usage = adapter.convertUsage(payload);
   delete payload.usage;
   dropProviderExtras(payload);
-  const choices = Array.isArray(payload.choices) ? payload.choices.filter(isObject) : [];
+  const choices = readChoices(payload.choices);
   let filtered: string | undefined;
   let deliveredTokens = 0;
   for (const choice of choices) {
@@ -44,6 +50,5 @@ export function normalizeCompletion(adapter: ProviderAdapter, payload: JsonObjec
   payload.choices = choices;
   payload.object = 'chat.completion';
   payload.model = servedModel;
-  if (usage) payload.usage = toOpenAiUsage(usage);
   return { body: payload, usage, filtered, deliveredTokens };
 }

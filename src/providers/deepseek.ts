@@ -9,6 +9,7 @@ const CONTENT_FILTER = /content exists risk/i;
 
 export const deepseek = defineProvider({
   id: 'deepseek',
+  baseUrl: 'https://api.deepseek.com',
   convertUsage: (payload) => normalizeUsage(payload.usage),
   classifyError(status, fields) {
     if (status === 400 && CONTENT_FILTER.test(fields.message ?? '')) return { kind: 'content_filter', providerCode: fields.code ?? 'content_exists_risk' };

@@ -25,6 +25,7 @@ const usageFrom = usageWithCachedField((raw) => raw.cached_tokens);
 
 export const kimi = defineProvider({
   id: 'kimi',
+  baseUrl: 'https://api.moonshot.ai/v1',
   transformRequest(body, model) {
     if (model.capabilities.reasoning) delete body.temperature;
     else if (typeof body.temperature === 'number') body.temperature = Math.min(1, body.temperature);

@@ -3,7 +3,8 @@
  * for streams, as a bare JSON body); deltas carry `role: ""`, sensitivity flags
  * and placeholder usage; temperature must be in (0, 1]; n and penalties are unsupported.
  */
-import { clampField, defineProvider, dropFields, isObject, normalizeOpenAiMessage } from './openai-compatible';
+import { z } from 'zod';
+import { clampField, defineProvider, dropFields, normalizeOpenAiMessage } from './openai-compatible';
 import type { Classification } from './types';
 
 const CODES: Record<string, Classification['kind']> = {
@@ -20,8 +21,15 @@ const CODES: Record<string, Classification['kind']> = {
   '2049': 'auth',
 };
 
+/** `base_resp` on answers, chunks and errors; status_code 0 means success. Malformed counts as absent. */
+const BaseRespSchema = z
+  .looseObject({ status_code: z.number(), status_msg: z.string().optional().catch(undefined) })
+  .optional()
+  .catch(undefined);
+
 export const minimax = defineProvider({
   id: 'minimax',
+  baseUrl: 'https://api.minimax.io/v1',
   transformRequest(body) {
     if (body.temperature === 0) body.temperature = 0.01;
     clampField(body, 'temperature', 0.01, 1);
@@ -29,9 +37,9 @@ export const minimax = defineProvider({
     return body;
   },
   inBandError(payload) {
-    const base = payload.base_resp;
-    if (!isObject(base) || typeof base.status_code !== 'number' || base.status_code === 0) return undefined;
-    return { code: String(base.status_code), message: typeof base.status_msg === 'string' ? base.status_msg : undefined };
+    const base = BaseRespSchema.parse(payload.base_resp);
+    if (!base || base.status_code === 0) return undefined;
+    return { code: String(base.status_code), message: base.status_msg };
   },
   classifyError(status, fields) {
     const kind = fields.code === undefined ? undefined : CODES[fields.code];

@@ -3,35 +3,13 @@
  * request mapping, usage reading, error classification and response/chunk
  * normalization are written here once; provider files override only what differs.
  */
-import { z } from 'zod';
 import type { CatalogModel } from '../base/catalog';
 import type { ProviderId } from '../base/provider-id';
 import type { Classification, ProviderAdapter, UpstreamErrorFields } from './types';
 import type { JsonObject, NormalizedUsage } from '../base/upstream';
+import { isObject, parseUsage, readErrorFields, type OpenAiUsage } from './upstream-schemas';
 
-const count = z.number().int().nonnegative().catch(0);
-const optionalCount = z.number().int().nonnegative().optional().catch(undefined);
-
-/** Usage as OpenAI sends it, read leniently: a field of the wrong type counts as absent. */
-export const OpenAiUsageSchema = z.looseObject({
-  prompt_tokens: optionalCount,
-  completion_tokens: optionalCount,
-  total_tokens: optionalCount,
-  prompt_tokens_details: z.looseObject({ cached_tokens: count.optional() }).nullish().catch(undefined),
-  completion_tokens_details: z.looseObject({ reasoning_tokens: count.optional() }).nullish().catch(undefined),
-});
-export type OpenAiUsage = z.infer<typeof OpenAiUsageSchema>;
-
-export const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** Parses a usage object; undefined for placeholders that carry no token counts (MiniMax). */
-export function parseUsage(value: unknown): OpenAiUsage | undefined {
-  if (!isObject(value)) return undefined;
-  const usage = OpenAiUsageSchema.parse(value);
-  if (usage.prompt_tokens === undefined && usage.completion_tokens === undefined) return undefined;
-  return usage;
-}
+export { isObject, OpenAiUsageSchema, parseUsage, readErrorFields, type OpenAiUsage } from './upstream-schemas';
 
 /** Builds normalized usage; completion falls back to total − prompt when only the total came. */
 export function toNormalizedUsage(usage: OpenAiUsage, cachedTokens?: number): NormalizedUsage {
@@ -62,16 +40,6 @@ export function usageWithCachedField(readCached: (raw: JsonObject) => unknown) {
 export function convertOpenAiUsage(payload: JsonObject): NormalizedUsage | undefined {
   const usage = parseUsage(payload.usage);
   return usage && toNormalizedUsage(usage);
-}
-
-/** Reads `{error:{code,type,message}}`, `{code,message}` or a bare string body. */
-export function readErrorFields(body: unknown): UpstreamErrorFields {
-  if (typeof body === 'string') return body.trim() ? { message: body.trim().slice(0, 500) } : {};
-  if (!isObject(body)) return {};
-  const inner = isObject(body.error) ? body.error : body;
-  const text = (value: unknown): string | undefined =>
-    typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
-  return { code: text(inner.code), type: text(inner.type), message: text(inner.message) };
 }
 
 /** The HTTP status alone, for providers whose statuses mean what they say. */
@@ -106,12 +74,17 @@ export function normalizeOpenAiMessage(message: JsonObject): void {
   if (message.role === '') delete message.role;
 }
 
-export interface ProviderOverrides extends Partial<Omit<ProviderAdapter, 'id'>> {
+/** How most providers take a key: `Authorization: Bearer <key>`. */
+export const bearerAuth = (apiKey: string): Record<string, string> => ({ Authorization: `Bearer ${apiKey}` });
+
+export interface ProviderOverrides extends Partial<Omit<ProviderAdapter, 'id' | 'baseUrl'>> {
   id: ProviderId;
+  baseUrl: string;
 }
 
 export function defineProvider(overrides: ProviderOverrides): ProviderAdapter {
   return {
+    requestHeaders: bearerAuth,
     acceptsStreamUsageOption: true,
     transformRequest: (body) => body,
     convertUsage: convertOpenAiUsage,

@@ -17,6 +17,7 @@ function classifyQwenCode(code: string): Classification['kind'] | undefined {
 
 export const qwen = defineProvider({
   id: 'qwen',
+  baseUrl: 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1',
   transformRequest(body) {
     clampField(body, 'top_p', 0.01, 0.99);
     return body;

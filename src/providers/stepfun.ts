@@ -9,6 +9,7 @@ const normalizeUsage = usageWithCachedField((raw) => raw.cached_tokens);
 
 export const stepfun = defineProvider({
   id: 'stepfun',
+  baseUrl: 'https://api.stepfun.ai/v1',
   acceptsStreamUsageOption: false,
   convertUsage: (payload) => normalizeUsage(payload.usage),
   normalizeMessage(message) {

@@ -14,6 +14,10 @@ export type Classification = Pick<UpstreamFailure, 'kind'> & { providerCode?: st
 /** A provider adapter: its differences from the OpenAI-compatible core, nothing else. */
 export interface ProviderAdapter {
   id: ProviderId;
+  /** The provider's public OpenAI-compatible prefix (no trailing slash); `<ID>_BASE_URL` overrides it. */
+  baseUrl: string;
+  /** Headers that authenticate a call with `apiKey` (default `Authorization: Bearer <key>`). */
+  requestHeaders(apiKey: string): Record<string, string>;
   /** Whether the provider accepts `stream_options.include_usage` (then it is always sent). */
   acceptsStreamUsageOption: boolean;
   /** Provider-specific request changes (parameter clamps, dropped fields), after the core mapping. */

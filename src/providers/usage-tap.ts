@@ -3,12 +3,13 @@
  * taps what billing needs on the way: the last usage the provider reported
  * (whatever its shape) and how much text was delivered.
  */
-import { dropProviderExtras, errorInAnswer, isObject, normalizeChoice } from './openai-compatible';
+import { dropProviderExtras, errorInAnswer, normalizeChoice } from './openai-compatible';
 import type { ProviderAdapter } from './types';
 import type { JsonObject } from '../base/upstream';
-import type { SseEvent } from '../streaming/sse';
+import { SseDecoderStream, type SseEvent } from '../streaming/sse';
 import type { StreamEvent, TapState } from '../streaming/stream-event';
 import { deliveredText, estimateTextTokens } from './token-estimate';
+import { isObject, readChoices } from './upstream-schemas';
 
 /**
  * Normalizes one upstream chunk in place. Returns undefined for chunks that only
@@ -24,7 +25,7 @@ export function normalizeChunk(
   if (usage) state.usage = usage;
   delete chunk.usage;
   dropProviderExtras(chunk);
-  const choices = Array.isArray(chunk.choices) ? chunk.choices.filter(isObject) : [];
+  const choices = readChoices(chunk.choices);
   if (choices.length === 0) return undefined;
   let hasContent = false;
   let finishReason: string | null = null;
@@ -68,4 +69,17 @@ export function createUsageTap(
       if (normalized) controller.enqueue(normalized);
     },
   });
+}
+
+/** A provider's SSE body → OpenAI-shaped stream events, tapping usage into `state` as they pass. */
+export function decodeStreamEvents(
+  adapter: ProviderAdapter,
+  body: ReadableStream<Uint8Array>,
+  servedModel: string,
+  state: TapState,
+): ReadableStream<StreamEvent> {
+  return body
+    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(new SseDecoderStream())
+    .pipeThrough(createUsageTap(adapter, servedModel, state));
 }

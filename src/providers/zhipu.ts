@@ -23,6 +23,7 @@ const normalizeUsage = usageWithCachedField((raw) =>
 
 export const zhipu = defineProvider({
   id: 'zhipu',
+  baseUrl: 'https://open.bigmodel.cn/api/paas/v4',
   transformRequest(body) {
     if (body.temperature === 0) body.temperature = 0.01;
     clampField(body, 'temperature', 0.01, 1);

@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import type { AppEnv, Config } from '../env';
 import { PROVIDER_IDS, type ProviderId } from '../base/provider-id';
+import { resolveBaseUrl } from '../providers/upstream-request';
 import { providerHealth, readProbeResults, type ProbeResult } from '../routing/health';
 
 interface ProviderView {
@@ -55,7 +56,7 @@ export const adminProviders = new Hono<AppEnv>().get('/', async (c) => {
     last_checked_at: view.probe?.checkedAt ?? null,
     latency_ms: view.probe?.latencyMs ?? null,
     error: view.probe?.error ?? null,
-    base_url: config.providers[view.provider].baseUrl,
+    base_url: resolveBaseUrl(config, view.provider),
   }));
   return c.json({ object: 'list', data });
 });
