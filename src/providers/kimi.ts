@@ -4,7 +4,8 @@
  * balance, engine_overloaded_error = overloaded); K2.5+ reasoning models reject
  * any temperature but their own, so it is dropped for them.
  */
-import { classifyOpenAiError, defineProvider, isObject, usageWithCachedField } from './openai-compatible';
+import { classifyOpenAiError, defineProvider, usageWithCachedField } from './openai-compatible';
+import { isObject } from './upstream-schemas';
 import type { Classification } from './types';
 import type { JsonObject } from '../base/upstream';
 

@@ -9,7 +9,6 @@ import type { Classification, ProviderAdapter, UpstreamErrorFields } from './typ
 import type { JsonObject, NormalizedUsage } from '../base/upstream';
 import { isObject, parseUsage, readErrorFields, type OpenAiUsage } from './upstream-schemas';
 
-export { isObject, OpenAiUsageSchema, parseUsage, readErrorFields, type OpenAiUsage } from './upstream-schemas';
 
 /** Builds normalized usage; completion falls back to total − prompt when only the total came. */
 export function toNormalizedUsage(usage: OpenAiUsage, cachedTokens?: number): NormalizedUsage {

@@ -3,7 +3,8 @@
  * (1113 out of balance arrives as HTTP 429); temperature must stay in (0, 1] and
  * top_p in (0, 1); n, logprobs and penalties are not accepted.
  */
-import { classifyOpenAiError, clampField, defineProvider, dropFields, isObject, usageWithCachedField } from './openai-compatible';
+import { classifyOpenAiError, clampField, defineProvider, dropFields, usageWithCachedField } from './openai-compatible';
+import { isObject } from './upstream-schemas';
 import type { Classification } from './types';
 
 const CODES: Record<string, Classification['kind']> = {

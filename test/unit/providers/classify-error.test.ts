@@ -4,7 +4,7 @@
  * goes through readErrorFields; the adapter then classifies.
  */
 import { describe, expect, it } from 'vitest';
-import { isObject, readErrorFields } from '../../../src/providers/openai-compatible';
+import { isObject, readErrorFields } from '../../../src/providers/upstream-schemas';
 import { PROVIDER_IDS, type ProviderId } from '../../../src/base/provider-id';
 import { getAdapter } from '../../../src/providers/registry';
 import type { Classification } from '../../../src/providers/types';
