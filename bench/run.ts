@@ -41,10 +41,10 @@ const gatewayTarget = (name: string, gateway: { url: string; key: string }): Tar
   openAiTarget(name, `${gateway.url}/v1/chat/completions`, { Authorization: `Bearer ${gateway.key}` }, 'deepseek-chat');
 
 /** The baseline build served beside the current one: a second find-token with its own state, named by its commit in every table. */
-async function startBaseline(standinUrl: string, before: Before): Promise<Before & { name: string; gateway: Running; target: Target }> {
+async function startBaseline(standinUrl: string, before: Before): Promise<Before & Running & { name: string; target: Target }> {
   const name = `find-token (baseline ${before.build.shortCommit})`;
   const gateway = await startGateway(standinUrl, {}, { name, root: before.build.root });
-  return { ...before, name, gateway, target: gatewayTarget(name, gateway) };
+  return { ...before, ...gateway, name, target: gatewayTarget(name, gateway) };
 }
 
 /** Rounds per scenario. A before/after run takes an even number, so each build leads half of them (see inTurn). */
@@ -75,107 +75,124 @@ async function main(): Promise<void> {
   }
 }
 
-async function measure(startedAt: number, before?: Before): Promise<void> {
+type Stoppable = { stop(): Promise<unknown> };
+
+/** Starts every target; each one started is handed to `track`, so it is stopped even if a later start fails. */
+async function startTargets(track: <T extends Stoppable>(running: T) => T, before?: Before) {
   const standin = await startFastStandin();
-  const gateway = await startGateway(standin.url);
-  const baseline = before && (await startBaseline(standin.url, before));
-  const bare = await startBareWorker(standin.url);
-  const metered = await startMeteredWorker(standin.url);
-  const portkey = await startPortkey();
+  track({ stop: () => standin.close() });
+  const gateway = track(await startGateway(standin.url));
+  const baseline = before && track(await startBaseline(standin.url, before));
+  const bare = track(await startBareWorker(standin.url));
+  const metered = track(await startMeteredWorker(standin.url));
+  const portkey = track(await startPortkey());
   log(`stand-in ${standin.url}, find-token ${gateway.url} (pid ${gateway.pid}), bare ${bare.url} (pid ${bare.pid}), Portkey ${portkey.url}`);
-  if (baseline) log(`${baseline.name} ${baseline.gateway.url} (pid ${baseline.gateway.pid})`);
+  if (baseline) log(`${baseline.name} ${baseline.url} (pid ${baseline.pid})`);
   const auth = { Authorization: `Bearer ${UPSTREAM_KEY}` };
-  const direct = openAiTarget('direct', `${standin.url}/deepseek/chat/completions`, auth, UPSTREAM_MODEL);
-  const bareWorker = openAiTarget('bare worker', `${bare.url}/deepseek/chat/completions`, auth, UPSTREAM_MODEL);
-  const meteredFloor = openAiTarget('metered floor', `${metered.url}/deepseek/chat/completions`, auth, UPSTREAM_MODEL);
   const findToken = gatewayTarget('find-token', gateway);
-  const portkeyTarget = openAiTarget(
-    'Portkey',
-    `${portkey.url}/v1/chat/completions`,
-    { ...auth, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${standin.url}/deepseek` },
-    UPSTREAM_MODEL,
-  );
   // The baseline goes right beside find-token, so the two builds are measured back to back in each round.
   const paired = (target: Target): Target => ({ ...target, pair: 'find-token' });
   const builds = baseline
-    ? [{ target: paired(findToken), pid: gateway.pid! }, { target: paired(baseline.target), pid: baseline.gateway.pid! }]
+    ? [{ target: paired(findToken), pid: gateway.pid! }, { target: paired(baseline.target), pid: baseline.pid! }]
     : [{ target: findToken, pid: gateway.pid! }];
-  const findTokens = builds.map((build) => build.target);
-  const plan = baseline ? BEFORE_AFTER_PLAN : PLAN;
-  const targets = [direct, bareWorker, ...findTokens, portkeyTarget];
-  // The metered floor answers whole bodies only: it joins the non-streaming scenarios.
-  const nonStreaming = [direct, bareWorker, meteredFloor, ...findTokens, portkeyTarget];
+  return {
+    standin,
+    gateway,
+    baseline,
+    bare,
+    metered,
+    findToken,
+    builds,
+    direct: openAiTarget('direct', `${standin.url}/deepseek/chat/completions`, auth, UPSTREAM_MODEL),
+    bareWorker: openAiTarget('bare worker', `${bare.url}/deepseek/chat/completions`, auth, UPSTREAM_MODEL),
+    meteredFloor: openAiTarget('metered floor', `${metered.url}/deepseek/chat/completions`, auth, UPSTREAM_MODEL),
+    portkey: openAiTarget(
+      'Portkey',
+      `${portkey.url}/v1/chat/completions`,
+      { ...auth, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${standin.url}/deepseek` },
+      UPSTREAM_MODEL,
+    ),
+  };
+}
 
+async function measure(startedAt: number, before?: Before): Promise<void> {
+  const started: Stoppable[] = [];
   try {
-    log('1. non-streaming latency at concurrency 1');
-    const { byTarget, serverTimingByTarget, addedVsDirect } = await latencyAtConcurrencyOne(nonStreaming, plan.latencyRounds, 100);
-    const latency = { byTarget, serverTiming: serverTimingByTarget[findToken.name] ?? {}, addedVsDirect };
-
-    log('2. throughput at concurrency 8 and 32');
-    const load = await throughput(nonStreaming, [8, 32], 10, plan.throughputRounds);
-
-    log('3. streaming (64 chunks × 20 ms)');
-    const streams = await streaming(targets, plan.streamingRounds, 2);
-
-    log('5. memory: 1 MB and 10 MB relayed, 100 concurrent streams');
-    const gatewayPid = gateway.pid!;
-    const big = (bytes: number) => ({ repeat_bytes: bytes, chunk_bytes: 4096, chunk_delay_ms: 0 });
-    const oneMb = await peakRssGrowth(gatewayPid, () => timedStream(findToken, big(1 << 20)));
-    const tenMb = await peakRssGrowth(gatewayPid, async () => {
-      const result = await timedStream(findToken, big(10 << 20));
-      if (!result.done) throw new Error('the 10 MB stream did not complete');
-    });
-    const hundred = await peakRssGrowth(gatewayPid, () => Promise.all(Array.from({ length: 100 }, () => timedStream(findToken, undefined, 100))));
-
-    log('6. CPU per non-streaming request');
-    const cpuTargets = [
-      ...builds,
-      { target: bareWorker, pid: bare.pid! },
-      { target: meteredFloor, pid: metered.pid! },
-    ];
-    const cpu = await cpuPerRequest(cpuTargets, plan.cpuRounds, CPU_REQUESTS / plan.cpuRounds);
-
-    log('the development path: find-token under wrangler dev');
-    const dev = await startWranglerDev(standin.url);
-    let devLatency;
-    try {
-      const devTarget = openAiTarget('find-token (wrangler dev)', `${dev.url}/v1/chat/completions`, { Authorization: `Bearer ${dev.key}` }, 'deepseek-chat');
-      devLatency = await latencyAtConcurrencyOne([direct, devTarget], 2, 100);
-    } finally {
-      await dev.stop();
-    }
-
-    const results: Results = {
-      date: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version },
-      storage: 'local D1 and Durable Object storage on tmpfs (/dev/shm)',
-      latency,
-      throughput: load,
-      streaming: streams,
-      memory: {
-        oneMbStream: oneMb,
-        tenMbStream: tenMb,
-        hundredConcurrentStreams: hundred,
-      },
-      cpuMsPerRequest: cpu,
-      wranglerDev: { addedVsDirect: devLatency.addedVsDirect['find-token (wrangler dev)']!, p50: devLatency.byTarget['find-token (wrangler dev)']!.p50 },
-      durationSeconds: (Date.now() - startedAt) / 1000,
-      ...(baseline && {
-        baseline: {
-          target: baseline.name,
-          revision: baseline.build.revision,
-          commit: baseline.build.commit,
-          current: baseline.current,
-          serverTiming: serverTimingByTarget[baseline.name] ?? {},
-        },
-      }),
-    };
-    console.log(writeReport(results));
+    const running = await startTargets((stoppable) => (started.push(stoppable), stoppable), before);
+    console.log(writeReport(await runScenarios(startedAt, running)));
   } finally {
     destroyAgents();
-    const stops: Array<Running | undefined> = [gateway, baseline?.gateway, bare, metered, portkey];
-    await Promise.allSettled([...stops.map((running) => running?.stop()), standin.close()]);
+    await Promise.allSettled(started.map((stoppable) => stoppable.stop()));
   }
+}
+
+async function runScenarios(startedAt: number, t: Awaited<ReturnType<typeof startTargets>>): Promise<Results> {
+  const { direct, bareWorker, meteredFloor, findToken, baseline, builds } = t;
+  const findTokens = builds.map((build) => build.target);
+  const plan = baseline ? BEFORE_AFTER_PLAN : PLAN;
+  const targets = [direct, bareWorker, ...findTokens, t.portkey];
+  // The metered floor answers whole bodies only: it joins the non-streaming scenarios.
+  const nonStreaming = [direct, bareWorker, meteredFloor, ...findTokens, t.portkey];
+
+  log('1. non-streaming latency at concurrency 1');
+  const { byTarget, serverTimingByTarget, addedVsDirect } = await latencyAtConcurrencyOne(nonStreaming, plan.latencyRounds, 100);
+  const latency = { byTarget, serverTiming: serverTimingByTarget[findToken.name] ?? {}, addedVsDirect };
+
+  log('2. throughput at concurrency 8 and 32');
+  const load = await throughput(nonStreaming, [8, 32], 10, plan.throughputRounds);
+
+  log('3. streaming (64 chunks × 20 ms)');
+  const streams = await streaming(targets, plan.streamingRounds, 2);
+
+  log('5. memory: 1 MB and 10 MB relayed, 100 concurrent streams');
+  const gatewayPid = t.gateway.pid!;
+  const big = (bytes: number) => ({ repeat_bytes: bytes, chunk_bytes: 4096, chunk_delay_ms: 0 });
+  const oneMb = await peakRssGrowth(gatewayPid, () => timedStream(findToken, big(1 << 20)));
+  const tenMb = await peakRssGrowth(gatewayPid, async () => {
+    const result = await timedStream(findToken, big(10 << 20));
+    if (!result.done) throw new Error('the 10 MB stream did not complete');
+  });
+  const hundred = await peakRssGrowth(gatewayPid, () => Promise.all(Array.from({ length: 100 }, () => timedStream(findToken, undefined, 100))));
+
+  log('6. CPU per non-streaming request');
+  const cpuTargets = [...builds, { target: bareWorker, pid: t.bare.pid! }, { target: meteredFloor, pid: t.metered.pid! }];
+  const cpu = await cpuPerRequest(cpuTargets, plan.cpuRounds, CPU_REQUESTS / plan.cpuRounds);
+
+  log('the development path: find-token under wrangler dev');
+  const dev = await startWranglerDev(t.standin.url);
+  let devLatency;
+  try {
+    const devTarget = openAiTarget('find-token (wrangler dev)', `${dev.url}/v1/chat/completions`, { Authorization: `Bearer ${dev.key}` }, 'deepseek-chat');
+    devLatency = await latencyAtConcurrencyOne([direct, devTarget], 2, 100);
+  } finally {
+    await dev.stop();
+  }
+
+  return {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version },
+    storage: 'local D1 and Durable Object storage on tmpfs (/dev/shm)',
+    latency,
+    throughput: load,
+    streaming: streams,
+    memory: {
+      oneMbStream: oneMb,
+      tenMbStream: tenMb,
+      hundredConcurrentStreams: hundred,
+    },
+    cpuMsPerRequest: cpu,
+    wranglerDev: { addedVsDirect: devLatency.addedVsDirect['find-token (wrangler dev)']!, p50: devLatency.byTarget['find-token (wrangler dev)']!.p50 },
+    durationSeconds: (Date.now() - startedAt) / 1000,
+    ...(baseline && {
+      baseline: {
+        target: baseline.name,
+        revision: baseline.build.revision,
+        commit: baseline.build.commit,
+        current: baseline.current,
+        serverTiming: serverTimingByTarget[baseline.name] ?? {},
+      },
+    }),
+  };
 }
 
 await main();

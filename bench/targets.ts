@@ -74,6 +74,8 @@ export async function startGateway(standinUrl: string, shared: Record<string, un
     {
       modules: true,
       scriptPath: join(build.root, 'dist', 'index.js'),
+      // Module names are paths relative to this root, and may not climb out of it: a baseline lives in a temp dir.
+      modulesRoot: build.root,
       compatibilityDate: workerOptions.compatibilityDate,
       compatibilityFlags: workerOptions.compatibilityFlags,
       bindings: { ...(workerOptions.bindings as Record<string, string>), ...vars },
