@@ -47,9 +47,14 @@ async function startBaseline(standinUrl: string, before: Before): Promise<Before
   return { ...before, ...gateway, name, target: gatewayTarget(name, gateway) };
 }
 
-/** Rounds per scenario. A before/after run takes an even number, so each build leads half of them (see inTurn). */
-const PLAN = { latencyRounds: 5, throughputRounds: 1, streamingRounds: 3, cpuRounds: 1 };
-const BEFORE_AFTER_PLAN = { latencyRounds: 6, throughputRounds: 2, streamingRounds: 4, cpuRounds: 4 };
+/** How each scenario's samples are cut into rounds; the totals per target are the same in both plans. */
+const PLAN = { latencyRounds: 5, requestsPerRound: 100, throughputRounds: 1, streamingRounds: 3, streamsPerRound: 2, cpuRounds: 1 };
+/**
+ * Two builds are compared in many short rounds, an even number so each leads half of them (see inTurn):
+ * the other engineers' load on this machine comes and goes over seconds, and a short round puts both
+ * builds under the same load far more often than a long one.
+ */
+const BEFORE_AFTER_PLAN = { latencyRounds: 20, requestsPerRound: 25, throughputRounds: 10, streamingRounds: 6, streamsPerRound: 1, cpuRounds: 10 };
 const CPU_REQUESTS = 500;
 
 function log(message: string): void {
@@ -135,14 +140,14 @@ async function runScenarios(startedAt: number, t: Awaited<ReturnType<typeof star
   const nonStreaming = [direct, bareWorker, meteredFloor, ...findTokens, t.portkey];
 
   log('1. non-streaming latency at concurrency 1');
-  const { byTarget, serverTimingByTarget, addedVsDirect } = await latencyAtConcurrencyOne(nonStreaming, plan.latencyRounds, 100);
+  const { byTarget, serverTimingByTarget, addedVsDirect } = await latencyAtConcurrencyOne(nonStreaming, plan.latencyRounds, plan.requestsPerRound);
   const latency = { byTarget, serverTiming: serverTimingByTarget[findToken.name] ?? {}, addedVsDirect };
 
   log('2. throughput at concurrency 8 and 32');
   const load = await throughput(nonStreaming, [8, 32], 10, plan.throughputRounds);
 
   log('3. streaming (64 chunks × 20 ms)');
-  const streams = await streaming(targets, plan.streamingRounds, 2);
+  const streams = await streaming(targets, plan.streamingRounds, plan.streamsPerRound);
 
   log('5. memory: 1 MB and 10 MB relayed, 100 concurrent streams');
   const gatewayPid = t.gateway.pid!;
