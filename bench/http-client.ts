@@ -10,6 +10,8 @@ export interface Target {
   headers: Record<string, string>;
   /** The request body for a non-streaming call, and for a stream. */
   body(stream: boolean, extra?: Record<string, unknown>): string;
+  /** Adjacent targets of one pair (two builds compared) take turns leading a round: see inTurn in scenarios.ts. */
+  pair?: string;
 }
 
 export interface Timed {

@@ -1,5 +1,6 @@
 /** Turns the benchmark's figures into bench/results.json and the bench/RESULTS.md table (with targets checked). */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { beforeAfterLines, type BaselineResult } from './report-before-after.ts';
 import type { LatencyResult, StreamFigures, ThroughputFigures } from './scenarios.ts';
 import { round } from './stats.ts';
 
@@ -20,6 +21,8 @@ export interface Results {
   cpuMsPerRequest: Record<string, number>;
   wranglerDev: { addedVsDirect: number; p50: number };
   durationSeconds: number;
+  /** Only in a before/after run (BENCH_BASELINE): which build the second find-token target is. */
+  baseline?: BaselineResult;
 }
 
 const MB = 1024 * 1024;
@@ -47,6 +50,7 @@ export function markdown(r: Results): string {
     `${r.date.slice(0, 10)} · ${r.machine.cpus} cores (${r.machine.cpuModel}) · Node ${r.machine.node} · ${r.storage} · run took ${Math.round(r.durationSeconds)} s.`,
     `Reproduce with \`npm install && npm run bench\`. Overhead = target − direct, interleaved rounds, medians of round medians.`,
     ``,
+    ...beforeAfterLines(r),
     `## Non-streaming latency, concurrency 1`,
     ``,
     `| target | p50 | p90 | p99 | added vs direct (median of rounds) |`,

@@ -1,5 +1,6 @@
 /** The benchmark's scenarios; each interleaves its targets round by round so drift hits all alike. */
 import { loadFor, timedRequest, timedStream, type Target } from './http-client.ts';
+import { cpuMs } from './processes.ts';
 import { median, percentile } from './stats.ts';
 
 export interface LatencyFigures {
@@ -19,6 +20,31 @@ export interface LatencyResult {
   addedVsDirect: Record<string, number>;
 }
 
+/** What the scenario measures: Server-Timing spans per target, since two builds of find-token may both send them. */
+export interface LatencyRun extends Omit<LatencyResult, 'serverTiming'> {
+  serverTimingByTarget: Record<string, Record<string, number>>;
+}
+
+/**
+ * A round's order. Adjacent targets of one pair swap places every other round: on two shared cores the
+ * target measured next pays for the one before's leftover work (its charge, its billing flush), so neither
+ * build of a before/after pair may always be the one that follows. Unpaired targets keep their order.
+ */
+export function inTurn<T>(items: readonly T[], round: number, pairOf: (item: T) => string | undefined): T[] {
+  const order = [...items];
+  if (round % 2 === 0) return order;
+  for (let i = 0; i + 1 < order.length; i++) {
+    const pair = pairOf(order[i]!);
+    if (pair !== undefined && pair === pairOf(order[i + 1]!)) {
+      [order[i], order[i + 1]] = [order[i + 1]!, order[i]!];
+      i++;
+    }
+  }
+  return order;
+}
+
+const pairOf = (target: Target) => target.pair;
+
 function serverTimingSpans(header: string | string[] | undefined): Record<string, number> {
   const spans: Record<string, number> = {};
   for (const part of String(header ?? '').split(',')) {
@@ -28,19 +54,19 @@ function serverTimingSpans(header: string | string[] | undefined): Record<string
   return spans;
 }
 
-export async function latencyAtConcurrencyOne(targets: Target[], rounds: number, perRound: number): Promise<LatencyResult> {
+export async function latencyAtConcurrencyOne(targets: Target[], rounds: number, perRound: number): Promise<LatencyRun> {
   const samples: Record<string, number[]> = {};
   const roundMedians: Record<string, number[]> = {};
-  const spans: Record<string, number[]> = {};
+  const spans: Record<string, Record<string, number[]>> = {};
   for (const target of targets) for (let i = 0; i < 20; i++) await timedRequest(target); // warm-up
   for (let round = 0; round < rounds; round++) {
-    for (const target of targets) {
+    for (const target of inTurn(targets, round, pairOf)) {
       const times: number[] = [];
       for (let i = 0; i < perRound; i++) {
         const result = await timedRequest(target);
         if (result.status !== 200) throw new Error(`${target.name} answered ${result.status}`);
         times.push(result.ms);
-        for (const [name, ms] of Object.entries(serverTimingSpans(result.headers['server-timing']))) (spans[name] ??= []).push(ms);
+        for (const [name, ms] of Object.entries(serverTimingSpans(result.headers['server-timing']))) ((spans[target.name] ??= {})[name] ??= []).push(ms);
       }
       (samples[target.name] ??= []).push(...times);
       (roundMedians[target.name] ??= []).push(median(times));
@@ -55,8 +81,10 @@ export async function latencyAtConcurrencyOne(targets: Target[], rounds: number,
     byTarget[target.name] = { p50: median(all), p90: percentile(all, 90), p99: percentile(all, 99), roundMedian: median(medians), samples: all.length };
     addedVsDirect[target.name] = median(medians.map((m, i) => m - direct[i]!));
   }
-  const serverTiming = Object.fromEntries(Object.entries(spans).map(([name, values]) => [name, median(values)]));
-  return { byTarget, serverTiming, addedVsDirect };
+  const serverTimingByTarget = Object.fromEntries(
+    Object.entries(spans).map(([target, byName]) => [target, Object.fromEntries(Object.entries(byName).map(([name, values]) => [name, median(values)]))]),
+  );
+  return { byTarget, serverTimingByTarget, addedVsDirect };
 }
 
 export interface ThroughputFigures {
@@ -66,11 +94,22 @@ export interface ThroughputFigures {
   errors: number;
 }
 
-export async function throughput(targets: Target[], concurrencies: number[], seconds: number): Promise<Record<string, ThroughputFigures[]>> {
+/** `seconds` of load per target and concurrency, split into `rounds` blocks taken in turn (one block: back to back). */
+export async function throughput(targets: Target[], concurrencies: number[], seconds: number, rounds = 1): Promise<Record<string, ThroughputFigures[]>> {
   const out: Record<string, ThroughputFigures[]> = {};
   for (const concurrency of concurrencies) {
+    const runs: Record<string, { latencies: number[]; errors: number; elapsedMs: number }> = {};
+    for (let round = 0; round < rounds; round++) {
+      for (const target of inTurn(targets, round, pairOf)) {
+        const block = await loadFor(target, concurrency, seconds / rounds);
+        const run = (runs[target.name] ??= { latencies: [], errors: 0, elapsedMs: 0 });
+        run.latencies.push(...block.latencies);
+        run.errors += block.errors;
+        run.elapsedMs += block.elapsedMs;
+      }
+    }
     for (const target of targets) {
-      const { latencies, errors, elapsedMs } = await loadFor(target, concurrency, seconds);
+      const { latencies, errors, elapsedMs } = runs[target.name]!;
       (out[target.name] ??= []).push({ concurrency, rps: latencies.length / (elapsedMs / 1000), p99: percentile(latencies, 99), errors });
     }
   }
@@ -98,7 +137,7 @@ export async function streaming(targets: Target[], rounds: number, perRound: num
   const done: Record<string, boolean> = {};
   const errors: Record<string, string> = {};
   for (let round = 0; round < rounds; round++) {
-    for (const target of targets) {
+    for (const target of inTurn(targets, round, pairOf)) {
       if (errors[target.name]) continue;
       for (let i = 0; i < perRound; i++) {
         const result = await timedStream(target);
@@ -127,4 +166,21 @@ export async function streaming(targets: Target[], rounds: number, perRound: num
       },
     ]),
   );
+}
+
+/**
+ * Process CPU per non-streaming request, each target's requests in `rounds` blocks taken in turn
+ * (one block of all of them reproduces the sequential measurement). The clock ticks in 10 ms, so a
+ * block needs enough requests to make that small.
+ */
+export async function cpuPerRequest(targets: Array<{ target: Target; pid: number }>, rounds: number, perRound: number): Promise<Record<string, number>> {
+  const spent: Record<string, number> = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const { target, pid } of inTurn(targets, round, (item) => item.target.pair)) {
+      const before = cpuMs(pid);
+      for (let i = 0; i < perRound; i++) await timedRequest(target);
+      spent[target.name] = (spent[target.name] ?? 0) + cpuMs(pid) - before;
+    }
+  }
+  return Object.fromEntries(targets.map(({ target }) => [target.name, spent[target.name]! / (rounds * perRound)]));
 }

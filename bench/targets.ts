@@ -55,15 +55,27 @@ async function startMiniflare(name: string, worker: WorkerOptions, shared: Recor
   return { mf, url, pid };
 }
 
-export async function startGateway(standinUrl: string, shared: Record<string, unknown> = {}): Promise<Running & { key: string }> {
-  const { workerOptions } = unstable_getMiniflareWorkerOptions('wrangler.toml');
-  const dir = stateDir('gateway');
+/** Which find-token to serve: the tree whose wrangler.toml, migrations and dist/ bundle are read. */
+export interface GatewayBuild {
+  name: string;
+  root: string;
+}
+
+/** The current tree, built into dist/ by run.ts. */
+export const CURRENT_BUILD: GatewayBuild = { name: 'find-token', root: '.' };
+
+export async function startGateway(standinUrl: string, shared: Record<string, unknown> = {}, build: GatewayBuild = CURRENT_BUILD): Promise<Running & { key: string }> {
+  // Each build with its own wrangler.toml: a baseline revision may differ in flags, vars or bindings.
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(build.root, 'wrangler.toml'));
+  const dir = stateDir(build === CURRENT_BUILD ? 'gateway' : 'baseline');
   const vars = { ADMIN_TOKEN, ...standinProviderVars(standinUrl, () => UPSTREAM_KEY) };
   const { mf, url, pid } = await startMiniflare(
-    'find-token',
+    build.name,
     {
       modules: true,
-      scriptPath: 'dist/index.js',
+      scriptPath: join(build.root, 'dist', 'index.js'),
+      // Module names are paths relative to this root, and may not climb out of it: a baseline lives in a temp dir.
+      modulesRoot: build.root,
       compatibilityDate: workerOptions.compatibilityDate,
       compatibilityFlags: workerOptions.compatibilityFlags,
       bindings: { ...(workerOptions.bindings as Record<string, string>), ...vars },
@@ -72,7 +84,7 @@ export async function startGateway(standinUrl: string, shared: Record<string, un
     },
     { d1Persist: dir, durableObjectsPersist: dir, ...shared },
   );
-  await applyMigrations(mf);
+  await applyMigrations(mf, join(build.root, 'migrations'));
   const key = await provisionAccount(url);
   return {
     url,
@@ -85,10 +97,10 @@ export async function startGateway(standinUrl: string, shared: Record<string, un
   };
 }
 
-async function applyMigrations(mf: Miniflare): Promise<void> {
+async function applyMigrations(mf: Miniflare, migrations: string): Promise<void> {
   const db = await mf.getD1Database('DB');
-  for (const file of readdirSync('migrations').filter((name) => name.endsWith('.sql')).sort()) {
-    const statements = readFileSync(join('migrations', file), 'utf8')
+  for (const file of readdirSync(migrations).filter((name) => name.endsWith('.sql')).sort()) {
+    const statements = readFileSync(join(migrations, file), 'utf8')
       .split('--> statement-breakpoint')
       .map((statement) => statement.trim())
       .filter(Boolean);
