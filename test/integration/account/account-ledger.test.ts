@@ -4,28 +4,14 @@ import { AccountLedger } from '../../../src/account/account-ledger';
 import { RequestHolds, type AdmissionConfig } from '../../../src/account/request-holds';
 import { describe, expect, it, vi } from 'vitest';
 import type { RequestContext, RequestOutcome } from '../../../src/billing/billing-log';
+import { freshAccount, requestContext } from './fixtures';
 import { setObjectVars } from './object-vars';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 30);
 const MINUTE = 60_000;
 
-function account() {
-  const accountId = `acct_${crypto.randomUUID().replaceAll('-', '')}`;
-  return { accountId, stub: env.ACCOUNTS.get(env.ACCOUNTS.idFromName(accountId)) };
-}
-
-const context = (overrides: Partial<RequestContext> = {}): RequestContext => ({
-  keyId: 'key_1',
-  keyName: 'laptop',
-  keyPrefix: 'sk-ft_abcd',
-  model: 'deepseek-chat',
-  provider: 'deepseek',
-  mode: 'standard',
-  routing: 'auto',
-  stream: false,
-  startedAt: NOW,
-  ...overrides,
-});
+const account = freshAccount;
+const context = (overrides: Partial<RequestContext> = {}): RequestContext => requestContext(NOW, overrides);
 
 const outcome = (cost: number, overrides: Partial<RequestOutcome> = {}): RequestOutcome => ({
   promptTokens: 10,

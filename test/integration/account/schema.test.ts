@@ -4,27 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { AccountDurableObject } from '../../../src/account/account-object';
 import type { StoredByokKey } from '../../../src/account/byok-key-store';
 import { migrate, MIGRATIONS, schemaVersion, type Migration } from '../../../src/account/schema';
-import type { RequestContext } from '../../../src/billing/billing-log';
+import { freshAccount, requestContext } from './fixtures';
 import { UNVERSIONED_SCHEMA } from './unversioned-schema';
 
 const NOW = Date.UTC(2026, 10, 25, 12);
 
-function account() {
-  const accountId = `acct_${crypto.randomUUID().replaceAll('-', '')}`;
-  return { accountId, stub: env.ACCOUNTS.get(env.ACCOUNTS.idFromName(accountId)) };
-}
-
-const context: RequestContext = {
-  keyId: 'key_1',
-  keyName: 'laptop',
-  keyPrefix: 'sk-ft_abcd',
-  model: 'deepseek-chat',
-  provider: 'deepseek',
-  mode: 'standard',
-  routing: 'auto',
-  stream: false,
-  startedAt: NOW,
-};
+const account = freshAccount;
+const context = requestContext(NOW);
 
 const providerKey: StoredByokKey = {
   id: 'pk_1',
