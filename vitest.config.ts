@@ -46,17 +46,16 @@ export default defineConfig(async () => {
           ],
           test: {
             name: 'workers',
-            include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
-            exclude: ['test/unit/architecture/**'],
+            include: ['test/integration/**/*.test.ts'],
             globalSetup: ['./test/global-setup.ts'],
             setupFiles: ['./test/apply-migrations.ts', './test/reset-health.ts'],
           },
         },
         {
-          // Plain Node, no runtime start-up: tests of the source tree itself.
+          // Plain Node, no runtime start-up: pure code, injected clocks, and the source tree itself.
           test: {
             name: 'unit',
-            include: ['test/unit/architecture/**/*.test.ts'],
+            include: ['test/unit/**/*.test.ts'],
             environment: 'node',
           },
         },

@@ -1,12 +1,11 @@
-import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../src/env';
 import type { UpstreamFailure, UpstreamFailureKind } from '../../../src/base/upstream';
 import { findModel, type CatalogModel } from '../../../src/base/catalog';
 import { actionFor, backoffMs, dispatch, type AttemptResult, type DispatchInput } from '../../../src/routing/dispatch';
 import { ProviderHealth } from '../../../src/routing/health';
+import { testConfig } from '../support/config';
 
-const config = { ...parseConfig(env), retryBaseMs: 1_000, routingBudgetMs: 120_000, circuitFailureThreshold: 5, circuitWindowMs: 60_000, circuitCooldownMs: 30_000 };
+const config = testConfig({ RETRY_BASE_MS: '1000', ROUTING_BUDGET_MS: '120000', CIRCUIT_FAILURE_THRESHOLD: '5', CIRCUIT_WINDOW_MS: '60000', CIRCUIT_COOLDOWN_MS: '30000' });
 type Served = { ok: true };
 type ExecuteResult = AttemptResult<Served>;
 const served: Served = { ok: true };
