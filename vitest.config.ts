@@ -47,6 +47,9 @@ export default defineConfig(async () => {
           test: {
             name: 'workers',
             include: ['test/integration/**/*.test.ts'],
+            // One runtime for all files instead of one start-up (~1.3 s) per file: every test makes its own
+            // accounts and tags, and reset-health clears the one piece of shared memory before each test.
+            isolate: false,
             globalSetup: ['./test/global-setup.ts'],
             setupFiles: ['./test/apply-migrations.ts', './test/reset-health.ts'],
           },
