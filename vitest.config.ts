@@ -59,6 +59,8 @@ export default defineConfig(async () => {
           test: {
             name: 'unit',
             include: ['test/unit/**/*.test.ts'],
+            // Pure code keeps no state between files: one worker evaluates the shared modules once.
+            isolate: false,
             environment: 'node',
           },
         },
