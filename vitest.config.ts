@@ -69,7 +69,11 @@ export default defineConfig(async () => {
             name: 'e2e',
             include: ['test/e2e/**/*.test.ts'],
             environment: 'node',
-            // Each file starts its own dev server: one at a time on a small machine.
+            // One dev server for both files, launched at the start of the run: it boots while the other
+            // projects test, and this project runs after them.
+            globalSetup: ['./test/e2e/global-setup.ts'],
+            sequence: { groupOrder: 1 },
+            // The browser and the SDK share that server: one file at a time on a small machine.
             fileParallelism: false,
             testTimeout: 60_000,
             hookTimeout: 120_000,
