@@ -34,6 +34,8 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
   return {
     test: {
+      // `npm run coverage` (not part of npm test): istanbul, as V8 coverage does not run inside workerd.
+      coverage: { provider: 'istanbul', include: ['src/**'], reporter: ['text-summary', 'json-summary', 'html'], reportsDirectory: 'coverage' },
       projects: [
         {
           plugins: [
