@@ -35,7 +35,7 @@ export default defineConfig(async () => {
   return {
     test: {
       // `npm run coverage` (not part of npm test): istanbul, as V8 coverage does not run inside workerd.
-      coverage: { provider: 'istanbul', include: ['src/**'], reporter: ['text-summary', 'json-summary', 'html'], reportsDirectory: 'coverage' },
+      coverage: { provider: 'istanbul' as const, include: ['src/**'], reporter: ['text-summary', 'json-summary', 'html'], reportsDirectory: 'coverage' },
       projects: [
         {
           plugins: [
