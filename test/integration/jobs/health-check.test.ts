@@ -3,6 +3,7 @@ import { createExecutionContext, createScheduledController, env, SELF, waitOnExe
 import { describe, expect, it } from 'vitest';
 import worker from '../../../src/index';
 import { CRON_HEALTH_CHECKS } from '../../../src/jobs/scheduled';
+import { PROVIDER_IDS } from '../../../src/base/provider-id';
 import { adminRequest, BASE, chat, createAccountWithKey, hello, upstreamRequests } from '../helpers';
 import { uniqueTag } from '../chat/provider-models';
 
@@ -65,7 +66,7 @@ describe('provider status views', () => {
     const response = await adminRequest('GET', '/providers');
     expect(response.status).toBe(200);
     const { data } = await response.json<{ data: Array<Record<string, unknown>> }>();
-    expect(data.map((p) => p.provider)).toEqual(['deepseek', 'zhipu', 'minimax', 'qwen', 'kimi', 'stepfun']);
+    expect(data.map((p) => p.provider)).toEqual([...PROVIDER_IDS]);
     expect(data.find((p) => p.provider === 'zhipu')).toEqual({
       provider: 'zhipu',
       configured: true,
