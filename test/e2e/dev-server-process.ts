@@ -38,7 +38,8 @@ export async function launchDevServer(): Promise<DevServer> {
       if (child.pid && child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         process.kill(-child.pid, 'SIGTERM');
-        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+        // Unref'd: a pending timer would keep vitest's own process alive for its full 10 s.
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
       }
       rmSync(stateDir, { recursive: true, force: true });
       rmSync(logDir, { recursive: true, force: true });
