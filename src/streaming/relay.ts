@@ -50,6 +50,8 @@ export interface RelayInput {
   /** Keeps the worker alive for work after the client has gone. */
   waitUntil: (promise: Promise<unknown>) => void;
   now?: () => number;
+  /** Runs `callback` after `ms` and returns how to cancel it; setTimeout by default (tests pass a fake clock's). */
+  schedule?: (callback: () => void, ms: number) => () => void;
 }
 
 export type RelayStart = { ok: true; body: ReadableStream<Uint8Array> } | { ok: false; failure: UpstreamFailure };
@@ -59,19 +61,22 @@ type Pulled = { kind: 'event'; event: StreamEvent } | { kind: 'end' } | { kind: 
 /** Reads events, keeping an unfinished read alive across timeouts so nothing is lost. */
 class EventPump {
   private pending: Promise<Pulled> | undefined;
-  constructor(private readonly reader: ReadableStreamDefaultReader<StreamEvent>) {}
+  constructor(
+    private readonly reader: ReadableStreamDefaultReader<StreamEvent>,
+    private readonly schedule: (callback: () => void, ms: number) => () => void,
+  ) {}
 
   async next(waitMs: number): Promise<Pulled> {
     this.pending ??= this.reader.read().then(
       (result): Pulled => (result.done ? { kind: 'end' } : { kind: 'event', event: result.value }),
       (): Pulled => ({ kind: 'error' }),
     );
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let cancelTimer: (() => void) | undefined;
     const timeout = new Promise<Pulled>((resolve) => {
-      timer = setTimeout(() => resolve({ kind: 'timeout' }), Math.max(0, waitMs));
+      cancelTimer = this.schedule(() => resolve({ kind: 'timeout' }), Math.max(0, waitMs));
     });
     const pulled = await Promise.race([this.pending, timeout]);
-    if (timer !== undefined) clearTimeout(timer);
+    cancelTimer?.();
     if (pulled.kind !== 'timeout') this.pending = undefined;
     return pulled;
   }
@@ -81,10 +86,15 @@ class EventPump {
   }
 }
 
+function scheduleTimeout(callback: () => void, ms: number): () => void {
+  const timer = setTimeout(callback, ms);
+  return () => clearTimeout(timer);
+}
+
 export async function startRelay(input: RelayInput): Promise<RelayStart> {
   const { provider, tap, timings } = input;
   const now = input.now ?? Date.now;
-  const pump = new EventPump(input.events.getReader());
+  const pump = new EventPump(input.events.getReader(), input.schedule ?? scheduleTimeout);
   const held: Uint8Array[] = [];
   let lastEventAt = now();
   let lastChunk: JsonObject | undefined;

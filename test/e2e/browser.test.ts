@@ -8,21 +8,23 @@
 import { mkdirSync } from 'node:fs';
 import OpenAI from 'openai';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startDevServer, type DevServer } from './dev-server-process.ts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ADMIN, waitForDevServer } from './dev-server-process.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = 'docs/screenshots';
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
-let server: DevServer;
+const baseUrl = inject('devServerUrl');
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  server = await startDevServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  [browser] = await Promise.all([
+    chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] }),
+    waitForDevServer(baseUrl, inject('devServerLog')),
+  ]);
   page = await browser.newPage({ viewport: DESKTOP });
   page.on('dialog', (dialog) => void dialog.accept());
   mkdirSync(SHOTS, { recursive: true });
@@ -30,7 +32,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await server?.stop();
 });
 
 async function screenshots(name: string): Promise<void> {
@@ -41,7 +42,7 @@ async function screenshots(name: string): Promise<void> {
 }
 
 async function latestEmailTo(address: string): Promise<{ text: string }> {
-  const { data } = (await (await fetch(`${server.url}/admin/v1/outbox`, { headers: ADMIN })).json()) as { data: Array<{ to: string; text: string }> };
+  const { data } = (await (await fetch(`${baseUrl}/admin/v1/outbox`, { headers: ADMIN })).json()) as { data: Array<{ to: string; text: string }> };
   const mail = data.find((m) => m.to === address);
   if (!mail) throw new Error(`no email to ${address}`);
   return mail;
@@ -53,7 +54,7 @@ describe('from zero to a first API response, in the browser', () => {
   let requestId = '';
 
   it('signs up from the home page and signs in from the emailed link', async () => {
-    await page.goto(server.url);
+    await page.goto(baseUrl);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('One OpenAI-compatible API');
     await screenshots('home');
     await page.getByLabel('Email').fill(email);
@@ -72,7 +73,7 @@ describe('from zero to a first API response, in the browser', () => {
     await page.getByRole('button', { name: 'Create key' }).click();
     apiKey = ((await page.locator('#new-key').textContent()) ?? '').trim();
     expect(apiKey).toMatch(/^sk-ft_[0-9a-f]{64}$/);
-    const client = new OpenAI({ apiKey, baseURL: `${server.url}/v1`, maxRetries: 0 });
+    const client = new OpenAI({ apiKey, baseURL: `${baseUrl}/v1`, maxRetries: 0 });
     // A new account has $0: this first call brings its own provider key (free within the month's BYOK requests).
     const { data, response } = await client.chat.completions
       .create({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'Hello!' }], provider_key: { provider: 'deepseek', api_key: 'sk-my-own-deepseek-key' } } as never)
@@ -101,7 +102,7 @@ describe('from zero to a first API response, in the browser', () => {
   it('revokes the key, after which it gets 401', async () => {
     await page.getByRole('button', { name: 'Revoke browser' }).click();
     await page.getByText('The key was revoked').waitFor();
-    const client = new OpenAI({ apiKey, baseURL: `${server.url}/v1`, maxRetries: 0 });
+    const client = new OpenAI({ apiKey, baseURL: `${baseUrl}/v1`, maxRetries: 0 });
     await expect(client.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
   });
 });

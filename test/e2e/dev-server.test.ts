@@ -4,25 +4,19 @@
  * against it (chat, streams with and without usage, tools, and its error classes).
  */
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startDevServer, type DevServer } from './dev-server-process.ts';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { ADMIN, waitForDevServer } from './dev-server-process.ts';
 
-let server: DevServer;
-let baseUrl: string;
+const baseUrl = inject('devServerUrl');
 let apiKey: string;
 
 beforeAll(async () => {
-  server = await startDevServer();
-  baseUrl = server.url;
+  await waitForDevServer(baseUrl, inject('devServerLog'));
   // The README's first steps: an account, some credits and a key through the admin API.
   const account = (await (await fetch(`${baseUrl}/admin/v1/accounts`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ email: 'dev@example.com' }) })).json()) as { id: string };
   await fetch(`${baseUrl}/admin/v1/accounts/${account.id}/credits`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ amount: 10, reason: 'local development' }) });
   const key = (await (await fetch(`${baseUrl}/admin/v1/accounts/${account.id}/keys`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ name: 'quick start' }) })).json()) as { key: string };
   apiKey = key.key;
-});
-
-afterAll(async () => {
-  await server?.stop();
 });
 
 describe('npm run dev serves the quick start offline', () => {

@@ -1,13 +1,13 @@
-/** One catalog model per provider, so every dialect is exercised through the worker. */
-export const MODEL_BY_PROVIDER = [
-  ['deepseek', 'deepseek-chat', 'deepseek-v4-flash'],
-  ['zhipu', 'glm-4-plus', 'glm-4-plus'],
-  ['minimax', 'minimax-m2.5', 'MiniMax-M2.5'],
-  ['qwen', 'qwen-max', 'qwen-max'],
-  ['kimi', 'kimi-k2', 'kimi-k2.6'],
-  ['stepfun', 'step-3.5-flash', 'step-3.5-flash'],
-] as const;
+/** One catalog model per provider (its first), so every dialect is exercised through the worker. */
+import { CATALOG } from '../../../src/base/catalog';
+import { PROVIDER_IDS, type ProviderId } from '../../../src/base/provider-id';
 
-export type ProviderName = (typeof MODEL_BY_PROVIDER)[number][0];
+/** [provider, catalog model id, the id the provider knows it by]. */
+export const MODEL_BY_PROVIDER = PROVIDER_IDS.map((provider) => {
+  const model = CATALOG.find((candidate) => candidate.provider === provider)!;
+  return [provider, model.id, model.upstreamModel] as const;
+});
+
+export type ProviderName = ProviderId;
 
 export const uniqueTag = () => crypto.randomUUID();

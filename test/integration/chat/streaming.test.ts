@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chat, createAccountWithKey, hello, readSse, upstreamRequests } from '../helpers';
+import { chat, chatWithEnv, createAccountWithKey, hello, readSse, upstreamRequests } from '../helpers';
 import { MODEL_BY_PROVIDER, uniqueTag } from './provider-models';
 
 type Chunk = {
@@ -103,8 +103,9 @@ describe('streaming chat completions', () => {
 
   it('sends keep-alive comments while the provider is silent, then the answer', async () => {
     const { key } = await createAccountWithKey();
-    // The test config commits after 250 ms of silence, sends a keep-alive every 250 ms and gives up after 1 s.
-    const response = await chat(key, { model: 'deepseek-chat', messages: hello, stream: true, standin: { chunks: 2, chunk_delay_ms: 400 } });
+    // Commits after 50 ms of silence and sends a keep-alive every 50 ms; the provider's chunks come 120 ms apart.
+    const body = { model: 'deepseek-chat', messages: hello, stream: true, standin: { chunks: 1, chunk_delay_ms: 120 } };
+    const response = await chatWithEnv(key, body, { STREAM_KEEPALIVE_MS: '50' });
     expect(response.status).toBe(200);
     const { data, comments } = await readSse(response);
     expect(comments.length).toBeGreaterThanOrEqual(1);
@@ -139,7 +140,9 @@ describe('streaming chat completions', () => {
 
   it('ends a stream that stalls after content with a timeout error event', async () => {
     const { key } = await createAccountWithKey();
-    const response = await chat(key, { model: 'qwen-max', messages: hello, stream: true, standin: { scenario: 'stall', stall_after: 1 } });
+    // Gives up after 300 ms of silence rather than the suite's 1 s; a keep-alive every 100 ms meanwhile.
+    const body = { model: 'qwen-max', messages: hello, stream: true, standin: { scenario: 'stall', stall_after: 1 } };
+    const response = await chatWithEnv(key, body, { STREAM_IDLE_TIMEOUT_MS: '300', STREAM_KEEPALIVE_MS: '100' });
     expect(response.status).toBe(200);
     const { data, comments } = await readSse(response);
     expect(data).not.toContain('[DONE]');
@@ -152,11 +155,12 @@ describe('streaming chat completions', () => {
   it('gives up within the routing budget when no stream ever starts', async () => {
     const { key } = await createAccountWithKey();
     const started = Date.now();
-    const response = await chat(key, { model: 'glm-4-plus', messages: hello, stream: true, standin: { scenario: 'hang' } });
+    const body = { model: 'glm-4-plus', messages: hello, stream: true, standin: { scenario: 'hang' } };
+    // Each attempt waits 400 ms for a first event, within a 600 ms budget; five hanging providers, each tried twice, would take 4 s without it.
+    const response = await chatWithEnv(key, body, { ROUTING_BUDGET_MS: '600', STREAM_IDLE_TIMEOUT_MS: '400' });
     expect(response.status).toBe(503);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('all_providers_unavailable');
-    // ROUTING_BUDGET_MS is 4 s in tests; five hanging providers would take 10 s without it.
-    expect(Date.now() - started).toBeLessThan(6_000);
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('aborts the upstream call when the client disconnects', async () => {

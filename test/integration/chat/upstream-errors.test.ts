@@ -1,25 +1,48 @@
 import { describe, expect, it } from 'vitest';
-import { chat, createAccountWithKey, hello, readSse, upstreamRequests } from '../helpers';
-import { MODEL_BY_PROVIDER, uniqueTag } from './provider-models';
+import { chat, chatWithEnv, createAccountWithKey, hello, readSse, upstreamRequests } from '../helpers';
+import { MODEL_BY_PROVIDER, uniqueTag, type ProviderName } from './provider-models';
 import { CATALOG, findModel } from '../../../src/base/catalog';
 
-type Expected = { status: number; code: string; type: string };
+type Outcome =
+  /** Answered at once with this error, never tried elsewhere. */
+  | { says: string; answers: { status: number; code: string; type: string } }
+  /** The next model of the group serves after this many attempts on the failing provider. */
+  | { says: string; failsOverAfter: number };
 
-const REQUEST_FAULT = { status: 400, code: 'provider_rejected_request', type: 'invalid_request_error' };
-/** What the router does with each kind of real provider error. */
-const ROUTED: Record<string, { answer: Expected } | { attemptsOnFailing: number }> = {
-  bad_request: { answer: REQUEST_FAULT },
-  content_filter: { answer: { status: 400, code: 'content_filtered', type: 'invalid_request_error' } },
-  // Another model may have a larger window: no retry, no harm to the provider's health.
-  context_length: { attemptsOnFailing: 1 },
-  // The platform's own key or balance with the provider: not the caller's fault, and not worth a retry.
-  auth: { attemptsOnFailing: 1 },
-  balance: { attemptsOnFailing: 1 },
-  // Transient: the first try and three retries.
-  rate_limit: { attemptsOnFailing: 4 },
-  overloaded: { attemptsOnFailing: 4 },
-  server: { attemptsOnFailing: 4 },
-};
+const REJECTED: Outcome = { says: 'is answered at once (provider_rejected_request)', answers: { status: 400, code: 'provider_rejected_request', type: 'invalid_request_error' } };
+const FILTERED: Outcome = { says: 'is answered at once (content_filtered)', answers: { status: 400, code: 'content_filtered', type: 'invalid_request_error' } };
+const AT_ONCE: Outcome = { says: 'fails over at once', failsOverAfter: 1 };
+const AFTER_RETRIES: Outcome = { says: 'fails over after the first try and three retries', failsOverAfter: 4 };
+
+/**
+ * One case per router action (answer, next, next and open, retry), streamed and
+ * not, each on a provider whose error says it in its own way: an in-band MiniMax
+ * error, a balance sent as 429 or 400, a content filter sent as 451 or only in
+ * the message. Every provider × error body is classified in
+ * test/unit/providers/classify-standin-errors.test.ts; what each action does in
+ * test/unit/routing/dispatch.test.ts.
+ */
+const CASES: Array<{ provider: ProviderName; kind: string; stream: boolean; outcome: Outcome }> = [
+  // The request's own fault: the same on every provider.
+  { provider: 'deepseek', kind: 'bad_request', stream: false, outcome: REJECTED }, // 400
+  { provider: 'minimax', kind: 'bad_request', stream: true, outcome: REJECTED }, // HTTP 200, base_resp 2013, to a stream request
+  { provider: 'stepfun', kind: 'content_filter', stream: false, outcome: FILTERED }, // 451
+  { provider: 'deepseek', kind: 'content_filter', stream: true, outcome: FILTERED }, // 400, only the message says so
+  // Another model may have a larger window: no retry.
+  { provider: 'kimi', kind: 'context_length', stream: false, outcome: AT_ONCE }, // 400, only the message says so
+  { provider: 'zhipu', kind: 'context_length', stream: true, outcome: AT_ONCE }, // 400, code 1261
+  // The platform's own key or balance with the provider: not worth a retry.
+  { provider: 'qwen', kind: 'balance', stream: false, outcome: AT_ONCE }, // 400 Arrearage
+  { provider: 'stepfun', kind: 'auth', stream: false, outcome: AT_ONCE }, // 401
+  { provider: 'zhipu', kind: 'balance', stream: true, outcome: AT_ONCE }, // 429, code 1113
+  { provider: 'kimi', kind: 'balance', stream: true, outcome: AT_ONCE }, // 429, type exceeded_current_quota_error
+  // Transient.
+  { provider: 'minimax', kind: 'rate_limit', stream: false, outcome: AFTER_RETRIES }, // HTTP 200, base_resp 1002
+  { provider: 'kimi', kind: 'overloaded', stream: true, outcome: AFTER_RETRIES }, // 429, type engine_overloaded_error
+  { provider: 'qwen', kind: 'server', stream: true, outcome: AFTER_RETRIES }, // 500
+];
+
+const modelOf = (provider: ProviderName) => MODEL_BY_PROVIDER.find(([name]) => name === provider)![1];
 
 /** The next model of the group in the catalog's order: who serves when the requested one fails. */
 const nextInGroup = (id: string) => {
@@ -27,22 +50,18 @@ const nextInGroup = (id: string) => {
   return CATALOG.find((other) => other.group === model.group && other.id !== id)!;
 };
 
-const cases = MODEL_BY_PROVIDER.flatMap(([provider, model]) =>
-  Object.entries(ROUTED).flatMap(([kind, routed]) => [false, true].map((stream) => ({ provider, model, kind, routed, stream }))),
-);
-
 describe("routing each provider's real errors (fallback)", () => {
-  it.each(cases)('$provider $kind (stream: $stream)', async ({ provider, model, kind, routed, stream }) => {
+  it.each(CASES)('$provider $kind (stream: $stream) $outcome.says', async ({ provider, kind, stream, outcome }) => {
+    const model = modelOf(provider);
     const { key } = await createAccountWithKey();
     const tag = uniqueTag();
     const standin = { tag, providers: { [provider]: { scenario: 'error', error: kind } } };
     const response = await chat(key, { model, messages: hello, stream, routing: 'fallback', standin });
     const upstream = (await upstreamRequests(tag)).map((request) => request.provider);
-    if ('answer' in routed) {
-      // A fault in the request itself is the same everywhere: answered at once, never retried elsewhere.
-      expect(response.status).toBe(routed.answer.status);
+    if ('answers' in outcome) {
+      expect(response.status).toBe(outcome.answers.status);
       const body = await response.json<{ error: { code: string; type: string } }>();
-      expect(body.error).toMatchObject({ code: routed.answer.code, type: routed.answer.type });
+      expect(body.error).toMatchObject({ code: outcome.answers.code, type: outcome.answers.type });
       expect(response.headers.get('X-FindToken-Provider')).toBe(provider);
       expect(response.headers.get('X-FindToken-Attempts')).toBe('1');
       expect(upstream).toEqual([provider]);
@@ -52,8 +71,8 @@ describe("routing each provider's real errors (fallback)", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('X-FindToken-Model')).toBe(next.id);
     expect(response.headers.get('X-FindToken-Provider')).toBe(next.provider);
-    expect(response.headers.get('X-FindToken-Attempts')).toBe(String(routed.attemptsOnFailing + 1));
-    expect(upstream).toEqual([...Array<string>(routed.attemptsOnFailing).fill(provider), next.provider]);
+    expect(response.headers.get('X-FindToken-Attempts')).toBe(String(outcome.failsOverAfter + 1));
+    expect(upstream).toEqual([...Array<string>(outcome.failsOverAfter).fill(provider), next.provider]);
     if (stream) expect((await readSse(response)).data.at(-1)).toBe('[DONE]');
     else expect((await response.json<{ model: string }>()).model).toBe(next.id);
   });
@@ -101,10 +120,11 @@ describe('upstream failures', () => {
   });
 
   /** The request fails on `provider` only; returns who served and what the stand-in saw. */
-  async function failOn(provider: string, model: string, control: object) {
+  async function failOn(provider: string, model: string, control: object, vars: Record<string, string> = {}) {
     const { key } = await createAccountWithKey();
     const tag = uniqueTag();
-    const response = await chat(key, { model, messages: hello, routing: 'fallback', standin: { tag, providers: { [provider]: control } } });
+    const body = { model, messages: hello, routing: 'fallback', standin: { tag, providers: { [provider]: control } } };
+    const response = await chatWithEnv(key, body, vars);
     return { response, upstream: (await upstreamRequests(tag)).map((request) => request.provider) };
   }
 
@@ -128,7 +148,8 @@ describe('upstream failures', () => {
   });
 
   it('retries a timeout once, then fails over', async () => {
-    const { response, upstream } = await failOn('deepseek', 'deepseek-chat', { scenario: 'hang' });
+    // Two timeouts of 300 ms rather than of the suite's 1.5 s.
+    const { response, upstream } = await failOn('deepseek', 'deepseek-chat', { scenario: 'hang' }, { UPSTREAM_TIMEOUT_MS: '300' });
     expect(response.status).toBe(200);
     expect(response.headers.get('X-FindToken-Provider')).toBe('qwen');
     expect(upstream).toEqual(['deepseek', 'deepseek', 'qwen']);

@@ -1,8 +1,9 @@
 /** The health cron through the worker's scheduled handler, and the views of its results. */
 import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import worker from '../../../src/index';
 import { CRON_HEALTH_CHECKS } from '../../../src/jobs/scheduled';
+import { PROVIDER_IDS } from '../../../src/base/provider-id';
 import { adminRequest, BASE, chat, createAccountWithKey, hello, upstreamRequests } from '../helpers';
 import { uniqueTag } from '../chat/provider-models';
 
@@ -14,11 +15,6 @@ async function runHealthChecks(overrides: Record<string, string> = {}, at = CHEC
   await worker.scheduled(createScheduledController({ cron: CRON_HEALTH_CHECKS, scheduledTime: at }), { ...env, ...overrides }, ctx);
   await waitOnExecutionContext(ctx);
 }
-
-// Each test starts from no recorded check (the D1 table outlives a test).
-beforeEach(async () => {
-  await env.DB.exec('DELETE FROM provider_health');
-});
 
 const rows = async () =>
   (await env.DB.prepare('SELECT provider, status, checked_at, error, consecutive_failures, latency_ms FROM provider_health ORDER BY provider').all<Record<string, unknown>>()).results;
@@ -70,7 +66,7 @@ describe('provider status views', () => {
     const response = await adminRequest('GET', '/providers');
     expect(response.status).toBe(200);
     const { data } = await response.json<{ data: Array<Record<string, unknown>> }>();
-    expect(data.map((p) => p.provider)).toEqual(['deepseek', 'zhipu', 'minimax', 'qwen', 'kimi', 'stepfun']);
+    expect(data.map((p) => p.provider)).toEqual([...PROVIDER_IDS]);
     expect(data.find((p) => p.provider === 'zhipu')).toEqual({
       provider: 'zhipu',
       configured: true,

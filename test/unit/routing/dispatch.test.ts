@@ -1,12 +1,12 @@
-import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../src/env';
 import type { UpstreamFailure, UpstreamFailureKind } from '../../../src/base/upstream';
 import { findModel, type CatalogModel } from '../../../src/base/catalog';
-import { actionFor, backoffMs, dispatch, type AttemptResult, type DispatchInput } from '../../../src/routing/dispatch';
+import { backoffMs, dispatch, type AttemptResult, type DispatchInput } from '../../../src/routing/dispatch';
 import { ProviderHealth } from '../../../src/routing/health';
+import { ApiError } from '../../../src/errors';
+import { testConfig } from '../support/config';
 
-const config = { ...parseConfig(env), retryBaseMs: 1_000, routingBudgetMs: 120_000, circuitFailureThreshold: 5, circuitWindowMs: 60_000, circuitCooldownMs: 30_000 };
+const config = testConfig({ RETRY_BASE_MS: '1000', ROUTING_BUDGET_MS: '120000', CIRCUIT_FAILURE_THRESHOLD: '5', CIRCUIT_WINDOW_MS: '60000', CIRCUIT_COOLDOWN_MS: '30000' });
 type Served = { ok: true };
 type ExecuteResult = AttemptResult<Served>;
 const served: Served = { ok: true };
@@ -45,14 +45,6 @@ describe('retries and failover', () => {
     expect(calls).toEqual(['deepseek-chat', 'deepseek-chat', 'deepseek-chat']);
   });
 
-  it('declares a provider that fails four times unavailable and serves from the next candidate', async () => {
-    const fails = Array.from({ length: 4 }, () => failed('connection'));
-    const { result, sleeps, calls } = await run(['deepseek-chat', 'qwen-max'], { 'deepseek-chat': fails, 'qwen-max': [] });
-    expect(result).toMatchObject({ ok: true, attempts: 5, model: { id: 'qwen-max' } });
-    expect(sleeps).toEqual([1_000, 2_000, 4_000]);
-    expect(calls).toEqual(['deepseek-chat', 'deepseek-chat', 'deepseek-chat', 'deepseek-chat', 'qwen-max']);
-  });
-
   it("waits the provider's Retry-After when it is shorter than the backoff, and the backoff when it is longer", async () => {
     const { sleeps } = await run(['kimi-k2'], { 'kimi-k2': [failed('rate_limit', { retryAfterMs: 300 }), failed('rate_limit', { retryAfterMs: 60_000 })] });
     expect(sleeps).toEqual([300, 2_000]);
@@ -64,20 +56,51 @@ describe('retries and failover', () => {
     expect(calls).toEqual(['deepseek-chat', 'deepseek-chat', 'qwen-max']);
   });
 
-  it("fails over at once, and opens the circuit, when the platform's key or balance is refused", async () => {
-    const { result, calls, health, clock } = await run(['deepseek-chat', 'qwen-max'], { 'deepseek-chat': [failed('balance')], 'qwen-max': [] });
+  it.each(['rate_limit', 'overloaded', 'server', 'connection', 'stream_cut', 'invalid_response'] as const)(
+    'retries %s three times with backoff, counting each failure against the circuit, then serves from the next candidate',
+    async (kind) => {
+      const fails = Array.from({ length: 4 }, () => failed(kind));
+      const { result, sleeps, calls, health, clock } = await run(['deepseek-chat', 'qwen-max'], { 'deepseek-chat': fails, 'qwen-max': [] });
+      expect(result).toMatchObject({ ok: true, attempts: 5, model: { id: 'qwen-max' } });
+      expect(sleeps).toEqual([1_000, 2_000, 4_000]);
+      expect(calls).toEqual(['deepseek-chat', 'deepseek-chat', 'deepseek-chat', 'deepseek-chat', 'qwen-max']);
+      // Four failures within the window, one short of the threshold of five.
+      expect(health.circuit('deepseek').state(clock, config)).toBe('closed');
+      health.circuit('deepseek').recordFailure(clock, config);
+      expect(health.circuit('deepseek').state(clock, config)).toBe('open');
+    },
+  );
+
+  it.each(['auth', 'balance', 'not_found'] as const)("fails over at once on the platform's %s refusal and opens the provider's circuit", async (kind) => {
+    const { result, calls, sleeps, health, clock } = await run(['deepseek-chat', 'qwen-max'], { 'deepseek-chat': [failed(kind)], 'qwen-max': [] });
     expect(result).toMatchObject({ ok: true, attempts: 2, model: { id: 'qwen-max' } });
     expect(calls).toEqual(['deepseek-chat', 'qwen-max']);
+    expect(sleeps).toEqual([]);
     expect(health.status('deepseek', clock, config).state).toBe('open');
   });
 
-  it("answers a request fault or a content filter at once, with the model that said so, and spares the provider's health", async () => {
-    for (const kind of ['bad_request', 'content_filter'] as const) {
-      const { result, calls, health } = await run(['deepseek-chat', 'qwen-max'], { 'deepseek-chat': [failed(kind)] });
-      expect(result).toMatchObject({ ok: false, attempts: 1, model: { id: 'deepseek-chat' }, error: { status: 400 } });
-      expect(calls).toEqual(['deepseek-chat']);
-      expect(health.circuit('deepseek').state(0, config)).toBe('closed');
-    }
+  it("tries the next candidate at once when the prompt is too long for one model, and spares that provider's circuit", async () => {
+    const { result, calls, sleeps, health, clock } = await run(['deepseek-chat', 'kimi-k2'], { 'deepseek-chat': [failed('context_length')], 'kimi-k2': [] });
+    expect(result).toMatchObject({ ok: true, attempts: 2, model: { id: 'kimi-k2' } });
+    expect(calls).toEqual(['deepseek-chat', 'kimi-k2']);
+    expect(sleeps).toEqual([]);
+    expect(health.circuit('deepseek').state(clock, config)).toBe('closed');
+    for (let i = 0; i < 4; i++) health.circuit('deepseek').recordFailure(clock, config);
+    expect(health.circuit('deepseek').state(clock, config)).toBe('closed');
+  });
+
+  it.each(['bad_request', 'content_filter'] as const)("answers %s at once, with the model that said so, and spares the provider's health", async (kind) => {
+    const { result, calls, health } = await run(['deepseek-chat', 'qwen-max'], { 'deepseek-chat': [failed(kind)] });
+    expect(result).toMatchObject({ ok: false, attempts: 1, model: { id: 'deepseek-chat' }, error: { status: 400 } });
+    expect(calls).toEqual(['deepseek-chat']);
+    expect(health.circuit('deepseek').state(0, config)).toBe('closed');
+  });
+
+  it("answers with the caller's own key error when keyRefused claims the failure, and never fails over", async () => {
+    const refused = new ApiError({ status: 401, type: 'invalid_request_error', code: 'provider_key_invalid', message: 'Your deepseek key was refused.' });
+    const { result, calls } = await run(['deepseek-chat', 'qwen-max'], { 'deepseek-chat': [failed('auth')] }, { keyRefused: (failure) => (failure.kind === 'auth' ? refused : undefined) });
+    expect(result).toEqual({ ok: false, error: refused, attempts: 1, model: findModel('deepseek-chat') });
+    expect(calls).toEqual(['deepseek-chat']);
   });
 
   it('stops retrying a provider whose circuit opened meanwhile', async () => {
@@ -85,25 +108,6 @@ describe('retries and failover', () => {
     for (let i = 0; i < 4; i++) health.circuit('deepseek').recordFailure(0, config);
     const { calls } = await run(['deepseek-chat', 'qwen-max'], { 'deepseek-chat': [failed('server')], 'qwen-max': [] }, { health });
     expect(calls).toEqual(['deepseek-chat', 'qwen-max']);
-  });
-
-  it('classifies every failure kind explicitly', () => {
-    const kinds: UpstreamFailureKind[] = ['bad_request', 'context_length', 'content_filter', 'auth', 'balance', 'rate_limit', 'overloaded', 'server', 'not_found', 'timeout', 'connection', 'stream_cut', 'invalid_response'];
-    expect(Object.fromEntries(kinds.map((kind) => [kind, actionFor(kind)]))).toEqual({
-      bad_request: 'answer',
-      content_filter: 'answer',
-      context_length: 'next',
-      auth: 'next_and_open',
-      balance: 'next_and_open',
-      not_found: 'next_and_open',
-      rate_limit: 'retry',
-      overloaded: 'retry',
-      server: 'retry',
-      timeout: 'retry',
-      connection: 'retry',
-      stream_cut: 'retry',
-      invalid_response: 'retry',
-    });
   });
 });
 
@@ -134,6 +138,23 @@ describe('when nothing serves', () => {
     expect(calls).toEqual(['deepseek-chat', 'deepseek-chat', 'qwen-max', 'qwen-max']);
     expect(sleeps).toEqual([1_000, 1_000]);
     expect(result).toMatchObject({ ok: false, attempts: 4, error: { code: 'all_providers_unavailable' } });
+  });
+
+  it('answers 503 with a Retry-After of one second when the budget runs out and no provider said when to come back', async () => {
+    const always = () => Array.from({ length: 4 }, () => failed('server'));
+    const { result } = await run(['deepseek-chat', 'qwen-max'], { 'deepseek-chat': always(), 'qwen-max': always() }, { config: { ...config, routingBudgetMs: 2_500 } });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.status).toBe(503);
+    expect(result.error.headers['Retry-After']).toBe('1');
+  });
+
+  it("answers 503 with the providers' shortest Retry-After, rounded up to seconds, when no circuit is open", async () => {
+    const limited = (retryAfterMs: number) => Array.from({ length: 4 }, () => failed('rate_limit', { retryAfterMs }));
+    const { result } = await run(['deepseek-chat', 'qwen-max'], { 'deepseek-chat': limited(7_000), 'qwen-max': limited(2_500) }, { config: { ...config, routingBudgetMs: 30_000 } });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.headers['Retry-After']).toBe('3');
   });
 
   it('answers 400 context_length_exceeded when every candidate refuses the prompt as too long', async () => {

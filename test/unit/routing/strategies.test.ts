@@ -63,11 +63,14 @@ describe('cheapest', () => {
     expect(plan('qwen-max', { strategy: 'cheapest', needs })).toEqual(['deepseek-chat', 'glm-4-plus', 'minimax-m2.5', 'kimi-k2', 'qwen-max']);
   });
 
-  it('computes the price from the prompt estimate and max_tokens, exactly', () => {
-    // glm-4-plus: $0.50 in and out per 1M = 50,000,000 units.
-    expect(requestPrice(findModel('glm-4-plus')!, { tools: false, promptEstimate: 1_000, maxTokens: 500 })).toBe(1_500 * 50_000_000);
-    // Without max_tokens a nominal 1,000 output tokens are priced.
-    expect(requestPrice(findModel('glm-4-plus')!, { tools: false, promptEstimate: 1_000, maxTokens: undefined })).toBe(2_000 * 50_000_000);
+  it('prices the prompt estimate at the input price and max_tokens at the output price, exactly', () => {
+    const { price } = findModel('qwen-max')!;
+    expect(requestPrice(findModel('qwen-max')!, { tools: false, promptEstimate: 1_000, maxTokens: 500 })).toBe(1_000 * price.input + 500 * price.output);
+  });
+
+  it('prices a nominal 1,000 output tokens when the request has no max_tokens', () => {
+    const { price } = findModel('qwen-max')!;
+    expect(requestPrice(findModel('qwen-max')!, { tools: false, promptEstimate: 1_000, maxTokens: undefined })).toBe(1_000 * price.input + 1_000 * price.output);
   });
 
   it('skips unhealthy providers', () => {

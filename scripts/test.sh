@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# npm test: the type check and the dry-run build run beside vitest, which leaves one of the two
+# cores mostly idle while its tests wait on sockets and timers. Their output is shown once vitest
+# is done, and any failure (tests, types or build) fails npm test.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-chromium.sh || exit 1
+out="$(mktemp -d)"
+npm run --silent typecheck >"$out/typecheck" 2>&1 &
+typecheck=$!
+npm run --silent build >"$out/build" 2>&1 &
+build=$!
+trap 'kill "$typecheck" "$build" 2>/dev/null; rm -rf "$out"' EXIT
+
+npx vitest run
+status=$?
+for step in typecheck build; do
+  if wait "${!step}"; then
+    echo "[test] $step: ok"
+  else
+    status=1
+    echo "[test] $step FAILED:"
+    cat "$out/$step"
+  fi
+done
+exit "$status"
