@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PROVIDER_IDS, type ProviderId } from '../../../src/base/provider-id';
-import { isObject, readErrorFields } from '../../../src/providers/openai-compatible';
+import { isObject, readErrorFields } from '../../../src/providers/upstream-schemas';
 import { getAdapter } from '../../../src/providers/registry';
 import { ERROR_KINDS, providerError } from '../../support/standin/errors.ts';
 
