@@ -3,11 +3,20 @@
  * case reserved before a call, and the usage billed when a stream ends without
  * the provider's usage. They lean high: ASCII text at ~1 token per 3 characters
  * (DeepSeek's own rule is 0.3), anything else at 1 token per character (CJK is
- * 0.6 by DeepSeek's rule, 0.625 by GLM's).
+ * 0.6 by DeepSeek's rule, 0.625 by GLM's). The prompt counts every input part a
+ * provider bills: text, names, images (and any other non-text part), earlier
+ * reasoning and tool calls, tool results, tool definitions and a JSON schema.
  */
 import type { ChatRequest } from '../schemas/chat-request';
 
 const PER_MESSAGE_OVERHEAD = 4;
+
+/**
+ * One image (or other non-text part: its tokens depend on pixels the gateway does
+ * not decode): above Qwen-VL's 1,280-token ceiling at its default max_pixels and
+ * OpenAI's ~1,100 for a high-detail 2048×768 image.
+ */
+export const NON_TEXT_PART_TOKENS = 2_048;
 
 export function estimateTextTokens(text: string): number {
   let ascii = 0;
@@ -19,19 +28,29 @@ export function estimateTextTokens(text: string): number {
   return Math.ceil(ascii / 3) + other;
 }
 
-function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content.map((part) => (typeof part === 'object' && part && 'text' in part && typeof part.text === 'string' ? part.text : '')).join('');
+function contentTokens(content: unknown): number {
+  if (typeof content === 'string') return estimateTextTokens(content);
+  if (!Array.isArray(content)) return 0;
+  let tokens = 0;
+  for (const part of content) {
+    const text = typeof part === 'object' && part !== null && 'text' in part ? part.text : undefined;
+    tokens += typeof text === 'string' ? estimateTextTokens(text) : NON_TEXT_PART_TOKENS;
+  }
+  return tokens;
 }
 
-export function estimatePromptTokens(request: Pick<ChatRequest, 'messages' | 'tools'>): number {
+const textTokens = (value: unknown): number => (typeof value === 'string' ? estimateTextTokens(value) : 0);
+const jsonTokens = (value: unknown): number => (value == null ? 0 : estimateTextTokens(JSON.stringify(value)));
+
+export function estimatePromptTokens(request: Pick<ChatRequest, 'messages' | 'tools' | 'response_format'>): number {
   let tokens = 0;
   for (const message of request.messages) {
-    tokens += PER_MESSAGE_OVERHEAD + estimateTextTokens(contentText(message.content));
-    if ('tool_calls' in message && message.tool_calls) tokens += estimateTextTokens(JSON.stringify(message.tool_calls));
+    tokens += PER_MESSAGE_OVERHEAD + contentTokens(message.content) + textTokens(message.name);
+    if (message.role === 'assistant') tokens += textTokens(message.reasoning_content) + jsonTokens(message.tool_calls);
   }
-  if (request.tools?.length) tokens += estimateTextTokens(JSON.stringify(request.tools));
+  if (request.tools?.length) tokens += jsonTokens(request.tools);
+  // A JSON schema is put into the prompt by the providers that take one.
+  if (request.response_format?.type === 'json_schema') tokens += jsonTokens(request.response_format.json_schema);
   return tokens;
 }
 
