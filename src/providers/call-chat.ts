@@ -21,6 +21,8 @@ export interface ChatCall extends UpstreamTarget {
   /** The validated client request, unknown fields included. */
   request: JsonObject;
   stream: boolean;
+  /** The output limit granted to a request that set no max_tokens, sent as the provider's max_tokens. */
+  outputLimit?: number;
   /** A JSON answer must be read whole within this; a stream's response must start within it. */
   timeoutMs: number;
   /** Aborts the call (the client disconnected); an abort is never reported as a timeout. */
@@ -35,8 +37,8 @@ export type ChatCallResult =
   | { ok: false; failure: UpstreamFailure };
 
 export async function callChat(call: ChatCall): Promise<ChatCallResult> {
-  const { adapter, model, stream } = call;
-  const request = buildUpstreamRequest(call, { kind: 'chat', model, request: call.request, stream });
+  const { adapter, model, stream, outputLimit } = call;
+  const request = buildUpstreamRequest(call, { kind: 'chat', model, request: call.request, stream, outputLimit });
   const sent = await fetchUpstream(request, call);
   if (!sent.ok) return { ok: false, failure: { kind: sent.kind, provider: adapter.id } };
   const { response } = sent;

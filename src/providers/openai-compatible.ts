@@ -139,12 +139,16 @@ const GATEWAY_FIELDS = ['routing', 'provider_key'] as const;
  * The request a provider receives: the client's, with find-token fields removed,
  * the upstream model id, `developer` as `system`, `max_completion_tokens` as
  * `max_tokens`, usage asked for on streams, then the provider's own changes.
+ * `outputLimit`: the output limit find-token granted a request that set none,
+ * sent as `max_tokens` (a provider that names it otherwise renames it in its
+ * transformRequest), so the provider cannot return more than was held for.
  */
 export function buildUpstreamBody(
   adapter: ProviderAdapter,
   model: CatalogModel,
   request: JsonObject,
   stream: boolean,
+  outputLimit?: number,
 ): JsonObject {
   const body: JsonObject = { ...request };
   dropFields(body, GATEWAY_FIELDS);
@@ -152,6 +156,7 @@ export function buildUpstreamBody(
   Object.assign(body, model.upstreamParams);
   if (body.max_completion_tokens != null) body.max_tokens = body.max_completion_tokens;
   delete body.max_completion_tokens;
+  if (outputLimit !== undefined && body.max_tokens == null) body.max_tokens = outputLimit;
   if (Array.isArray(body.messages)) {
     body.messages = body.messages.map((message: unknown) =>
       isObject(message) && message.role === 'developer' ? { ...message, role: 'system' } : message,

@@ -29,8 +29,8 @@ export function upstreamTarget(config: Pick<Config, 'providers'>, provider: Prov
 }
 
 export type UpstreamEndpoint =
-  /** POST /chat/completions with the client's request mapped to the provider's. */
-  | { kind: 'chat'; model: CatalogModel; request: JsonObject; stream: boolean }
+  /** POST /chat/completions with the client's request mapped to the provider's (`outputLimit`: see buildUpstreamBody). */
+  | { kind: 'chat'; model: CatalogModel; request: JsonObject; stream: boolean; outputLimit?: number }
   /** GET /models: the cheapest call that proves a key works (no tokens, no cost). */
   | { kind: 'models' };
 
@@ -45,7 +45,7 @@ export function buildUpstreamRequest(target: UpstreamTarget, endpoint: UpstreamE
   if (endpoint.kind === 'models') {
     return { url: `${baseUrl}/models`, init: { method: 'GET', headers: { ...adapter.requestHeaders(apiKey), Accept: 'application/json' } } };
   }
-  const body = buildUpstreamBody(adapter, endpoint.model, endpoint.request, endpoint.stream);
+  const body = buildUpstreamBody(adapter, endpoint.model, endpoint.request, endpoint.stream, endpoint.outputLimit);
   return {
     url: `${baseUrl}/chat/completions`,
     init: {

@@ -86,6 +86,20 @@ describe('buildUpstreamBody: the core mapping', () => {
     expect(body).toEqual({ model: 'qwen-max', messages: hi, max_tokens: 100, stream: false });
   });
 
+  it.each(PROVIDER_IDS)('%s: the output limit granted to a request without max_tokens is sent as max_tokens', (provider) => {
+    const target = modelOf(provider);
+    expect(buildUpstreamBody(getAdapter(provider), target, { model: target.id, messages: hi }, false, 4_096).max_tokens).toBe(4_096);
+  });
+
+  it.each([
+    ['max_tokens', { max_tokens: 100 }, 100],
+    ['max_completion_tokens', { max_completion_tokens: 256 }, 256],
+    ['a null max_tokens', { max_tokens: null }, 4_096],
+  ])('the client’s own %s is never replaced by an output limit', (_, params, expected) => {
+    const target = model('qwen-max');
+    expect(buildUpstreamBody(getAdapter('qwen'), target, { model: 'qwen-max', messages: hi, ...params }, false, 4_096).max_tokens).toBe(expected);
+  });
+
   it('keeps fields it does not know', () => {
     const request = { model: 'qwen-max', messages: hi, enable_search: true, top_k: 20, metadata: { a: 1 } };
     expect(build('qwen-max', request)).toEqual({ model: 'qwen-max', messages: hi, enable_search: true, top_k: 20, metadata: { a: 1 }, stream: false });
