@@ -26,12 +26,22 @@ export function refusalToError(refusal: AccessRefusal): ApiError {
     case 'rate_limited':
       return rateLimited(refusal.limit, refusal.retryAfterSeconds);
     case 'insufficient_credits':
-      return insufficientCredits(
-        `Insufficient credits: this request may cost up to $${formatUsd(refusal.required)} and $${formatUsd(refusal.available)} is available. Recharge, or lower max_tokens.`,
-      );
+      return insufficientCredits(insufficientCreditsMessage(refusal));
     default:
       return refusal satisfies never;
   }
+}
+
+/** What a 402 says: what the request may cost, what is available, and the largest max_tokens that fits (when known). */
+function insufficientCreditsMessage(refusal: Extract<AccessRefusal, { reason: 'insufficient_credits' }>): string {
+  const available = `$${formatUsd(refusal.available)} is available`;
+  const largest = refusal.affordableMaxTokens;
+  if (largest === undefined) return `Insufficient credits: this request may cost up to $${formatUsd(refusal.required)} and ${available}. Recharge, or lower max_tokens.`;
+  if (largest === 0) return `Insufficient credits: ${available}, which does not cover this request's prompt and a single output token. Recharge, or shorten the prompt.`;
+  if (refusal.floor !== undefined) {
+    return `Insufficient credits: ${available}, enough for at most ${largest} output tokens; without max_tokens a request needs room for at least ${refusal.floor} rather than be cut short. Recharge, or set max_tokens to ${largest} or less.`;
+  }
+  return `Insufficient credits: this request may cost up to $${formatUsd(refusal.required)} and ${available}; the largest max_tokens it affords is ${largest}. Recharge, or set max_tokens to ${largest} or less.`;
 }
 
 /** The refusal in a key's state (keyState), if any: a revoked key first, then a deactivated account. */

@@ -14,6 +14,7 @@ import type { SettleResult } from './request-holds';
 import { computeCost, ONE, onePlus, ZERO, type BillableUsage, type Rate } from '../base/cost';
 import type { ByokKeySet } from './byok-key-store';
 import { accountStub, refusalToError } from './client';
+import { outputCap, type HoldTerms } from './hold-size';
 
 export interface MeterInput {
   env: Env;
@@ -24,7 +25,7 @@ export interface MeterInput {
   routing: string;
   stream: boolean;
   promptEstimate: number;
-  /** max_tokens as asked; absent = each model's own output cap. */
+  /** max_tokens as asked; absent = the output limit the account object grants (the model's cap, or what the balance affords). */
   maxTokens: number | undefined;
   now: number;
   mode: BillingMode;
@@ -60,9 +61,9 @@ function multiplier(config: Config, mode: BillingMode, byokFree: boolean): Rate 
   return byokFree ? ZERO : config.byokFeeRate;
 }
 
-/** The most a request can cost on a model: the prompt estimate plus max_tokens (or the model's cap), at the mode's rate. */
-function worstCase(input: MeterInput, model: CatalogModel, byokFree = false): number {
-  const usage: BillableUsage = { promptTokens: input.promptEstimate, cachedTokens: 0, completionTokens: input.maxTokens ?? model.maxOutputTokens };
+/** The most a request can cost on a model: the prompt estimate plus the output limit sent upstream, at the mode's rate. */
+function worstCase(input: MeterInput, model: CatalogModel, outputTokens: number, byokFree = false): number {
+  const usage: BillableUsage = { promptTokens: input.promptEstimate, cachedTokens: 0, completionTokens: outputTokens };
   return computeCost(usage, model.price, multiplier(input.config, input.mode, byokFree));
 }
 
@@ -81,6 +82,8 @@ export class Meter {
     private held: number,
     /** A BYOK request within the month's free requests. */
     readonly byokFree: boolean,
+    /** The output limit the account object granted (the client sent no max_tokens, and the request holds). */
+    private readonly granted: number | undefined,
   ) {}
 
   get mode(): BillingMode {
@@ -106,15 +109,31 @@ export class Meter {
       stream: input.stream,
       startedAt: input.now,
     };
-    const amount = worstCase(input, model);
-    // The object applies its own rate limit, hold bound and BYOK free tier; only the worst case is computed here.
-    const decision = await stub.authorize({ requestId: input.requestId, amount, context, now: input.now, byokVersion: input.byokVersion });
+    // The object applies its own rate limit, hold bound and BYOK free tier, and sizes the hold (and the output
+    // limit, when the client sent none) against the balance available at admission.
+    const terms: HoldTerms = {
+      promptTokens: input.promptEstimate,
+      price: model.price,
+      multiplier: multiplier(input.config, input.mode, false),
+      cap: outputCap(model, input.promptEstimate),
+      ...(input.maxTokens === undefined ? {} : { requested: input.maxTokens }),
+    };
+    const decision = await stub.authorize({ requestId: input.requestId, terms, context, now: input.now, byokVersion: input.byokVersion });
     if (!decision.ok) {
       if (decision.reason === 'byok_stale') return { stale: decision.byok };
       throw refusalToError(decision);
     }
     const byokFree = decision.byokFree === true;
-    return new Meter(input, stub, decision.balance, byokFree ? 0 : amount, byokFree);
+    const held = byokFree ? 0 : worstCase(input, model, input.maxTokens ?? decision.maxTokens ?? terms.cap);
+    return new Meter(input, stub, decision.balance, held, byokFree, decision.maxTokens);
+  }
+
+  /**
+   * The output limit find-token sends upstream for `model` (and names in X-FindToken-Max-Tokens):
+   * the granted one, within the model's own cap; undefined when the client sent max_tokens.
+   */
+  outputLimit(model: CatalogModel): number | undefined {
+    return this.granted === undefined ? undefined : Math.min(this.granted, outputCap(model, this.input.promptEstimate));
   }
 
   /**
@@ -123,7 +142,8 @@ export class Meter {
    * balance cannot cover it, so that model is skipped.
    */
   async holdFor(model: CatalogModel): Promise<boolean> {
-    const amount = worstCase(this.input, model, this.byokFree);
+    const output = this.input.maxTokens ?? this.outputLimit(model) ?? outputCap(model, this.input.promptEstimate);
+    const amount = worstCase(this.input, model, output, this.byokFree);
     if (amount <= this.held) return true;
     const raised = await this.stub.raiseHold(this.input.requestId, amount);
     if (raised.ok) this.held = amount;

@@ -10,23 +10,29 @@ import { billingLogId } from '../base/ids';
 import type { Config } from '../env';
 import type { BillingLogRecord, RequestContext, RequestOutcome } from '../billing/billing-log';
 import type { AccountLedger } from './account-ledger';
+import { decideHold, type HoldDecision, type HoldRequest, type InsufficientCredits } from './hold-size';
 
 const MINUTE_MS = 60_000;
 
 export type AuthorizeDecision =
-  /** `byokFree`: a BYOK request within the month's free requests (it holds and costs nothing). */
-  | { ok: true; balance: number; reserved: number; replay: boolean; byokFree?: boolean }
+  /**
+   * `byokFree`: a BYOK request within the month's free requests (it holds and costs nothing).
+   * `maxTokens`: the output limit granted to a request whose terms carry no max_tokens (hold-size.ts).
+   */
+  | { ok: true; balance: number; reserved: number; replay: boolean; byokFree?: boolean; maxTokens?: number }
   | { ok: false; reason: 'key_revoked' }
   | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number; limit: number }
-  | { ok: false; reason: 'insufficient_credits'; available: number; required: number };
+  | ({ ok: false; reason: 'insufficient_credits' } & InsufficientCredits);
 
-export interface AuthorizeInput {
+/**
+ * What to hold: a fixed `amount` in units, or a chat request's `terms`, sized here from the balance
+ * available at admission (for BYOK, at the routing fee; held only past the free tier).
+ */
+export type AuthorizeInput = HoldRequest & {
   requestId: string;
-  /** Worst-case cost to hold, in units; for BYOK, the routing fee's worst case (held only past the free tier). */
-  amount: number;
   context: RequestContext;
   now: number;
-}
+};
 
 /** The configuration admission reads (the object's own vars). */
 export type AdmissionConfig = Pick<Config, 'rateLimitPerMinute' | 'reservationTtlMs' | 'byokFreeRequestsPerMonth'>;
@@ -105,7 +111,10 @@ export class RequestHolds {
     return this.transaction(() => {
       this.ledger.bind();
       if (this.memory.held.has(input.requestId) || this.settled(input.requestId)) {
-        return { ok: true, balance: this.ledger.balance, reserved: this.memory.reserved, replay: true };
+        // The same output limit as first granted: the most that the amount still held covers.
+        const grant = decideHold(input, this.memory.held.get(input.requestId) ?? 0);
+        const maxTokens = grant.ok && grant.maxTokens !== undefined ? { maxTokens: grant.maxTokens } : {};
+        return { ok: true, balance: this.ledger.balance, reserved: this.memory.reserved, replay: true, ...maxTokens };
       }
 
       const minute = Math.floor(input.now / MINUTE_MS);
@@ -119,9 +128,10 @@ export class RequestHolds {
       // BYOK: the month's first requests are free (nothing held); past them the routing fee is held like a charge.
       const byok = input.context.mode === 'byok';
       const byokFree = byok && this.byokRequests(input.now).requests < config.byokFreeRequestsPerMonth;
-      const amount = byokFree ? 0 : input.amount;
-      const available = this.ledger.balance - this.memory.reserved;
-      if (amount > available) return { ok: false, reason: 'insufficient_credits', available: Math.max(0, available), required: amount };
+      // The output limit and its hold are sized against what is available now, in this same step.
+      const hold: HoldDecision = byokFree ? { ok: true, amount: 0 } : decideHold(input, this.ledger.balance - this.memory.reserved);
+      if (!hold.ok) return { ok: false, reason: 'insufficient_credits', ...hold.refusal };
+      const amount = hold.amount;
       const context: RequestContext = byok ? { ...input.context, byokFree } : input.context;
       this.sql.exec(
         'INSERT INTO reservations (request_id, amount, created_at, expires_at, context) VALUES (?, ?, ?, ?, ?)',
@@ -137,7 +147,8 @@ export class RequestHolds {
       }
       this.memory.held.set(input.requestId, amount);
       this.memory.reserved += amount;
-      return { ok: true, balance: this.ledger.balance, reserved: this.memory.reserved, replay: false, ...(byok ? { byokFree } : {}) };
+      const granted = hold.maxTokens !== undefined ? { maxTokens: hold.maxTokens } : {};
+      return { ok: true, balance: this.ledger.balance, reserved: this.memory.reserved, replay: false, ...(byok ? { byokFree } : {}), ...granted };
     });
   }
 

@@ -21,6 +21,8 @@ export interface ExecuteInput {
   /** The validated client request, unknown fields included. */
   request: JsonObject;
   stream: boolean;
+  /** The output limit find-token granted (the client sent no max_tokens), sent upstream. */
+  outputLimit?: number;
   includeUsage: boolean;
   /** The most this attempt may wait for its answer (or first event), when less than the configured timeout. */
   budgetMs?: number;
@@ -48,6 +50,7 @@ export async function executeChat(input: ExecuteInput): Promise<ExecuteResult> {
     model,
     request: input.request,
     stream: input.stream,
+    outputLimit: input.outputLimit,
     timeoutMs,
     signal: input.clientSignal,
     fetch: input.fetch,

@@ -82,6 +82,7 @@ async function serve(call: ChatCall, access: AccessRuling): Promise<ChatResult> 
         apiKey: key.apiKey,
         request: request as JsonObject,
         stream,
+        outputLimit: meter.outputLimit(model),
         includeUsage: stream && request.stream_options?.include_usage === true,
         budgetMs,
         clientSignal: signal,
@@ -112,7 +113,8 @@ async function serve(call: ChatCall, access: AccessRuling): Promise<ChatResult> 
     return { kind: 'error', error: routed.error };
   }
   const { model, result } = routed;
-  const served = { ...attempts, 'X-FindToken-Provider': model.provider, 'X-FindToken-Model': model.id };
+  const limit = meter.outputLimit(model);
+  const served = { ...attempts, 'X-FindToken-Provider': model.provider, 'X-FindToken-Model': model.id, ...(limit === undefined ? {} : { 'X-FindToken-Max-Tokens': String(limit) }) };
   if (result.kind === 'stream') return { kind: 'stream', body: result.body, headers: { ...served, 'Server-Timing': timing.header() } };
 
   // The whole answer is in hand: its cost is known here, and the account object records it after the response.

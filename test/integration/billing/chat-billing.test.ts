@@ -75,7 +75,7 @@ describe('what a standard-mode request costs and shows', () => {
     expect(response.status).toBe(402);
     expect(await response.json()).toEqual({
       error: {
-        message: 'Insufficient credits: this request may cost up to $0.00003 and $0 is available. Recharge, or lower max_tokens.',
+        message: "Insufficient credits: $0 is available, which does not cover this request's prompt and a single output token. Recharge, or shorten the prompt.",
         type: 'invalid_request_error',
         param: null,
         code: 'insufficient_credits',
