@@ -19,7 +19,7 @@ const ENDPOINTS: Array<[string, string]> = [
 const ERRORS: Array<[string, string]> = [
   ['400', 'A bad request (the message names the field); invalid_provider_key when your own provider key was refused; content_filtered.'],
   ['401', 'A missing, malformed, unknown or revoked key; account_deactivated after a year without activity.'],
-  ['402', 'insufficient_credits: the request’s worst-case cost does not fit in your balance.'],
+  ['402', 'insufficient_credits: the request’s worst-case cost does not fit in your available balance; the message names the largest max_tokens that does.'],
   ['429', 'rate_limit_exceeded, with Retry-After.'],
   ['503', 'all_providers_unavailable: every equivalent model failed, with Retry-After.'],
 ];
@@ -80,7 +80,9 @@ export function DocsPage(props: { config: Config; baseUrl: string; signedIn: boo
       <h2>Billing</h2>
       <p>
         Standard: each call costs the provider’s price plus {percent(config.standardFeeRate)}, computed to 8 decimals and taken from your prepaid balance. Before a call,
-        its worst case is held; the real cost replaces it when the call ends. A call that fails before its first token costs nothing.
+        its worst case is held; the real cost replaces it when the call ends. A call that fails before its first token costs nothing. Without max_tokens, the hold is
+        for the model’s output cap or, when your balance cannot cover that, the most output it affords (at least 16 tokens): that number is sent to the provider as
+        max_tokens and returned in <code>X-FindToken-Max-Tokens</code>, so no call can cost more than it held.
       </p>
       <p>
         Bring your own key: the first {config.byokFreeRequestsPerMonth.toLocaleString('en-US')} requests each month are free; after that the routing fee is{' '}
