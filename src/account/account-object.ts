@@ -17,6 +17,7 @@ import type { RequestOutcome } from '../billing/billing-log';
 import { OUTBOX_BATCH, writeBillingLogs } from '../billing/outbox';
 import { ByokKeyStore, type ByokKeySet, type EncryptedKey, type StoredByokKey } from './byok-key-store';
 import { AccountCredits, type RechargeCredit } from './account-credits';
+import { OperatorAdjustments, type KeyedAdjustment, type KeyedAdjustResult } from './operator-adjustments';
 import { migrate } from './schema';
 
 /** Authorize's answer: the holds' decision, or "your copy of the BYOK keys is stale" (re-plan and ask again). */
@@ -43,6 +44,7 @@ export class AccountDurableObject extends DurableObject<Env> {
   private holds!: RequestHolds;
   private byokKeys!: ByokKeyStore;
   private credits!: AccountCredits;
+  private adjustments!: OperatorAdjustments;
   /** When the alarm is set for (only this object sets it), so the hot path need not ask storage. */
   private alarmAt: number | null | undefined;
 
@@ -55,6 +57,7 @@ export class AccountDurableObject extends DurableObject<Env> {
       this.holds = new RequestHolds(ctx.storage, this.ledger);
       this.byokKeys = new ByokKeyStore(ctx.storage.sql);
       this.credits = new AccountCredits(ctx.storage.sql, this.ledger, this.holds);
+      this.adjustments = new OperatorAdjustments(ctx.storage.sql, this.ledger);
     });
   }
 
@@ -113,6 +116,11 @@ export class AccountDurableObject extends DurableObject<Env> {
 
   async adjust(input: { amount: number; reason: string; now: number }): Promise<AdjustResult> {
     return this.ledger.adjust(input);
+  }
+
+  /** An operator's adjustment under an Idempotency-Key: applied once; a retry answers the first result. */
+  async adjustOnce(input: KeyedAdjustment): Promise<KeyedAdjustResult> {
+    return this.adjustments.adjust(input);
   }
 
   /** Whether the key may be used: read on every request that does not authorize. */
