@@ -13,7 +13,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { parseConfig, type Config, type Env } from '../env';
 import { AccountLedger, type AdjustResult } from './account-ledger';
 import { RequestHolds, type AuthorizeDecision, type AuthorizeInput, type SettleInput, type SettleResult } from './request-holds';
-import type { RequestOutcome } from '../billing/billing-log';
+import type { BillingLogRecord, RequestOutcome } from '../billing/billing-log';
 import { OUTBOX_BATCH, writeBillingLogs } from '../billing/outbox';
 import { ByokKeyStore, type ByokKeySet, type EncryptedKey, type StoredByokKey } from './byok-key-store';
 import { AccountCredits, type RechargeCredit } from './account-credits';
@@ -178,6 +178,12 @@ export class AccountDurableObject extends DurableObject<Env> {
       ledgerTotals: this.ledger.ledgerTotals(),
       byok: this.holds.byokRequests(now),
     };
+  }
+
+  /** A request's billing log as the outbox will write it to D1, while D1 may not have it yet (read-your-writes). */
+  async billingLog(requestId: string): Promise<BillingLogRecord | null> {
+    const log = this.ledger.logOf(requestId);
+    return log === undefined ? null : (JSON.parse(log) as BillingLogRecord);
   }
 
   override async alarm(): Promise<void> {
