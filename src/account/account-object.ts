@@ -17,6 +17,7 @@ import type { BillingLogRecord, RequestOutcome } from '../billing/billing-log';
 import { OUTBOX_BATCH, writeBillingLogs } from '../billing/outbox';
 import { ByokKeyStore, type ByokKeySet, type EncryptedKey, type StoredByokKey } from './byok-key-store';
 import { AccountCredits, type RechargeCredit } from './account-credits';
+import { expireInactiveCredits, type InactivityExpiry } from './inactivity-expiry';
 import { OperatorAdjustments, type KeyedAdjustment, type KeyedAdjustResult } from './operator-adjustments';
 import { migrate } from './schema';
 
@@ -153,6 +154,11 @@ export class AccountDurableObject extends DurableObject<Env> {
 
   async expireCredits(now: number): Promise<{ expired: number; balance: number }> {
     return this.credits.expire(now);
+  }
+
+  /** The expiry job's step: the balance expires once per stretch of inactivity (named by when it began); a replay answers the same amount. */
+  async expireInactiveCredits(input: { activityAt: number; now: number }): Promise<InactivityExpiry> {
+    return expireInactiveCredits(this.ledger, input);
   }
 
   async setDeactivated(at: number | null): Promise<void> {
