@@ -56,7 +56,6 @@ export interface ExpiryOptions {
   /** The daily cron begins a new sweep; the five-minute tick only continues one. */
   start?: boolean;
   pageSize?: number;
-  mailer?: Mailer;
 }
 
 /** One page of the day's sweep at `now` (the job's clock). */
@@ -68,7 +67,7 @@ export async function runCreditExpiry(env: Env, now: Date, options: ExpiryOption
   if (!lease) return run;
   run.claimed = true;
   const page = await candidates(env.DB, at, lease.cursor, pageSize);
-  const mailer = options.mailer ?? mailerFor(env, () => at);
+  const mailer = mailerFor(env, () => at);
   for (const account of page) {
     run.scanned += 1;
     try {
