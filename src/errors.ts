@@ -94,7 +94,7 @@ export const invalidAdminToken = (): ApiError => error(401, 'authentication_erro
 export const accountDeactivated = (): ApiError =>
   error(401, 'invalid_request_error', 'account_deactivated', 'This account was deactivated after 12 months without activity. Sign in to the dashboard to reactivate it.');
 
-// 402, 404, 409, 413, 429: the account's money, what does not exist, limits.
+// 402, 404, 409, 413, 422, 429: the account's money, what does not exist, limits.
 export const insufficientCredits = (message: string): ApiError => error(402, 'invalid_request_error', 'insufficient_credits', message);
 export const unknownUrl = (message: string): ApiError => error(404, 'not_found_error', 'unknown_url', message);
 /** `what` names the code: `account` → account_not_found. */
@@ -103,6 +103,11 @@ export const notFound = (what: 'account' | 'recharge' | 'billing_log' | 'key' | 
 export const modelNotFound = (model: string): ApiError =>
   error(404, 'invalid_request_error', 'model_not_found', `The model '${model}' does not exist. GET /v1/models lists the available models.`, { param: 'model' });
 export const accountExists = (): ApiError => error(409, 'invalid_request_error', 'account_exists', 'An account with this email already exists.', { param: 'email' });
+/** An Idempotency-Key sent again with another body: the first request's effect stands, this one is refused. */
+export const idempotencyKeyReused = (): ApiError =>
+  error(422, 'invalid_request_error', 'idempotency_key_reused', 'This Idempotency-Key was already used with a different amount or reason; use a new key for a new adjustment.', {
+    param: 'Idempotency-Key',
+  });
 export const payloadTooLarge = (limit: number): ApiError => error(413, 'invalid_request_error', 'request_too_large', `The request body is larger than ${limit} bytes.`);
 export const rateLimited = (limit: number, retryAfterSeconds: number): ApiError =>
   error(429, 'rate_limit_error', 'rate_limit_exceeded', `Rate limit reached: ${limit} requests per minute. Retry after ${retryAfterSeconds} s.`, {

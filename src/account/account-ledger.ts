@@ -143,6 +143,14 @@ export class AccountLedger {
       .map((row) => ({ ledgerId: row.id, log: row.log }));
   }
 
+  /**
+   * The billing log stored with a request's charge, flushed or not (JSON text of a
+   * BillingLogRecord): what D1 shows once the outbox reaches it, readable before.
+   */
+  logOf(requestId: string): string | undefined {
+    return this.sql.exec<{ log: string }>("SELECT log FROM ledger WHERE kind = 'usage' AND request_id = ? AND log IS NOT NULL", requestId).toArray()[0]?.log;
+  }
+
   hasUnflushedLogs(): boolean {
     return this.sql.exec('SELECT 1 FROM ledger WHERE flushed = 0 AND log IS NOT NULL LIMIT 1').toArray().length > 0;
   }

@@ -13,10 +13,12 @@ import { DurableObject } from 'cloudflare:workers';
 import { parseConfig, type Config, type Env } from '../env';
 import { AccountLedger, type AdjustResult } from './account-ledger';
 import { RequestHolds, type AuthorizeDecision, type AuthorizeInput, type SettleInput, type SettleResult } from './request-holds';
-import type { RequestOutcome } from '../billing/billing-log';
+import type { BillingLogRecord, RequestOutcome } from '../billing/billing-log';
 import { OUTBOX_BATCH, writeBillingLogs } from '../billing/outbox';
 import { ByokKeyStore, type ByokKeySet, type EncryptedKey, type StoredByokKey } from './byok-key-store';
 import { AccountCredits, type RechargeCredit } from './account-credits';
+import { expireInactiveCredits, type InactivityExpiry } from './inactivity-expiry';
+import { OperatorAdjustments, type KeyedAdjustment, type KeyedAdjustResult } from './operator-adjustments';
 import { migrate } from './schema';
 
 /** Authorize's answer: the holds' decision, or "your copy of the BYOK keys is stale" (re-plan and ask again). */
@@ -43,6 +45,7 @@ export class AccountDurableObject extends DurableObject<Env> {
   private holds!: RequestHolds;
   private byokKeys!: ByokKeyStore;
   private credits!: AccountCredits;
+  private adjustments!: OperatorAdjustments;
   /** When the alarm is set for (only this object sets it), so the hot path need not ask storage. */
   private alarmAt: number | null | undefined;
 
@@ -55,6 +58,7 @@ export class AccountDurableObject extends DurableObject<Env> {
       this.holds = new RequestHolds(ctx.storage, this.ledger);
       this.byokKeys = new ByokKeyStore(ctx.storage.sql);
       this.credits = new AccountCredits(ctx.storage.sql, this.ledger, this.holds);
+      this.adjustments = new OperatorAdjustments(ctx.storage.sql, this.ledger);
     });
   }
 
@@ -115,6 +119,11 @@ export class AccountDurableObject extends DurableObject<Env> {
     return this.ledger.adjust(input);
   }
 
+  /** An operator's adjustment under an Idempotency-Key: applied once; a retry answers the first result. */
+  async adjustOnce(input: KeyedAdjustment): Promise<KeyedAdjustResult> {
+    return this.adjustments.adjust(input);
+  }
+
   /** Whether the key may be used: read on every request that does not authorize. */
   async keyState(keyId: string): Promise<{ revoked: boolean; deactivated: boolean }> {
     return { revoked: this.holds.isKeyRevoked(keyId), deactivated: this.credits.deactivated };
@@ -147,6 +156,11 @@ export class AccountDurableObject extends DurableObject<Env> {
     return this.credits.expire(now);
   }
 
+  /** The expiry job's step: the balance expires once per stretch of inactivity (named by when it began); a replay answers the same amount. */
+  async expireInactiveCredits(input: { activityAt: number; now: number }): Promise<InactivityExpiry> {
+    return expireInactiveCredits(this.ledger, input);
+  }
+
   async setDeactivated(at: number | null): Promise<void> {
     this.credits.setDeactivated(at);
   }
@@ -170,6 +184,12 @@ export class AccountDurableObject extends DurableObject<Env> {
       ledgerTotals: this.ledger.ledgerTotals(),
       byok: this.holds.byokRequests(now),
     };
+  }
+
+  /** A request's billing log as the outbox will write it to D1, while D1 may not have it yet (read-your-writes). */
+  async billingLog(requestId: string): Promise<BillingLogRecord | null> {
+    const log = this.ledger.logOf(requestId);
+    return log === undefined ? null : (JSON.parse(log) as BillingLogRecord);
   }
 
   override async alarm(): Promise<void> {

@@ -77,6 +77,21 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE TABLE IF NOT EXISTS account_flags (id INTEGER PRIMARY KEY CHECK (id = 1), deactivated_at INTEGER)',
     ],
   },
+  {
+    // Operator adjustments by Idempotency-Key (operator-adjustments.ts): apart from the ledger, so no
+    // compaction of the ledger forgets a key; a replay answers from this row alone.
+    version: 2,
+    statements: [
+      `CREATE TABLE adjustment_keys (
+  idempotency_key TEXT PRIMARY KEY,
+  amount INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  ledger_id INTEGER NOT NULL,
+  balance_after INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+)`,
+    ],
+  },
 ];
 
 /** One row: the last migration applied (`PRAGMA user_version` is not authorized in a Durable Object). */

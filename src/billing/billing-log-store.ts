@@ -4,6 +4,7 @@ import type { Database } from '../db/client';
 import { billingLogs, type BillingLogRow } from '../db/schema';
 import { decodePageCursor, pageOf, type Page } from '../db/pager';
 import { usdNumber as usd } from '../base/money';
+import type { BillingLogRecord } from './billing-log';
 
 export interface BillingLogQuery {
   accountId: string;
@@ -39,6 +40,37 @@ export async function listBillingLogs(db: Database, query: BillingLogQuery): Pro
 
 export async function getBillingLog(db: Database, accountId: string, requestId: string): Promise<BillingLogRow | undefined> {
   return db.select().from(billingLogs).where(and(eq(billingLogs.accountId, accountId), eq(billingLogs.requestId, requestId))).get();
+}
+
+/**
+ * The D1 row the outbox makes of a record (outbox.ts's json_extract of each
+ * field: a missing field is NULL), so a row still in the account object renders
+ * exactly as it will once flushed.
+ */
+export function rowOfRecord(record: BillingLogRecord): BillingLogRow {
+  return {
+    id: record.id,
+    requestId: record.requestId,
+    accountId: record.accountId,
+    keyId: record.keyId ?? null,
+    keyName: record.keyName ?? null,
+    keyPrefix: record.keyPrefix ?? null,
+    createdAt: record.createdAt,
+    model: record.model,
+    provider: record.provider,
+    mode: record.mode,
+    routing: record.routing,
+    promptTokens: record.promptTokens,
+    cachedTokens: record.cachedTokens,
+    completionTokens: record.completionTokens,
+    reasoningTokens: record.reasoningTokens,
+    cost: record.cost,
+    providerCost: record.providerCost,
+    estimated: record.estimated,
+    status: record.status,
+    latencyMs: record.latencyMs,
+    stream: record.stream,
+  };
 }
 
 /** A billing log as the API shows it. */

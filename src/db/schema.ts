@@ -2,16 +2,22 @@
  * D1 schema: the source of the SQL migrations in migrations/ (drizzle-kit generate).
  * Times are Unix milliseconds.
  */
+import { sql } from 'drizzle-orm';
 import { sqliteTable, text, integer, index, primaryKey } from 'drizzle-orm/sqlite-core';
 
-export const accounts = sqliteTable('accounts', {
-  id: text('id').primaryKey(),
-  email: text('email').notNull().unique(),
-  status: text('status', { enum: ['active', 'suspended', 'deactivated'] }).notNull().default('active'),
-  createdAt: integer('created_at').notNull(),
-  /** The last API call, recharge or sign-in (written at most hourly); credits expire 365 days after it. */
-  lastActiveAt: integer('last_active_at'),
-});
+export const accounts = sqliteTable(
+  'accounts',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').notNull().unique(),
+    status: text('status', { enum: ['active', 'suspended', 'deactivated'] }).notNull().default('active'),
+    createdAt: integer('created_at').notNull(),
+    /** The last API call, recharge or sign-in (written at most hourly); credits expire 365 days after it. */
+    lastActiveAt: integer('last_active_at'),
+  },
+  // The expiry sweep reads active accounts by last activity, oldest first, a page at a time (jobs/credit-expiry.ts).
+  (table) => [index('accounts_activity_idx').on(table.status, sql`coalesce(${table.lastActiveAt}, ${table.createdAt})`, table.id)],
+);
 
 export const apiKeys = sqliteTable(
   'api_keys',
@@ -124,6 +130,20 @@ export const creditNotices = sqliteTable(
   },
   (table) => [primaryKey({ columns: [table.accountId, table.kind, table.activityAt] })],
 );
+
+/**
+ * Where a paged job's sweep stands between invocations: the sweep it is in (the
+ * UTC day it began), the last row it finished, whether it is done, and who holds
+ * it now (a lease, so overlapping invocations never work the same page at once).
+ */
+export const jobCursors = sqliteTable('job_cursors', {
+  job: text('job').primaryKey(),
+  sweep: text('sweep').notNull(),
+  cursor: text('cursor').notNull(),
+  finishedAt: integer('finished_at'),
+  leaseId: text('lease_id'),
+  leaseUntil: integer('lease_until').notNull().default(0),
+});
 
 /** The dev outbox: every email when no real sender is configured. */
 export const emailOutbox = sqliteTable('email_outbox', {

@@ -1,6 +1,7 @@
 /**
  * Cron dispatch. The schedules live in wrangler.toml: provider health checks
- * every five minutes, credit expiry (warnings, expiry, deactivation) daily. An
+ * every five minutes, credit expiry (warnings, expiry, deactivation) begun daily
+ * and continued a page every five minutes until the day's sweep is done. An
  * unknown cron is logged rather than silently ignored.
  */
 import type { Env } from '../env';
@@ -17,10 +18,14 @@ export const JOBS: Record<string, ScheduledJob[]> = {
     async (env, now) => {
       await checkProviderHealth(env, now);
     },
+    // The day's expiry sweep, a page a tick until it is done (the daily cron begins it).
+    async (env, now) => {
+      await runCreditExpiry(env, now, { start: false });
+    },
   ],
   [CRON_DAILY]: [
     async (env, now) => {
-      await runCreditExpiry(env, now);
+      await runCreditExpiry(env, now, { start: true });
     },
   ],
 };

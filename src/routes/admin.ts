@@ -5,10 +5,10 @@ import type { AccountRow } from '../db/schema';
 import { createAccount, createApiKey, getAccount, toPublicAccount } from '../accounts/account-store';
 import { accountStub } from '../account/client';
 import { parseSignedUsd, usdNumber } from '../base/money';
-import { accountExists, balanceWouldGoNegative, invalidValue, notFound } from '../errors';
+import { accountExists, balanceWouldGoNegative, idempotencyKeyReused, invalidValue, notFound } from '../errors';
 import { adminAuth } from '../middleware/admin-auth';
 import { parseJsonBody } from '../middleware/json-body';
-import { AccountPatchSchema, CreateAccountSchema, CreditAdjustmentSchema, KeyNameSchema } from '../schemas/account-requests';
+import { AccountPatchSchema, CreateAccountSchema, CreditAdjustmentSchema, KeyNameSchema, parseIdempotencyKey } from '../schemas/account-requests';
 import { tooManyActiveKeys } from './user-keys';
 import { rotateMasterKey } from '../byok/rotate';
 import { findRecharge } from '../payments/recharges';
@@ -58,15 +58,21 @@ export const admin = new Hono<AppEnv>()
     await accountStub(c.env, account.id).setRateLimit(limit);
     return c.json(await accountView(c, account));
   })
+  /** With an Idempotency-Key, applied once per key and account: a retry answers the first result (`Idempotent-Replayed: true`). */
   .post('/accounts/:id/credits', async (c) => {
+    const idempotencyKey = parseIdempotencyKey(c.req.header('Idempotency-Key'));
     const { amount, reason } = await parseJsonBody(c, CreditAdjustmentSchema);
     const units = parseSignedUsd(amount);
     if (units === undefined || units === 0) throw invalidValue('amount must be a non-zero number of dollars with at most 8 decimals.', 'amount');
     const { id: accountId } = await requireAccount(c);
-    const result = await accountStub(c.env, accountId).adjust({ amount: units, reason, now: Date.now() });
+    const stub = accountStub(c.env, accountId);
+    const now = Date.now();
+    const result = idempotencyKey === undefined ? await stub.adjust({ amount: units, reason, now }) : await stub.adjustOnce({ idempotencyKey, amount: units, reason, now });
+    if (!result.ok && result.reason === 'key_reused') throw idempotencyKeyReused();
     if (!result.ok) {
       throw balanceWouldGoNegative(`This debit would take the balance below zero (balance: ${usdNumber(result.balance)}).`);
     }
+    if ('replay' in result && result.replay) c.header('Idempotent-Replayed', 'true');
     return c.json({ account_id: accountId, amount: usdNumber(units), reason, balance: usdNumber(result.balance), ledger_id: result.ledgerId }, 201);
   })
   .post('/accounts/:id/keys', async (c) => {

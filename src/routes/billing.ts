@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { createDb } from '../db/client';
 import { accountStub } from '../account/client';
-import { decodeCursor, getBillingLog, listBillingLogs, toPublicBillingLog } from '../billing/billing-log-store';
+import { decodeCursor, listBillingLogs, toPublicBillingLog } from '../billing/billing-log-store';
+import { findBillingLog } from '../account/find-billing-log';
 import { usdNumber } from '../base/money';
 import { invalidValue, notFound } from '../errors';
 import { zodToApiError } from '../schemas/zod-error';
@@ -61,7 +62,7 @@ export const billingLogs = new Hono<AppEnv>()
     return c.json({ object: 'list', data: page.rows.map(toPublicBillingLog), next_cursor: page.nextCursor, has_more: page.nextCursor !== null });
   })
   .get('/:requestId', async (c) => {
-    const row = await getBillingLog(createDb(c.env.DB), c.get('auth').accountId, c.req.param('requestId'));
+    const row = await findBillingLog(c.env, c.get('auth').accountId, c.req.param('requestId'));
     if (!row) throw notFound('billing_log', `No billing log for request '${c.req.param('requestId')}'.`);
     return c.json(toPublicBillingLog(row));
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { invalidValue } from '../errors';
 
 export const KeyNameSchema = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters'),
@@ -18,3 +19,15 @@ export const CreditAdjustmentSchema = z.strictObject({
 export const AccountPatchSchema = z.strictObject({
   rate_limit_per_minute: z.number().int().min(1).max(1_000_000).nullable(),
 });
+
+/** Stripe's bound: up to 255 visible ASCII characters (a UUID, a ULID, a base64 token all fit). */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** The Idempotency-Key header: undefined when absent; a 400 when present but empty, too long or not visible ASCII. */
+export function parseIdempotencyKey(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(header)) {
+    throw invalidValue('The Idempotency-Key header must be 1 to 255 visible ASCII characters (no spaces), such as a UUID.', 'Idempotency-Key');
+  }
+  return header;
+}

@@ -10,6 +10,8 @@ import { UNVERSIONED_SCHEMA } from './unversioned-schema';
 const NOW = Date.UTC(2026, 10, 25, 12);
 
 const account = freshAccount;
+/** The version every object reaches. */
+const LAST = MIGRATIONS.length;
 const context = requestContext(NOW);
 
 const providerKey: StoredByokKey = {
@@ -104,7 +106,7 @@ describe('account object schema', () => {
       expect(await restarted.summary(NOW)).toEqual(before);
       expect(await restarted.keyState('key_gone')).toEqual({ revoked: true, deactivated: false });
       expect((await restarted.byokKeySet()).keys).toEqual([providerKey]);
-      expect(schemaVersion(sql)).toBe(1);
+      expect(schemaVersion(sql)).toBe(LAST);
       expect(schemaOf(sql)).toEqual(schema);
       expect(rowsOf(sql)).toEqual(rows);
     });
@@ -117,15 +119,15 @@ describe('account object schema', () => {
       const { sql } = state.storage;
       const schema = schemaOf(sql);
       const rows = rowsOf(sql);
-      expect(migrate(state.storage)).toBe(1);
+      expect(migrate(state.storage)).toBe(LAST);
       expect({ schema: schemaOf(sql), rows: rowsOf(sql) }).toEqual({ schema, rows });
 
       // Not idempotent on purpose: a second run would fail on CREATE TABLE, or count 2.
-      const counted: Migration = { version: 2, statements: ['CREATE TABLE migration_runs (n INTEGER NOT NULL)', 'INSERT INTO migration_runs (n) VALUES (1)'] };
-      expect(migrate(state.storage, [...MIGRATIONS, counted])).toBe(2);
-      expect(migrate(state.storage, [...MIGRATIONS, counted])).toBe(2);
+      const counted: Migration = { version: LAST + 1, statements: ['CREATE TABLE migration_runs (n INTEGER NOT NULL)', 'INSERT INTO migration_runs (n) VALUES (1)'] };
+      expect(migrate(state.storage, [...MIGRATIONS, counted])).toBe(LAST + 1);
+      expect(migrate(state.storage, [...MIGRATIONS, counted])).toBe(LAST + 1);
       expect(sql.exec('SELECT n FROM migration_runs').toArray()).toEqual([{ n: 1 }]);
-      expect(schemaVersion(sql)).toBe(2);
+      expect(schemaVersion(sql)).toBe(LAST + 1);
     });
   });
 
@@ -133,9 +135,9 @@ describe('account object schema', () => {
     const { stub } = account();
     await runInDurableObject(stub, (_instance, state) => {
       const { sql } = state.storage;
-      const broken: Migration = { version: 2, statements: ['CREATE TABLE half_done (n INTEGER)', 'INSERT INTO no_such_table (n) VALUES (1)'] };
+      const broken: Migration = { version: LAST + 1, statements: ['CREATE TABLE half_done (n INTEGER)', 'INSERT INTO no_such_table (n) VALUES (1)'] };
       expect(() => migrate(state.storage, [...MIGRATIONS, broken])).toThrow(/no such table/);
-      expect(schemaVersion(sql)).toBe(1);
+      expect(schemaVersion(sql)).toBe(LAST);
       expect(tablesOf(sql)).not.toContain('half_done');
     });
   });
@@ -143,8 +145,8 @@ describe('account object schema', () => {
   it('refuses a list with a gap in its versions', async () => {
     const { stub } = account();
     await runInDurableObject(stub, (_instance, state) => {
-      expect(() => migrate(state.storage, [...MIGRATIONS, { version: 3, statements: [] }])).toThrow('account schema: migration 3 follows version 1');
-      expect(schemaVersion(state.storage.sql)).toBe(1);
+      expect(() => migrate(state.storage, [...MIGRATIONS, { version: LAST + 2, statements: [] }])).toThrow(`account schema: migration ${LAST + 2} follows version ${LAST}`);
+      expect(schemaVersion(state.storage.sql)).toBe(LAST);
     });
   });
 });

@@ -25,6 +25,7 @@ const ledgerSum = async (accountId: string) => Object.values((await accountObjec
 // Other tests' accounts are active now; only this file's idle ones are in the job's window.
 beforeEach(async () => {
   await env.DB.exec('DELETE FROM credit_notices');
+  await env.DB.exec('DELETE FROM job_cursors');
 });
 
 describe('credit expiry', () => {
