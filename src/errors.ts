@@ -127,6 +127,12 @@ export const allProvidersUnavailable = (message: string, retryAfterMs: number): 
   error(503, 'server_error', 'all_providers_unavailable', message, { headers: retryAfterHeader(retryAfterMs) });
 /** Stored provider keys cannot be sealed or opened: no master key (register), an old one missing (rotate), or a record that does not open (use). */
 export const byokUnavailable = (message: string, cause?: unknown): ApiError => error(503, 'server_error', 'byok_unavailable', message, { cause });
+/** D1 could not tell which key a token is (the isolate had not seen it). */
+export const authUnavailable = (cause?: unknown): ApiError =>
+  error(503, 'server_error', 'auth_unavailable', 'API keys cannot be checked right now. Please retry.', { cause, headers: retryAfterHeader(1_000) });
+/** D1 could not be read and the account object does not hold the row either. */
+export const billingLogsUnavailable = (cause?: unknown): ApiError =>
+  error(503, 'server_error', 'billing_logs_unavailable', 'Billing logs cannot be read right now. Please retry.', { cause, headers: retryAfterHeader(1_000) });
 export const paymentsUnavailable = (message: string, cause?: unknown): ApiError => error(503, 'server_error', 'payments_unavailable', message, { cause });
 export const webhooksUnavailable = (message: string): ApiError => error(503, 'server_error', 'webhooks_unavailable', message);
 export const upstreamTimeout = (message: string): ApiError => error(504, 'server_error', 'upstream_timeout', message);

@@ -10,6 +10,7 @@ import { createDb } from '../db/client';
 import type { BillingLogRow } from '../db/schema';
 import { getBillingLog, rowOfRecord } from '../billing/billing-log-store';
 import { accountStub } from './client';
+import { billingLogsUnavailable } from '../errors';
 
 export async function findBillingLog(env: Env, accountId: string, requestId: string): Promise<BillingLogRow | undefined> {
   let d1Failure: { error: unknown } | undefined;
@@ -21,6 +22,6 @@ export async function findBillingLog(env: Env, accountId: string, requestId: str
   }
   const record = await accountStub(env, accountId).billingLog(requestId);
   if (record) return rowOfRecord(record);
-  if (d1Failure) throw d1Failure.error;
+  if (d1Failure) throw billingLogsUnavailable(d1Failure.error);
   return undefined;
 }

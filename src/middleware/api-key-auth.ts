@@ -5,7 +5,7 @@ import { hashApiKey, isWellFormedApiKey } from '../accounts/keys';
 import { keyCache, type CachedKey } from '../accounts/key-cache';
 import { findKeyByHash, needsLastUsedUpdate, touchApiKey } from '../accounts/account-store';
 import { keyAccessError } from '../account/client';
-import { invalidApiKey } from '../errors';
+import { authUnavailable, invalidApiKey } from '../errors';
 
 /**
  * Bearer auth for /v1: which key this is and whose. The account a key belongs
@@ -49,7 +49,9 @@ export function keyAccess(): MiddlewareHandler<AppEnv> {
 }
 
 async function lookUp(d1: D1Database, hash: string): Promise<CachedKey> {
-  const found = await findKeyByHash(d1, hash);
+  const found = await findKeyByHash(d1, hash).catch((error: unknown) => {
+    throw authUnavailable(error);
+  });
   if (!found) throw invalidApiKey('Incorrect API key provided.');
   const identity: CachedKey = { keyId: found.keyId, accountId: found.accountId, keyName: found.keyName, keyPrefix: found.keyPrefix, lastUsedAt: found.lastUsedAt };
   keyCache.set(hash, identity);

@@ -110,4 +110,17 @@ describe('GET /v1/user/billing-logs/{request_id} before the flush', () => {
     const whileDown = await fetchWithEnv(path, { headers: { Authorization: `Bearer ${key}` } }, { DB: unreachableD1 } as unknown as Record<string, string>);
     expect({ status: whileDown.status, body: await whileDown.json() }).toEqual(early);
   });
+
+  it('answers 503 with Retry-After for a row it cannot find while D1 cannot be read', async () => {
+    const { key } = await createAccountWithKey();
+    // Known to this isolate first (its cache), so only the log's read meets the broken D1.
+    await readLog(key, 'req_000000000000000000000000');
+    const path = '/v1/user/billing-logs/req_000000000000000000000000';
+    const response = await fetchWithEnv(path, { headers: { Authorization: `Bearer ${key}` } }, { DB: unreachableD1 } as unknown as Record<string, string>);
+    expect({ status: response.status, retryAfter: response.headers.get('Retry-After'), body: await response.json() }).toEqual({
+      status: 503,
+      retryAfter: '1',
+      body: { error: { code: 'billing_logs_unavailable', type: 'server_error', param: null, message: 'Billing logs cannot be read right now. Please retry.' } },
+    });
+  });
 });

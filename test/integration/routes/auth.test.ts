@@ -1,6 +1,6 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { apiRequest, BASE, createAccountWithKey } from '../helpers';
+import { apiRequest, BASE, createAccountWithKey, fetchWithEnv } from '../helpers';
 
 const invalidKeyBody = (message: string) => ({
   error: { message, type: 'authentication_error', param: null, code: 'invalid_api_key' },
@@ -86,6 +86,17 @@ describe('API key authentication on /v1', () => {
     const response = await apiRequest(key, 'POST', '/v1/chat/completions', body);
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual(invalidKeyBody('This API key has been revoked.'));
+  });
+
+  it('answers 503 with Retry-After, not 500, when D1 cannot say which key a new token is', async () => {
+    const { key } = await createAccountWithKey();
+    const unreachableD1 = { prepare: () => ({ bind: () => ({ first: () => Promise.reject(new Error('D1_ERROR: network connection lost')) }) }) };
+    const response = await fetchWithEnv('/v1/models', { headers: { Authorization: `Bearer ${key}` } }, { DB: unreachableD1 } as unknown as Record<string, string>);
+    expect({ status: response.status, retryAfter: response.headers.get('Retry-After'), body: await response.json() }).toEqual({
+      status: 503,
+      retryAfter: '1',
+      body: { error: { code: 'auth_unavailable', type: 'server_error', param: null, message: 'API keys cannot be checked right now. Please retry.' } },
+    });
   });
 
   it.each([
