@@ -17,6 +17,7 @@ import type { RequestOutcome } from '../billing/billing-log';
 import { OUTBOX_BATCH, writeBillingLogs } from '../billing/outbox';
 import { ByokKeyStore, type ByokKeySet, type EncryptedKey, type StoredByokKey } from './byok-key-store';
 import { AccountCredits, type RechargeCredit } from './account-credits';
+import { AccountRefunds, type BeginRefund, type RefundAttemptInput, type RefundState, type SettledRefund } from './account-refunds';
 import { migrate } from './schema';
 
 /** Authorize's answer: the holds' decision, or "your copy of the BYOK keys is stale" (re-plan and ask again). */
@@ -43,6 +44,7 @@ export class AccountDurableObject extends DurableObject<Env> {
   private holds!: RequestHolds;
   private byokKeys!: ByokKeyStore;
   private credits!: AccountCredits;
+  private refunds!: AccountRefunds;
   /** When the alarm is set for (only this object sets it), so the hot path need not ask storage. */
   private alarmAt: number | null | undefined;
 
@@ -54,7 +56,8 @@ export class AccountDurableObject extends DurableObject<Env> {
       this.ledger = new AccountLedger(ctx.storage, ctx.id.name);
       this.holds = new RequestHolds(ctx.storage, this.ledger);
       this.byokKeys = new ByokKeyStore(ctx.storage.sql);
-      this.credits = new AccountCredits(ctx.storage.sql, this.ledger, this.holds);
+      this.credits = new AccountCredits(ctx.storage.sql, this.ledger);
+      this.refunds = new AccountRefunds(ctx.storage.sql, this.ledger, this.holds);
     });
   }
 
@@ -121,26 +124,35 @@ export class AccountDurableObject extends DurableObject<Env> {
   }
 
   async creditRecharge(input: RechargeCredit): Promise<{ credited: boolean; balance: number }> {
-    const result = this.credits.creditRecharge(input);
+    const result = this.ledger.transaction(() => {
+      const credit = this.credits.creditRecharge(input);
+      // A refund Stripe reported before this payment was credited is applied with the credit, in its transaction.
+      if (credit.credited) this.refunds.applyStripeTotal(input.rechargeId, input.now);
+      return { credited: credit.credited, balance: this.ledger.balance };
+    });
     // A recharge is activity: an account deactivated for inactivity comes back.
     if (result.credited) this.credits.setDeactivated(null);
     return result;
   }
 
-  async reconcileRefund(input: { rechargeId: string; total: number; now: number }): Promise<{ deducted: number; balance: number }> {
-    return this.credits.reconcileRefund(input);
+  /** A recharge's refunds as this object has them: credited, refunding, refunded, refundable, disputed. */
+  async refundState(rechargeId: string): Promise<RefundState> {
+    return this.refunds.state(rechargeId);
   }
 
-  async debitRefund(input: { rechargeId: string; total: number; now: number }) {
-    return this.credits.debitRefund(input);
+  /** Opens a support refund attempt: debits it (unspent credits only) before the card is refunded. */
+  async beginRefund(input: RefundAttemptInput): Promise<BeginRefund> {
+    return this.refunds.begin(input);
   }
 
-  async reverseRefund(input: { rechargeId: string; from: number; to: number; now: number }): Promise<{ balance: number }> {
-    return this.credits.reverseRefund(input);
+  /** Whether the card was refunded for an attempt: kept, or that attempt alone reversed. */
+  async settleRefund(input: RefundAttemptInput & { outcome: 'refunded' | 'not_refunded'; stripeRefundId?: string }): Promise<SettledRefund> {
+    return this.refunds.settle(input);
   }
 
-  async refundedFor(rechargeId: string): Promise<number> {
-    return this.credits.refundedFor(rechargeId);
+  /** Stripe's charge.refunded: the refunded total it reports, applied once (or once the recharge is credited). */
+  async reportStripeRefund(input: { rechargeId: string; total: number; eventId: string; now: number }) {
+    return this.refunds.reportStripeTotal(input);
   }
 
   async expireCredits(now: number): Promise<{ expired: number; balance: number }> {

@@ -1,11 +1,13 @@
 /**
  * Cron dispatch. The schedules live in wrangler.toml: provider health checks
- * every five minutes, credit expiry (warnings, expiry, deactivation) daily. An
- * unknown cron is logged rather than silently ignored.
+ * every five minutes, credit expiry (warnings, expiry, deactivation) and the
+ * reconciliation of refunds left pending daily. An unknown cron is logged
+ * rather than silently ignored.
  */
 import type { Env } from '../env';
 import { checkProviderHealth } from './health-check';
 import { runCreditExpiry } from './credit-expiry';
+import { reconcileRefunds } from '../payments/reconcile-refunds';
 
 export const CRON_HEALTH_CHECKS = '*/5 * * * *';
 export const CRON_DAILY = '0 3 * * *';
@@ -21,6 +23,9 @@ export const JOBS: Record<string, ScheduledJob[]> = {
   [CRON_DAILY]: [
     async (env, now) => {
       await runCreditExpiry(env, now);
+    },
+    async (env, now) => {
+      await reconcileRefunds(env, now);
     },
   ],
 };

@@ -3,6 +3,8 @@
  * redirect). The account object credits a Checkout Session once, recording the
  * event id in the same transaction, so duplicates, replays, concurrent
  * deliveries and any order of events credit exactly once; the D1 row follows.
+ * Refunds (`charge.refunded`, even one that arrives before the payment is
+ * credited) are applied once per event in the same way.
  */
 import type { Env } from '../env';
 import { reactivateAccount, touchAccount } from '../accounts/account-store';
@@ -45,7 +47,7 @@ async function applyEvent(env: Env, event: StripeEvent, now: number): Promise<st
       return 'marked';
     }
     case 'charge.refunded':
-      return reconcileRefund(env, event.data.object as StripeCharge, now);
+      return reconcileRefund(env, event.id, event.data.object as StripeCharge, now);
     default:
       return 'ignored';
   }
@@ -74,13 +76,30 @@ async function creditSession(env: Env, eventId: string, session: CheckoutSession
   return result.credited ? 'credited' : 'already credited';
 }
 
-async function reconcileRefund(env: Env, charge: StripeCharge, now: number): Promise<string> {
-  const paymentIntent = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
-  if (!paymentIntent) return 'not ours';
-  const recharge = await findRechargeByPaymentIntent(env.DB, paymentIntent);
+/**
+ * Stripe reports the charge's refunded total. The recharge is found by its
+ * payment intent, or — before checkout.session.completed has recorded that —
+ * by the metadata the charge carries from its payment intent; the object then
+ * applies the total once, or keeps it until the payment is credited.
+ */
+async function reconcileRefund(env: Env, eventId: string, charge: StripeCharge, now: number): Promise<string> {
+  const recharge = await rechargeOfCharge(env, charge);
   if (!recharge) return 'not ours';
   const total = Math.min(charge.amount_refunded * UNITS_PER_CENT, recharge.amount);
-  await accountStub(env, recharge.account_id).reconcileRefund({ rechargeId: recharge.id, total, now });
+  const result = await accountStub(env, recharge.account_id).reportStripeRefund({ rechargeId: recharge.id, total, eventId, now });
   await markRefunded(env.DB, recharge.id, total);
-  return 'reconciled';
+  if (result.replay) return 'already applied';
+  return result.deferred ? 'deferred until the payment is credited' : 'reconciled';
+}
+
+async function rechargeOfCharge(env: Env, charge: StripeCharge) {
+  const paymentIntent = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
+  if (!paymentIntent) return undefined;
+  const known = await findRechargeByPaymentIntent(env.DB, paymentIntent);
+  if (known) return known;
+  const id = charge.metadata?.['recharge_id'];
+  const recharge = id ? await findRecharge(env.DB, id) : null;
+  // The charge must name this recharge's account, and the recharge must not belong to another payment.
+  if (!recharge || charge.metadata?.['account_id'] !== recharge.account_id) return undefined;
+  return recharge.stripe_payment_intent === null || recharge.stripe_payment_intent === paymentIntent ? recharge : undefined;
 }
