@@ -18,10 +18,16 @@ import { OUTBOX_BATCH, writeBillingLogs } from '../billing/outbox';
 import { ByokKeyStore, type ByokKeySet, type EncryptedKey, type StoredByokKey } from './byok-key-store';
 import { AccountCredits, type RechargeCredit } from './account-credits';
 import { AccountRefunds, type BeginRefund, type RefundAttemptInput, type RefundState, type SettledRefund } from './account-refunds';
+import { AccountDisputes, type DisputeChange, type DisputeEvent, type DisputeOutcome } from './account-disputes';
+import { accountStatus, AccountSuspensions, type AccountStatusView, type SuspensionReason } from './account-status';
 import { migrate } from './schema';
 
 /** Authorize's answer: the holds' decision, or "your copy of the BYOK keys is stale" (re-plan and ask again). */
-export type AuthorizeAnswer = AuthorizeDecision | { ok: false; reason: 'byok_stale'; byok: ByokKeySet } | { ok: false; reason: 'account_deactivated' };
+export type AuthorizeAnswer =
+  | AuthorizeDecision
+  | { ok: false; reason: 'byok_stale'; byok: ByokKeySet }
+  | { ok: false; reason: 'account_deactivated' }
+  | { ok: false; reason: 'account_suspended' };
 
 /** A failed D1 flush is tried again after this long. */
 const FLUSH_RETRY_MS = 10_000;
@@ -45,6 +51,8 @@ export class AccountDurableObject extends DurableObject<Env> {
   private byokKeys!: ByokKeyStore;
   private credits!: AccountCredits;
   private refunds!: AccountRefunds;
+  private disputes!: AccountDisputes;
+  private suspensions!: AccountSuspensions;
   /** When the alarm is set for (only this object sets it), so the hot path need not ask storage. */
   private alarmAt: number | null | undefined;
 
@@ -58,6 +66,8 @@ export class AccountDurableObject extends DurableObject<Env> {
       this.byokKeys = new ByokKeyStore(ctx.storage.sql);
       this.credits = new AccountCredits(ctx.storage.sql, this.ledger);
       this.refunds = new AccountRefunds(ctx.storage.sql, this.ledger, this.holds);
+      this.suspensions = new AccountSuspensions(ctx.storage.sql);
+      this.disputes = new AccountDisputes(ctx.storage.sql, this.ledger, this.holds, this.suspensions);
     });
   }
 
@@ -71,6 +81,7 @@ export class AccountDurableObject extends DurableObject<Env> {
    * not this object's, nothing is held and the current keys come back instead.
    */
   async authorize(input: AuthorizeInput & { byokVersion?: string }): Promise<AuthorizeAnswer> {
+    if (this.suspensions.suspended) return { ok: false, reason: 'account_suspended' };
     if (this.credits.deactivated) return { ok: false, reason: 'account_deactivated' };
     if (input.byokVersion !== undefined && input.byokVersion !== this.byokKeys.version) {
       return { ok: false, reason: 'byok_stale', byok: this.byokKeys.snapshot() };
@@ -119,8 +130,8 @@ export class AccountDurableObject extends DurableObject<Env> {
   }
 
   /** Whether the key may be used: read on every request that does not authorize. */
-  async keyState(keyId: string): Promise<{ revoked: boolean; deactivated: boolean }> {
-    return { revoked: this.holds.isKeyRevoked(keyId), deactivated: this.credits.deactivated };
+  async keyState(keyId: string): Promise<{ revoked: boolean; deactivated: boolean; suspended: boolean }> {
+    return { revoked: this.holds.isKeyRevoked(keyId), deactivated: this.credits.deactivated, suspended: this.suspensions.suspended };
   }
 
   async creditRecharge(input: RechargeCredit): Promise<{ credited: boolean; balance: number }> {
@@ -153,6 +164,34 @@ export class AccountDurableObject extends DurableObject<Env> {
   /** Stripe's charge.refunded: the refunded total it reports, applied once (or once the recharge is credited). */
   async reportStripeRefund(input: { rechargeId: string; total: number; eventId: string; now: number }) {
     return this.refunds.reportStripeTotal(input);
+  }
+
+  async openDispute(input: DisputeEvent): Promise<DisputeChange & { account: AccountStatusView }> {
+    return { ...this.disputes.open(input), account: this.statusView() };
+  }
+
+  async closeDispute(input: DisputeEvent & { outcome: DisputeOutcome }): Promise<DisputeChange & { account: AccountStatusView }> {
+    return { ...this.disputes.close(input), account: this.statusView() };
+  }
+
+  async accountStatus(): Promise<AccountStatusView> {
+    return this.statusView();
+  }
+
+  /** Suspends the account for `reason` ('operator', 'dispute:<id>'); every key gets 403 account_suspended. */
+  async suspend(input: { reason: SuspensionReason; now: number }): Promise<AccountStatusView> {
+    this.suspensions.add(input.reason, input.now);
+    return this.statusView();
+  }
+
+  /** Lifts one suspension reason; the account stays suspended while any other stands. */
+  async liftSuspension(input: { reason: SuspensionReason }): Promise<AccountStatusView> {
+    this.suspensions.remove(input.reason);
+    return this.statusView();
+  }
+
+  private statusView(): AccountStatusView {
+    return accountStatus(this.suspensions.current, this.credits.deactivatedSince);
   }
 
   async expireCredits(now: number): Promise<{ expired: number; balance: number }> {

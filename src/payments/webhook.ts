@@ -4,15 +4,17 @@
  * event id in the same transaction, so duplicates, replays, concurrent
  * deliveries and any order of events credit exactly once; the D1 row follows.
  * Refunds (`charge.refunded`, even one that arrives before the payment is
- * credited) are applied once per event in the same way.
+ * credited) and chargebacks (`charge.dispute.created` / `closed`, disputes.ts)
+ * are applied once per event in the same way.
  */
 import type { Env } from '../env';
 import { reactivateAccount, touchAccount } from '../accounts/account-store';
 import { createDb } from '../db/client';
 import { accountStub } from '../account/client';
 import { UNITS_PER_CENT } from './amounts';
+import { applyDisputeEvent } from './disputes';
 import { findRecharge, findRechargeByPaymentIntent, markPaid, markRefunded, markUnpaid } from './recharges';
-import { verifyWebhook, type CheckoutSession, type StripeCharge, type StripeEvent } from './stripe';
+import { verifyWebhook, type CheckoutSession, type StripeCharge, type StripeDispute, type StripeEvent } from './stripe';
 
 export type WebhookOutcome = { ok: true; handled: string } | { ok: false; status: number; message: string };
 
@@ -48,6 +50,9 @@ async function applyEvent(env: Env, event: StripeEvent, now: number): Promise<st
     }
     case 'charge.refunded':
       return reconcileRefund(env, event.id, event.data.object as StripeCharge, now);
+    case 'charge.dispute.created':
+    case 'charge.dispute.closed':
+      return applyDisputeEvent(env, event.id, event.type === 'charge.dispute.created' ? 'created' : 'closed', event.data.object as StripeDispute, now);
     default:
       return 'ignored';
   }

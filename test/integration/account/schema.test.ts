@@ -105,7 +105,7 @@ describe('account object schema', () => {
       // The object starts over that storage, as after a deploy.
       const restarted = await restart(state);
       expect(await restarted.summary(NOW)).toEqual(before);
-      expect(await restarted.keyState('key_gone')).toEqual({ revoked: true, deactivated: false });
+      expect(await restarted.keyState('key_gone')).toEqual({ revoked: true, deactivated: false, suspended: false });
       expect((await restarted.byokKeySet()).keys).toEqual([providerKey]);
       expect(schemaVersion(sql)).toBe(MIGRATIONS.length);
       expect(schemaOf(sql)).toEqual(schema);

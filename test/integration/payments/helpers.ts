@@ -81,6 +81,33 @@ export function chargeRefundedEvent(recharge: { id: string }, amountRefundedCent
   };
 }
 
+/** Stripe's charge.dispute.created / charge.dispute.closed for this recharge's charge. */
+export function disputeEvent(type: 'charge.dispute.created' | 'charge.dispute.closed', recharge: { id: string }, dispute: { id: string; amountCents: number; status: string }) {
+  return {
+    id: eventId(),
+    object: 'event',
+    type,
+    created: Math.floor(Date.now() / 1000),
+    data: {
+      object: {
+        id: dispute.id,
+        object: 'dispute',
+        amount: dispute.amountCents,
+        balance_transactions: [],
+        charge: `ch_test_${recharge.id}`,
+        created: Math.floor(Date.now() / 1000),
+        currency: 'usd',
+        is_charge_refundable: false,
+        livemode: false,
+        metadata: {},
+        payment_intent: `pi_test_${recharge.id}`,
+        reason: 'fraudulent',
+        status: dispute.status,
+      },
+    },
+  };
+}
+
 /** Makes the Stripe stand-in fail this payment's next refund call(s) (see test/support/stripe/refunds.ts). */
 export async function stripeFault(fault: { payment_intent: string; mode: 'decline' | 'server_error' | 'lost_response' | 'hang'; times?: number; on?: 'create' | 'list' }): Promise<void> {
   const response = await fetch(`${env.STRIPE_URL}/__stripe/faults`, { method: 'POST', body: JSON.stringify(fault) });

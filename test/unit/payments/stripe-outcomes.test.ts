@@ -1,7 +1,8 @@
-/** What a Stripe answer means for the money: a refund call that certainly did nothing. */
+/** What a Stripe answer means for the money: a refund call that certainly did nothing, and how a closed dispute ended. */
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { refusedByStripe } from '../../../src/payments/stripe';
+import { disputeOutcome } from '../../../src/payments/disputes';
 
 const stripeError = (statusCode: number, type = 'invalid_request_error') =>
   Stripe.errors.StripeError.generate({ type: type as 'invalid_request_error', message: 'm', statusCode } as Parameters<typeof Stripe.errors.StripeError.generate>[0]);
@@ -20,5 +21,18 @@ describe('refusedByStripe', () => {
     ['anything else thrown', 'boom', false],
   ])('%s → %s', (_, error, refused) => {
     expect(refusedByStripe(error)).toBe(refused);
+  });
+});
+
+describe('disputeOutcome', () => {
+  it.each([
+    ['won', 'won'],
+    ['warning_closed', 'won'],
+    ['prevented', 'won'],
+    ['lost', 'lost'],
+    ['needs_response', undefined],
+    ['under_review', undefined],
+  ])('a dispute closed %s → %s', (status, outcome) => {
+    expect(disputeOutcome(status)).toBe(outcome);
   });
 });
