@@ -23,6 +23,8 @@ export function disputeOutcome(status: string): DisputeOutcome | undefined {
 }
 
 export async function applyDisputeEvent(env: Env, eventId: string, step: 'created' | 'closed', dispute: StripeDispute, now: number): Promise<string> {
+  // Signed by Stripe, but checked all the same: a malformed event is acknowledged, never a 5xx Stripe would retry for days.
+  if (typeof dispute.id !== 'string' || !/^[A-Za-z0-9_]{1,255}$/.test(dispute.id) || !Number.isInteger(dispute.amount) || dispute.amount < 0) return 'malformed';
   const paymentIntent = typeof dispute.payment_intent === 'string' ? dispute.payment_intent : dispute.payment_intent?.id;
   const recharge = paymentIntent ? await findRechargeByPaymentIntent(env.DB, paymentIntent) : null;
   if (!recharge) return 'not ours';

@@ -88,6 +88,7 @@ async function creditSession(env: Env, eventId: string, session: CheckoutSession
  * applies the total once, or keeps it until the payment is credited.
  */
 async function reconcileRefund(env: Env, eventId: string, charge: StripeCharge, now: number): Promise<string> {
+  if (!Number.isInteger(charge.amount_refunded) || charge.amount_refunded < 0) return 'malformed';
   const recharge = await rechargeOfCharge(env, charge);
   if (!recharge) return 'not ours';
   const total = Math.min(charge.amount_refunded * UNITS_PER_CENT, recharge.amount);

@@ -135,6 +135,16 @@ describe('a dispute (chargeback)', () => {
     expect((await apiRequest(key, 'GET', '/v1/user/balance')).status).toBe(200);
   });
 
+  it('acknowledges a malformed dispute event and changes nothing', async () => {
+    const { key, accountId, recharge } = await paid(20);
+    const bad = disputeEvent('charge.dispute.created', recharge, { id: 'dp test', amountCents: 2000, status: 'needs_response' });
+    expect(await (await deliver(bad)).json()).toEqual({ received: true, result: 'malformed' });
+    const noAmount = disputeEvent('charge.dispute.created', recharge, { id: 'dp_no_amount', amountCents: Number.NaN, status: 'needs_response' });
+    expect(await (await deliver(noAmount)).json()).toEqual({ received: true, result: 'malformed' });
+    expect(await summary(accountId)).toMatchObject({ balance: 20e8 });
+    expect(await access(key)).toEqual(ALLOWED);
+  });
+
   it('keeps an open dispute’s payment from being refunded', async () => {
     const { recharge, created } = await paid(20);
     await deliver(created);
