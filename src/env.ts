@@ -36,6 +36,9 @@ export interface Env extends Cloudflare.Env {
   STRIPE_WEBHOOK_SECRET?: string;
   /** Another Stripe API host (tests, local development); default Stripe's. */
   STRIPE_API_BASE?: string;
+  /** One Stripe call's timeout in ms (default 20000) and how often the SDK retries it with the same idempotency key (default 2). */
+  STRIPE_TIMEOUT_MS?: string;
+  STRIPE_MAX_NETWORK_RETRIES?: string;
   /** Sends email through Resend; without it, emails go to the dev outbox in D1. */
   RESEND_API_KEY?: string;
   /** Another Resend API host (tests); default Resend's. */

@@ -94,6 +94,10 @@ export const invalidAdminToken = (): ApiError => error(401, 'authentication_erro
 export const accountDeactivated = (): ApiError =>
   error(401, 'invalid_request_error', 'account_deactivated', 'This account was deactivated after 12 months without activity. Sign in to the dashboard to reactivate it.');
 
+// 403: the key is known, but may not act.
+export const accountSuspended = (): ApiError =>
+  error(403, 'permission_error', 'account_suspended', 'This account is suspended: its API keys are refused until the suspension is lifted. Contact support.');
+
 // 402, 404, 409, 413, 422, 429: the account's money, what does not exist, limits.
 export const insufficientCredits = (message: string): ApiError => error(402, 'invalid_request_error', 'insufficient_credits', message);
 export const unknownUrl = (message: string): ApiError => error(404, 'not_found_error', 'unknown_url', message);

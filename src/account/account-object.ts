@@ -19,10 +19,17 @@ import { ByokKeyStore, type ByokKeySet, type EncryptedKey, type StoredByokKey } 
 import { AccountCredits, type RechargeCredit } from './account-credits';
 import { expireInactiveCredits, type InactivityExpiry } from './inactivity-expiry';
 import { OperatorAdjustments, type KeyedAdjustment, type KeyedAdjustResult } from './operator-adjustments';
+import { AccountRefunds, type BeginRefund, type RefundAttemptInput, type RefundState, type SettledRefund } from './account-refunds';
+import { AccountDisputes, type DisputeChange, type DisputeEvent, type DisputeOutcome } from './account-disputes';
+import { accountStatus, AccountSuspensions, type AccountStatusView, type SuspensionReason } from './account-status';
 import { migrate } from './schema';
 
 /** Authorize's answer: the holds' decision, or "your copy of the BYOK keys is stale" (re-plan and ask again). */
-export type AuthorizeAnswer = AuthorizeDecision | { ok: false; reason: 'byok_stale'; byok: ByokKeySet } | { ok: false; reason: 'account_deactivated' };
+export type AuthorizeAnswer =
+  | AuthorizeDecision
+  | { ok: false; reason: 'byok_stale'; byok: ByokKeySet }
+  | { ok: false; reason: 'account_deactivated' }
+  | { ok: false; reason: 'account_suspended' };
 
 /** A failed D1 flush is tried again after this long. */
 const FLUSH_RETRY_MS = 10_000;
@@ -46,6 +53,9 @@ export class AccountDurableObject extends DurableObject<Env> {
   private byokKeys!: ByokKeyStore;
   private credits!: AccountCredits;
   private adjustments!: OperatorAdjustments;
+  private refunds!: AccountRefunds;
+  private disputes!: AccountDisputes;
+  private suspensions!: AccountSuspensions;
   /** When the alarm is set for (only this object sets it), so the hot path need not ask storage. */
   private alarmAt: number | null | undefined;
 
@@ -57,7 +67,10 @@ export class AccountDurableObject extends DurableObject<Env> {
       this.ledger = new AccountLedger(ctx.storage, ctx.id.name);
       this.holds = new RequestHolds(ctx.storage, this.ledger);
       this.byokKeys = new ByokKeyStore(ctx.storage.sql);
-      this.credits = new AccountCredits(ctx.storage.sql, this.ledger, this.holds);
+      this.credits = new AccountCredits(ctx.storage.sql, this.ledger);
+      this.refunds = new AccountRefunds(ctx.storage.sql, this.ledger, this.holds);
+      this.suspensions = new AccountSuspensions(ctx.storage.sql);
+      this.disputes = new AccountDisputes(ctx.storage.sql, this.ledger, this.holds, this.suspensions);
       this.adjustments = new OperatorAdjustments(ctx.storage.sql, this.ledger);
     });
   }
@@ -72,6 +85,7 @@ export class AccountDurableObject extends DurableObject<Env> {
    * not this object's, nothing is held and the current keys come back instead.
    */
   async authorize(input: AuthorizeInput & { byokVersion?: string }): Promise<AuthorizeAnswer> {
+    if (this.suspensions.suspended) return { ok: false, reason: 'account_suspended' };
     if (this.credits.deactivated) return { ok: false, reason: 'account_deactivated' };
     if (input.byokVersion !== undefined && input.byokVersion !== this.byokKeys.version) {
       return { ok: false, reason: 'byok_stale', byok: this.byokKeys.snapshot() };
@@ -125,31 +139,68 @@ export class AccountDurableObject extends DurableObject<Env> {
   }
 
   /** Whether the key may be used: read on every request that does not authorize. */
-  async keyState(keyId: string): Promise<{ revoked: boolean; deactivated: boolean }> {
-    return { revoked: this.holds.isKeyRevoked(keyId), deactivated: this.credits.deactivated };
+  async keyState(keyId: string): Promise<{ revoked: boolean; deactivated: boolean; suspended: boolean }> {
+    return { revoked: this.holds.isKeyRevoked(keyId), deactivated: this.credits.deactivated, suspended: this.suspensions.suspended };
   }
 
   async creditRecharge(input: RechargeCredit): Promise<{ credited: boolean; balance: number }> {
-    const result = this.credits.creditRecharge(input);
+    const result = this.ledger.transaction(() => {
+      const credit = this.credits.creditRecharge(input);
+      // A refund Stripe reported before this payment was credited is applied with the credit, in its transaction.
+      if (credit.credited) this.refunds.applyStripeTotal(input.rechargeId, input.now);
+      return { credited: credit.credited, balance: this.ledger.balance };
+    });
     // A recharge is activity: an account deactivated for inactivity comes back.
     if (result.credited) this.credits.setDeactivated(null);
     return result;
   }
 
-  async reconcileRefund(input: { rechargeId: string; total: number; now: number }): Promise<{ deducted: number; balance: number }> {
-    return this.credits.reconcileRefund(input);
+  /** A recharge's refunds as this object has them: credited, refunding, refunded, refundable, disputed. */
+  async refundState(rechargeId: string): Promise<RefundState> {
+    return this.refunds.state(rechargeId);
   }
 
-  async debitRefund(input: { rechargeId: string; total: number; now: number }) {
-    return this.credits.debitRefund(input);
+  /** Opens a support refund attempt: debits it (unspent credits only) before the card is refunded. */
+  async beginRefund(input: RefundAttemptInput): Promise<BeginRefund> {
+    return this.refunds.begin(input);
   }
 
-  async reverseRefund(input: { rechargeId: string; from: number; to: number; now: number }): Promise<{ balance: number }> {
-    return this.credits.reverseRefund(input);
+  /** Whether the card was refunded for an attempt: kept, or that attempt alone reversed. */
+  async settleRefund(input: RefundAttemptInput & { outcome: 'refunded' | 'not_refunded'; stripeRefundId?: string }): Promise<SettledRefund> {
+    return this.refunds.settle(input);
   }
 
-  async refundedFor(rechargeId: string): Promise<number> {
-    return this.credits.refundedFor(rechargeId);
+  /** Stripe's charge.refunded: the refunded total it reports, applied once (or once the recharge is credited). */
+  async reportStripeRefund(input: { rechargeId: string; total: number; eventId: string; now: number }) {
+    return this.refunds.reportStripeTotal(input);
+  }
+
+  async openDispute(input: DisputeEvent): Promise<DisputeChange & { account: AccountStatusView }> {
+    return { ...this.disputes.open(input), account: this.statusView() };
+  }
+
+  async closeDispute(input: DisputeEvent & { outcome: DisputeOutcome }): Promise<DisputeChange & { account: AccountStatusView }> {
+    return { ...this.disputes.close(input), account: this.statusView() };
+  }
+
+  async accountStatus(): Promise<AccountStatusView> {
+    return this.statusView();
+  }
+
+  /** Suspends the account for `reason` ('operator', 'dispute:<id>'); every key gets 403 account_suspended. */
+  async suspend(input: { reason: SuspensionReason; now: number }): Promise<AccountStatusView> {
+    this.suspensions.add(input.reason, input.now);
+    return this.statusView();
+  }
+
+  /** Lifts one suspension reason; the account stays suspended while any other stands. */
+  async liftSuspension(input: { reason: SuspensionReason }): Promise<AccountStatusView> {
+    this.suspensions.remove(input.reason);
+    return this.statusView();
+  }
+
+  private statusView(): AccountStatusView {
+    return accountStatus(this.suspensions.current, this.credits.deactivatedSince);
   }
 
   async expireCredits(now: number): Promise<{ expired: number; balance: number }> {

@@ -5,7 +5,7 @@
  * the key check of every other request).
  */
 import type { AuthenticatedKey, Env } from '../env';
-import { accountDeactivated, insufficientCredits, rateLimited, revokedKey, type ApiError } from '../errors';
+import { accountDeactivated, accountSuspended, insufficientCredits, rateLimited, revokedKey, type ApiError } from '../errors';
 import { formatUsd } from '../base/money';
 import type { AccountDurableObject, AuthorizeAnswer } from './account-object';
 
@@ -23,6 +23,8 @@ export function refusalToError(refusal: AccessRefusal): ApiError {
       return revokedKey();
     case 'account_deactivated':
       return accountDeactivated();
+    case 'account_suspended':
+      return accountSuspended();
     case 'rate_limited':
       return rateLimited(refusal.limit, refusal.retryAfterSeconds);
     case 'insufficient_credits':
@@ -44,9 +46,10 @@ function insufficientCreditsMessage(refusal: Extract<AccessRefusal, { reason: 'i
   return `Insufficient credits: this request may cost up to $${formatUsd(refusal.required)} and ${available}; the largest max_tokens it affords is ${largest}. Recharge, or set max_tokens to ${largest} or less.`;
 }
 
-/** The refusal in a key's state (keyState), if any: a revoked key first, then a deactivated account. */
-export function keyStateRefusal(state: { revoked: boolean; deactivated: boolean }): AccessRefusal | undefined {
+/** The refusal in a key's state (keyState), if any: a revoked key first, then a suspended account, then a deactivated one. */
+export function keyStateRefusal(state: { revoked: boolean; deactivated: boolean; suspended?: boolean }): AccessRefusal | undefined {
   if (state.revoked) return { ok: false, reason: 'key_revoked' };
+  if (state.suspended) return { ok: false, reason: 'account_suspended' };
   if (state.deactivated) return { ok: false, reason: 'account_deactivated' };
   return undefined;
 }

@@ -92,6 +92,54 @@ export const MIGRATIONS: readonly Migration[] = [
 )`,
     ],
   },
+  {
+    // Refunds, disputes and account status (issue 13). Each refund attempt and each dispute is its own
+    // row, and the ledger entries it makes reference it; these rows, with stripe_events, are what makes
+    // each change happen once, so they must outlive any compaction of the ledger.
+    version: 3,
+    statements: [
+      `CREATE TABLE refund_attempts (
+  attempt_id TEXT PRIMARY KEY,
+  recharge_id TEXT NOT NULL,
+  source TEXT NOT NULL CHECK (source IN ('support', 'stripe', 'legacy')),
+  amount INTEGER NOT NULL CHECK (amount >= 0),
+  debited INTEGER NOT NULL CHECK (debited >= 0),
+  status TEXT NOT NULL CHECK (status IN ('pending', 'refunded', 'reversed', 'abandoned')),
+  stripe_refund_id TEXT,
+  created_at INTEGER NOT NULL,
+  settled_at INTEGER
+)`,
+      'CREATE INDEX refund_attempts_recharge ON refund_attempts (recharge_id)',
+      // The largest refunded total Stripe reported for a recharge (charge.refunded), kept until the recharge is credited.
+      'CREATE TABLE stripe_refund_totals (recharge_id TEXT PRIMARY KEY, total INTEGER NOT NULL, reported_at INTEGER NOT NULL)',
+      // The recharges this object credited: the record that credits each once, apart from the ledger.
+      `CREATE TABLE credited_recharges (
+  recharge_id TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL UNIQUE,
+  amount INTEGER NOT NULL,
+  credited_at INTEGER NOT NULL
+)`,
+      `CREATE TABLE disputes (
+  dispute_id TEXT PRIMARY KEY,
+  recharge_id TEXT NOT NULL,
+  amount INTEGER NOT NULL CHECK (amount >= 0),
+  debited INTEGER NOT NULL CHECK (debited >= 0),
+  status TEXT NOT NULL CHECK (status IN ('open', 'won', 'lost')),
+  opened_at INTEGER,
+  closed_at INTEGER
+)`,
+      'CREATE INDEX disputes_recharge ON disputes (recharge_id)',
+      // Why the account is suspended: 'operator', 'dispute:<id>'; the account is suspended while any row stands.
+      'CREATE TABLE account_suspensions (reason TEXT PRIMARY KEY, since INTEGER NOT NULL)',
+      // Version 1 credited a recharge with a ledger row (reference = session, reason = 'recharge <id>').
+      `INSERT OR IGNORE INTO credited_recharges (recharge_id, session_id, amount, credited_at)
+  SELECT substr(reason, 10), request_id, amount, created_at FROM ledger
+   WHERE kind = 'recharge' AND request_id IS NOT NULL AND reason LIKE 'recharge %'`,
+      // Version 1 kept one refunded total per recharge: it becomes one settled attempt.
+      `INSERT OR IGNORE INTO refund_attempts (attempt_id, recharge_id, source, amount, debited, status, created_at, settled_at)
+  SELECT recharge_id || ':legacy', recharge_id, 'legacy', refunded, refunded, 'refunded', 0, 0 FROM recharge_refunds WHERE refunded > 0`,
+    ],
+  },
 ];
 
 /** One row: the last migration applied (`PRAGMA user_version` is not authorized in a Durable Object). */

@@ -182,3 +182,26 @@ export const webSessions = sqliteTable(
   },
   (table) => [index('web_sessions_account_idx').on(table.accountId)],
 );
+
+/**
+ * Support refund attempts, written before the account object debits one, so the
+ * daily reconciliation finds any attempt a worker left pending (it died, or
+ * Stripe never answered). The object is the authority on each attempt's money;
+ * this is its index and its story. Amounts in units.
+ */
+export const refundAttempts = sqliteTable(
+  'refund_attempts',
+  {
+    id: text('id').primaryKey(),
+    rechargeId: text('recharge_id').notNull(),
+    accountId: text('account_id').notNull(),
+    amount: integer('amount').notNull(),
+    status: text('status', { enum: ['pending', 'refunded', 'reversed', 'abandoned'] }).notNull(),
+    stripeRefundId: text('stripe_refund_id'),
+    createdAt: integer('created_at').notNull(),
+    settledAt: integer('settled_at'),
+  },
+  (table) => [index('refund_attempts_status_created_idx').on(table.status, table.createdAt), index('refund_attempts_recharge_idx').on(table.rechargeId)],
+);
+
+export type RefundAttemptRow = typeof refundAttempts.$inferSelect;

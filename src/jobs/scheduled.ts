@@ -1,12 +1,14 @@
 /**
  * Cron dispatch. The schedules live in wrangler.toml: provider health checks
  * every five minutes, credit expiry (warnings, expiry, deactivation) begun daily
- * and continued a page every five minutes until the day's sweep is done. An
- * unknown cron is logged rather than silently ignored.
+ * and continued a page every five minutes until the day's sweep is done, and the
+ * reconciliation of refunds left pending daily. An unknown cron is logged rather
+ * than silently ignored.
  */
 import type { Env } from '../env';
 import { checkProviderHealth } from './health-check';
 import { runCreditExpiry } from './credit-expiry';
+import { reconcileRefunds } from '../payments/reconcile-refunds';
 
 export const CRON_HEALTH_CHECKS = '*/5 * * * *';
 export const CRON_DAILY = '0 3 * * *';
@@ -26,6 +28,9 @@ export const JOBS: Record<string, ScheduledJob[]> = {
   [CRON_DAILY]: [
     async (env, now) => {
       await runCreditExpiry(env, now, { start: true });
+    },
+    async (env, now) => {
+      await reconcileRefunds(env, now);
     },
   ],
 };

@@ -3,14 +3,18 @@
  * redirect). The account object credits a Checkout Session once, recording the
  * event id in the same transaction, so duplicates, replays, concurrent
  * deliveries and any order of events credit exactly once; the D1 row follows.
+ * Refunds (`charge.refunded`, even one that arrives before the payment is
+ * credited) and chargebacks (`charge.dispute.created` / `closed`, disputes.ts)
+ * are applied once per event in the same way.
  */
 import type { Env } from '../env';
 import { reactivateAccount, touchAccount } from '../accounts/account-store';
 import { createDb } from '../db/client';
 import { accountStub } from '../account/client';
 import { UNITS_PER_CENT } from './amounts';
+import { applyDisputeEvent } from './disputes';
 import { findRecharge, findRechargeByPaymentIntent, markPaid, markRefunded, markUnpaid } from './recharges';
-import { verifyWebhook, type CheckoutSession, type StripeCharge, type StripeEvent } from './stripe';
+import { verifyWebhook, type CheckoutSession, type StripeCharge, type StripeDispute, type StripeEvent } from './stripe';
 
 export type WebhookOutcome = { ok: true; handled: string } | { ok: false; status: number; message: string };
 
@@ -45,7 +49,10 @@ async function applyEvent(env: Env, event: StripeEvent, now: number): Promise<st
       return 'marked';
     }
     case 'charge.refunded':
-      return reconcileRefund(env, event.data.object as StripeCharge, now);
+      return reconcileRefund(env, event.id, event.data.object as StripeCharge, now);
+    case 'charge.dispute.created':
+    case 'charge.dispute.closed':
+      return applyDisputeEvent(env, event.id, event.type === 'charge.dispute.created' ? 'created' : 'closed', event.data.object as StripeDispute, now);
     default:
       return 'ignored';
   }
@@ -74,13 +81,31 @@ async function creditSession(env: Env, eventId: string, session: CheckoutSession
   return result.credited ? 'credited' : 'already credited';
 }
 
-async function reconcileRefund(env: Env, charge: StripeCharge, now: number): Promise<string> {
-  const paymentIntent = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
-  if (!paymentIntent) return 'not ours';
-  const recharge = await findRechargeByPaymentIntent(env.DB, paymentIntent);
+/**
+ * Stripe reports the charge's refunded total. The recharge is found by its
+ * payment intent, or — before checkout.session.completed has recorded that —
+ * by the metadata the charge carries from its payment intent; the object then
+ * applies the total once, or keeps it until the payment is credited.
+ */
+async function reconcileRefund(env: Env, eventId: string, charge: StripeCharge, now: number): Promise<string> {
+  if (!Number.isInteger(charge.amount_refunded) || charge.amount_refunded < 0) return 'malformed';
+  const recharge = await rechargeOfCharge(env, charge);
   if (!recharge) return 'not ours';
   const total = Math.min(charge.amount_refunded * UNITS_PER_CENT, recharge.amount);
-  await accountStub(env, recharge.account_id).reconcileRefund({ rechargeId: recharge.id, total, now });
+  const result = await accountStub(env, recharge.account_id).reportStripeRefund({ rechargeId: recharge.id, total, eventId, now });
   await markRefunded(env.DB, recharge.id, total);
-  return 'reconciled';
+  if (result.replay) return 'already applied';
+  return result.deferred ? 'deferred until the payment is credited' : 'reconciled';
+}
+
+async function rechargeOfCharge(env: Env, charge: StripeCharge) {
+  const paymentIntent = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
+  if (!paymentIntent) return undefined;
+  const known = await findRechargeByPaymentIntent(env.DB, paymentIntent);
+  if (known) return known;
+  const id = charge.metadata?.['recharge_id'];
+  const recharge = id ? await findRecharge(env.DB, id) : null;
+  // The charge must name this recharge's account, and the recharge must not belong to another payment.
+  if (!recharge || charge.metadata?.['account_id'] !== recharge.account_id) return undefined;
+  return recharge.stripe_payment_intent === null || recharge.stripe_payment_intent === paymentIntent ? recharge : undefined;
 }

@@ -90,7 +90,9 @@ export const admin = new Hono<AppEnv>()
     if (!recharge) throw notFound('recharge', `No recharge with id '${c.req.param('id')}'.`);
     const result = await refundRecharge(c.env, recharge, amount, Date.now());
     const updated = (await findRecharge(c.env.DB, recharge.id))!;
-    return c.json({ ...publicRecharge(updated), refunded_now: usdNumber(result.refunded), balance: usdNumber(result.balance) });
+    // 202: Stripe did not answer; the credits stay debited until the daily reconciliation settles the attempt.
+    const refund = { id: result.attemptId, status: result.status };
+    return c.json({ ...publicRecharge(updated), refunded_now: usdNumber(result.refunded), balance: usdNumber(result.balance), refund }, result.status === 'pending' ? 202 : 200);
   })
   .get('/outbox', async (c) => {
     const { results } = await c.env.DB.prepare('SELECT id, "to", subject, text, html, created_at FROM email_outbox ORDER BY created_at DESC, id DESC LIMIT 100').all();

@@ -20,6 +20,7 @@ const ERRORS: Array<[string, string]> = [
   ['400', 'A bad request (the message names the field); invalid_provider_key when your own provider key was refused; content_filtered.'],
   ['401', 'A missing, malformed, unknown or revoked key; account_deactivated after a year without activity.'],
   ['402', 'insufficient_credits: the request’s worst-case cost does not fit in your available balance; the message names the largest max_tokens that does.'],
+  ['403', 'account_suspended: the account is suspended (a payment disputed with your bank, or by support); every key is refused until it is lifted.'],
   ['429', 'rate_limit_exceeded, with Retry-After.'],
   ['503', 'all_providers_unavailable: every equivalent model failed, with Retry-After.'],
 ];

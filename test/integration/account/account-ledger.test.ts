@@ -102,8 +102,8 @@ describe('account object: key revocation', () => {
     await fund(stub, 1000);
     await stub.revokeKey('key_1', NOW);
     expect(await stub.authorize(authorizeInput('req_1', 10))).toEqual({ ok: false, reason: 'key_revoked' });
-    expect(await stub.keyState('key_1')).toEqual({ revoked: true, deactivated: false });
-    expect(await stub.keyState('key_2')).toEqual({ revoked: false, deactivated: false });
+    expect(await stub.keyState('key_1')).toEqual({ revoked: true, deactivated: false, suspended: false });
+    expect(await stub.keyState('key_2')).toEqual({ revoked: false, deactivated: false, suspended: false });
     expect((await stub.summary(NOW)).reserved).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { env, SELF } from 'cloudflare:test';
 import { signWebhook } from '../../../src/payments/stripe';
-import { apiRequest, BASE } from '../helpers';
+import { apiRequest, BASE, createAccountWithKey } from '../helpers';
 
 export interface StripeRequest {
   method: string;
@@ -49,15 +49,85 @@ export function sessionEvent(type: string, recharge: { id: string; sessionId: st
   };
 }
 
-export function chargeRefundedEvent(recharge: { id: string }, amountRefundedCents: number) {
+const eventId = () => {
   eventCounter += 1;
+  return `evt_test_${eventCounter}_${crypto.randomUUID().slice(0, 8)}`;
+};
+
+/**
+ * Stripe's charge.refunded for this recharge's charge: `amount_refunded` is the charge's refunded total.
+ * The charge carries its payment intent's metadata (Stripe copies it when the intent is confirmed).
+ */
+export function chargeRefundedEvent(recharge: { id: string }, amountRefundedCents: number, accountId?: string) {
   return {
-    id: `evt_test_${eventCounter}_${crypto.randomUUID().slice(0, 8)}`,
+    id: eventId(),
     object: 'event',
     type: 'charge.refunded',
     created: Math.floor(Date.now() / 1000),
-    data: { object: { id: `ch_test_${recharge.id}`, object: 'charge', amount_refunded: amountRefundedCents, payment_intent: `pi_test_${recharge.id}`, refunded: true } },
+    data: {
+      object: {
+        id: `ch_test_${recharge.id}`,
+        object: 'charge',
+        amount: 100_000,
+        amount_refunded: amountRefundedCents,
+        currency: 'usd',
+        metadata: accountId ? { recharge_id: recharge.id, account_id: accountId } : {},
+        paid: true,
+        payment_intent: `pi_test_${recharge.id}`,
+        refunded: false,
+        status: 'succeeded',
+      },
+    },
   };
+}
+
+/** Stripe's charge.dispute.created / charge.dispute.closed for this recharge's charge. */
+export function disputeEvent(type: 'charge.dispute.created' | 'charge.dispute.closed', recharge: { id: string }, dispute: { id: string; amountCents: number; status: string }) {
+  return {
+    id: eventId(),
+    object: 'event',
+    type,
+    created: Math.floor(Date.now() / 1000),
+    data: {
+      object: {
+        id: dispute.id,
+        object: 'dispute',
+        amount: dispute.amountCents,
+        balance_transactions: [],
+        charge: `ch_test_${recharge.id}`,
+        created: Math.floor(Date.now() / 1000),
+        currency: 'usd',
+        is_charge_refundable: false,
+        livemode: false,
+        metadata: {},
+        payment_intent: `pi_test_${recharge.id}`,
+        reason: 'fraudulent',
+        status: dispute.status,
+      },
+    },
+  };
+}
+
+/** Makes the Stripe stand-in fail this payment's next refund call(s) (see test/support/stripe/refunds.ts). */
+export async function stripeFault(fault: { payment_intent: string; mode: 'decline' | 'server_error' | 'lost_response' | 'hang'; times?: number; on?: 'create' | 'list' }): Promise<void> {
+  const response = await fetch(`${env.STRIPE_URL}/__stripe/faults`, { method: 'POST', body: JSON.stringify(fault) });
+  if (!response.ok) throw new Error(`stripe fault: ${response.status}`);
+}
+
+/** The refunds Stripe holds for a payment, newest first, as its API lists them. */
+export async function stripeRefundsOf(paymentIntent: string): Promise<Array<{ id: string; amount: number; status: string; metadata: Record<string, string> }>> {
+  const response = await fetch(`${env.STRIPE_URL}/v1/refunds?payment_intent=${paymentIntent}&limit=100`, { headers: { Authorization: 'Bearer sk_test_find_token' } });
+  return (await response.json<{ data: Array<{ id: string; amount: number; status: string; metadata: Record<string, string> }> }>()).data;
+}
+
+/** A new account whose recharge of `amount` dollars Stripe reported paid (and the webhook credited). */
+export async function paidAccount(amount = 20) {
+  const account = await createAccountWithKey(0);
+  const recharge = await startRecharge(account.key, amount);
+  const completed = sessionEvent('checkout.session.completed', recharge, account.accountId, amount * 100);
+  const response = await deliver(completed);
+  if (response.status !== 200) throw new Error(`credit: ${response.status} ${await response.text()}`);
+  return { ...account, recharge, paymentIntent: `pi_test_${recharge.id}`, completed };
 }
 
 /** Delivers an event to the webhook, signed with the webhook secret (or `signature` as given). */

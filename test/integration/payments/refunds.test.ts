@@ -22,7 +22,9 @@ describe('refunding a recharge', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ id: recharge.id, status: 'partially_refunded', refunded_amount: 5, refunded_now: 5, balance: 15 });
     const sent = (await stripeRequests()).filter((r) => r.path === '/v1/refunds' && r.form['metadata[recharge_id]'] === recharge.id);
-    expect(sent.map((r) => [r.form['payment_intent'], r.form['amount'], r.idempotencyKey])).toEqual([[`pi_test_${recharge.id}`, '500', `${recharge.id}:refund:500000000`]]);
+    // One idempotency key per attempt: the attempt's id, also in the refund's metadata.
+    expect(sent.map((r) => [r.form['payment_intent'], r.form['amount'], r.idempotencyKey])).toEqual([[`pi_test_${recharge.id}`, '500', sent[0]?.form['metadata[attempt_id]']]]);
+    expect(sent[0]!.idempotencyKey).toMatch(/^rfa_[0-9a-f]{32}$/);
     expect(await balanceOf(key)).toMatchObject({ balance: 15 });
     expect(await ledgerSum(accountId)).toBe(15 * 1e8);
     // The rest, without an amount: fully refunded.

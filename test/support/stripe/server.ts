@@ -1,9 +1,11 @@
-// A stand-in for the few Stripe API endpoints find-token calls (Checkout Sessions, Refunds),
-// speaking Stripe's wire format: form-encoded requests, JSON objects and errors, Bearer auth.
-// It records every request so tests can check what was sent (amounts in cents, metadata, URLs).
+// A stand-in for the few Stripe API endpoints find-token calls (Checkout Sessions; Refunds: create,
+// list, retrieve), speaking Stripe's wire format: form-encoded requests, JSON objects and errors,
+// Bearer auth, idempotency keys. It records every request so tests can check what was sent (amounts in
+// cents, metadata, URLs, idempotency keys), and fails on demand (POST /__stripe/faults, see refunds.ts).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { RefundsStandin, type Fault, type Reply } from './refunds.ts';
 
 export interface StripeStandin {
   url: string;
@@ -20,10 +22,16 @@ interface Recorded {
 
 const id = (prefix: string) => `${prefix}_test_${randomBytes(12).toString('hex')}`;
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'request-id': id('req') });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'request-id': id('req'), ...headers });
   res.end(text);
+}
+
+/** Answers, drops the connection (the answer is lost), or holds it until the client gives up. */
+function reply(res: ServerResponse, outcome: Reply): void {
+  if (outcome.kind === 'answer') return send(res, outcome.status, outcome.body, outcome.headers);
+  if (outcome.kind === 'drop') res.socket?.destroy();
 }
 
 const stripeError = (res: ServerResponse, status: number, message: string, param?: string) =>
@@ -42,6 +50,7 @@ function nested(form: Record<string, string>, prefix: string): Record<string, st
 export async function startStripeStandin(port = 0): Promise<StripeStandin> {
   const requests: Recorded[] = [];
   const sessions = new Map<string, Record<string, unknown>>();
+  const refunds = new RefundsStandin();
   const sockets = new Set<Socket>();
 
   async function readForm(req: IncomingMessage): Promise<Record<string, string>> {
@@ -55,6 +64,12 @@ export async function startStripeStandin(port = 0): Promise<StripeStandin> {
     if (url.pathname === '/__stripe/requests') {
       if (req.method === 'DELETE') requests.length = 0;
       return send(res, 200, { requests });
+    }
+    if (url.pathname === '/__stripe/faults' && req.method === 'POST') {
+      let raw = '';
+      for await (const chunk of req) raw += String(chunk);
+      refunds.addFault(JSON.parse(raw) as Fault);
+      return send(res, 200, { ok: true });
     }
     const form = req.method === 'POST' ? await readForm(req) : Object.fromEntries(url.searchParams);
     const authorization = req.headers.authorization;
@@ -84,13 +99,11 @@ export async function startStripeStandin(port = 0): Promise<StripeStandin> {
       return send(res, 200, session);
     }
     if (req.method === 'POST' && url.pathname === '/v1/refunds') {
-      const paymentIntent = form['payment_intent'];
-      if (!paymentIntent) return stripeError(res, 400, 'Must provide a charge or payment_intent.', 'payment_intent');
-      const amount = Number(form['amount']);
-      // Like Stripe's test card numbers: this amount is always declined.
-      if (amount === 1337) return send(res, 402, { error: { type: 'card_error', code: 'refund_declined', message: 'The refund was declined.' } });
-      return send(res, 200, { id: id('re'), object: 'refund', amount, currency: 'usd', payment_intent: paymentIntent, status: 'succeeded', metadata: nested(form, 'metadata') });
+      return reply(res, refunds.create(form, req.headers['idempotency-key'] as string | undefined, nested(form, 'metadata')));
     }
+    if (req.method === 'GET' && url.pathname === '/v1/refunds') return reply(res, refunds.list(form));
+    const refundPath = /^\/v1\/refunds\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && refundPath) return reply(res, refunds.retrieve(decodeURIComponent(refundPath[1]!)));
     return stripeError(res, 404, `Unrecognized request URL (${req.method}: ${url.pathname}).`);
   }
 
