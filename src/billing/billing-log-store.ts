@@ -57,6 +57,7 @@ export function toPublicBillingLog(row: BillingLogRow) {
     reasoning_tokens: row.reasoningTokens,
     total_tokens: row.promptTokens + row.completionTokens,
     cost: usd(row.cost),
+    uncollected: usd(row.uncollected),
     provider_cost: usd(row.providerCost),
     estimated: row.estimated,
     status: row.status,
