@@ -122,7 +122,7 @@ export class AccountLedger {
         requestId,
       )
       .toArray()[0];
-    return row && { charged: -row.amount, uncollected: row.uncollected ?? 0, balanceAfter: row.balance_after };
+    return row && { charged: 0 - row.amount, uncollected: row.uncollected ?? 0, balanceAfter: row.balance_after };
   }
 
   /** The amount of the row recorded for (kind, reference), if there is one. */

@@ -69,7 +69,7 @@ export function chargeRequest(ledger: AccountLedger, holds: RequestHolds, input:
       holds.countByokRequest(byokMonth ?? utcMonth(input.context.startedAt));
     }
     // The row records what is still in flight once this request's hold is gone.
-    ledger.append({ kind: 'usage', requestId: input.requestId, amount: -charged, balanceAfter, now: input.now, log, inFlight: holds.inFlight() - own });
+    ledger.append({ kind: 'usage', requestId: input.requestId, amount: 0 - charged, balanceAfter, now: input.now, log, inFlight: holds.inFlight() - own });
     return { charged, uncollected, balance: balanceAfter, replay: false };
   });
   // Memory changes only once the row is written: a failed write leaves the hold in place.
