@@ -26,7 +26,8 @@ async function consume(messages: ChargeMessage[], queue = CHARGES_QUEUE, binding
     messages.map((body, i) => ({ id: `msg_${i}_${crypto.randomUUID()}`, timestamp: Date.now(), attempts: 1, body })),
   );
   const ctx = createExecutionContext();
-  await worker.queue(batch as MessageBatch<unknown>, { ...env, ...bindings } as Env, ctx);
+  await worker.queue(batch as MessageBatch<unknown>, { ...env, ...bindings } as Env);
+  ctx.waitUntil(Promise.resolve());
   return getQueueResult(batch, ctx);
 }
 

@@ -7,11 +7,11 @@ import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { expect } from 'vitest';
 import { accountObject } from './helpers';
 
-interface ChargeRow {
+type ChargeRow = {
   request_id: string;
   amount: number;
   balance_after: number;
-}
+};
 
 /** The account's charges as its object's ledger holds them, oldest first. */
 export async function ledgerCharges(accountId: string): Promise<ChargeRow[]> {
