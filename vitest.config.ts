@@ -17,6 +17,8 @@ function testBindings(standinUrl: string, stripeUrl: string, resendUrl: string):
     RETRY_BASE_MS: '10',
     CIRCUIT_COOLDOWN_MS: '300',
     ROUTING_BUDGET_MS: '4000',
+    // A charge the account object has not recorded in 300 ms goes to the CHARGES queue.
+    CHARGE_TIMEOUT_MS: '300',
     // Billing logs stay in the account object until a test drains them (or ten minutes pass).
     OUTBOX_FLUSH_DELAY_MS: '600000',
     // Stripe through the official SDK, pointed at the Stripe stand-in.

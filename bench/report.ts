@@ -65,7 +65,7 @@ export function markdown(r: Results): string {
     `The metered floor (the bare worker plus a durable hold and charge in a SQLite Durable Object, the least billing`,
     `needs) adds ${ms(meteringFloor)} to the bare worker; find-token adds ${ms((added['find-token'] ?? NaN) - (added['metered floor'] ?? NaN))} beyond that floor.`,
     ``,
-    `Inside find-token (Server-Timing medians): ${Object.entries(r.latency.serverTiming).map(([name, v]) => `${name} ${ms(v)}`).join(', ')} (the charge is recorded after the response).`,
+    `Inside find-token (Server-Timing medians): ${Object.entries(r.latency.serverTiming).map(([name, v]) => `${name} ${ms(v)}`).join(', ')} (the charge is recorded before the response).`,
     ``,
     `## Throughput`,
     ``,

@@ -1,6 +1,7 @@
 import { createApp } from './app';
 import type { Env } from './env';
 import { runScheduled } from './jobs/scheduled';
+import { consumeCharges } from './account/charge-queue';
 
 export { AccountDurableObject } from './account/account-object';
 
@@ -11,4 +12,6 @@ export default {
   scheduled: (controller, env, ctx) => {
     ctx.waitUntil(runScheduled(controller.cron, env, new Date(controller.scheduledTime)));
   },
+  // Charges the worker could not record in time (account/charge-delivery.ts), and those that kept failing.
+  queue: (batch, env) => consumeCharges(batch, env),
 } satisfies ExportedHandler<Env>;

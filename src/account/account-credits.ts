@@ -61,15 +61,7 @@ export class AccountCredits {
     });
   }
 
-  /** The whole balance expires (a year without activity); once per day at most, and nothing when it is zero. */
-  expire(now: number): { expired: number; balance: number } {
-    if (this.ledger.balance === 0) return { expired: 0, balance: 0 };
-    const day = new Date(now).toISOString().slice(0, 10);
-    const result = this.ledger.entry({ kind: 'expiry', reference: `expiry:${day}`, amount: -this.ledger.balance, now, reason: 'credits expired after 365 days without activity' });
-    return { expired: result.applied ? -result.amount : 0, balance: result.balance };
-  }
-
-  setDeactivated(at: number | null): void {
+    setDeactivated(at: number | null): void {
     this.sql.exec('INSERT INTO account_flags (id, deactivated_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET deactivated_at = excluded.deactivated_at', at);
     this.deactivatedAt = at;
   }

@@ -23,10 +23,15 @@ export interface LedgerRow {
   now: number;
   reason?: string;
   log?: BillingLogRecord;
+  /** What is in flight right after this row, when the row itself changes it (a charge releasing its hold). */
+  inFlight?: number;
 }
 
 export class AccountLedger {
   private balanceNow = 0;
+  private inFlightAtLastRow = 0;
+  /** What requests hold right now: recorded on every row, so a restarted object knows what it forgot. */
+  private inFlightNow: () => number = () => 0;
   /** The account id as stored; undefined until the first change that records it. */
   private storedAccountId: string | undefined;
 
@@ -44,7 +49,19 @@ export class AccountLedger {
 
   private load(): void {
     this.storedAccountId = this.sql.exec<{ account_id: string }>('SELECT account_id FROM account_state WHERE id = 1').toArray()[0]?.account_id;
-    this.balanceNow = this.sql.exec<{ balance_after: number }>('SELECT balance_after FROM ledger ORDER BY id DESC LIMIT 1').toArray()[0]?.balance_after ?? 0;
+    const last = this.sql.exec<{ balance_after: number; in_flight: number | null }>('SELECT balance_after, in_flight FROM ledger ORDER BY id DESC LIMIT 1').toArray()[0];
+    this.balanceNow = last?.balance_after ?? 0;
+    this.inFlightAtLastRow = last?.in_flight ?? 0;
+  }
+
+  /** What was in flight when the last row was written (zero before any row, or on rows written before it was recorded). */
+  get inFlightAtLastWrite(): number {
+    return this.inFlightAtLastRow;
+  }
+
+  /** Where every appended row reads the total in flight (the request holds). */
+  recordInFlight(inFlight: () => number): void {
+    this.inFlightNow = inFlight;
   }
 
   /**
@@ -82,7 +99,7 @@ export class AccountLedger {
   append(row: LedgerRow): number {
     const id = this.sql
       .exec<{ id: number }>(
-        'INSERT INTO ledger (kind, request_id, amount, balance_after, created_at, reason, log) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id',
+        'INSERT INTO ledger (kind, request_id, amount, balance_after, created_at, reason, log, in_flight) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
         row.kind,
         row.requestId,
         row.amount,
@@ -90,10 +107,22 @@ export class AccountLedger {
         row.now,
         row.reason ?? null,
         row.log ? JSON.stringify(row.log) : null,
+        row.inFlight ?? this.inFlightNow(),
       )
       .one().id;
     this.balanceNow = row.balanceAfter;
     return id;
+  }
+
+  /** A request's charge, if it has one: what it took, what it could not, and the balance right after it. */
+  findCharge(requestId: string): { charged: number; uncollected: number; balanceAfter: number } | undefined {
+    const row = this.sql
+      .exec<{ amount: number; balance_after: number; uncollected: number | null }>(
+        "SELECT amount, balance_after, json_extract(log, '$.uncollected') AS uncollected FROM ledger WHERE kind = 'usage' AND request_id = ?",
+        requestId,
+      )
+      .toArray()[0];
+    return row && { charged: 0 - row.amount, uncollected: row.uncollected ?? 0, balanceAfter: row.balance_after };
   }
 
   /** The amount of the row recorded for (kind, reference), if there is one. */

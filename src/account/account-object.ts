@@ -2,9 +2,10 @@
  * The per-account Durable Object (SQLite storage): the authority on the
  * account's balance, reservations, rate limit, BYOK month counter, ledger and
  * key revocations. One object per account and a single thread, so every
- * check-then-write is atomic however many requests arrive at once. Its alarm
- * releases reservations that were never settled and flushes the ledger's
- * billing logs to D1. Its storage is migrated to schema.ts's version before
+ * check-then-write is atomic however many requests arrive at once. Holds live
+ * in its memory (request-holds.ts); charges are durable (request-charges.ts).
+ * Its alarm releases holds left unrenewed and flushes the ledger's billing logs
+ * to D1. Its storage is migrated to schema.ts's version before
  * the first call; it knows its account from its name (idFromName(accountId))
  * and its policy (rate limit, hold bound, BYOK free tier) from its own vars,
  * so callers send neither.
@@ -12,8 +13,9 @@
 import { DurableObject } from 'cloudflare:workers';
 import { parseConfig, type Config, type Env } from '../env';
 import { AccountLedger, type AdjustResult } from './account-ledger';
-import { RequestHolds, type AuthorizeDecision, type AuthorizeInput, type SettleInput, type SettleResult } from './request-holds';
-import type { BillingLogRecord, RequestOutcome } from '../billing/billing-log';
+import { adoptStoredReservations, RequestHolds, type AuthorizeDecision, type AuthorizeInput } from './request-holds';
+import { chargeRequest, type ChargeInput, type ChargeResult } from './request-charges';
+import type { BillingLogRecord } from '../billing/billing-log';
 import { OUTBOX_BATCH, writeBillingLogs } from '../billing/outbox';
 import { ByokKeyStore, type ByokKeySet, type EncryptedKey, type StoredByokKey } from './byok-key-store';
 import { AccountCredits, type RechargeCredit } from './account-credits';
@@ -23,6 +25,7 @@ import { AccountRefunds, type BeginRefund, type RefundAttemptInput, type RefundS
 import { AccountDisputes, type DisputeChange, type DisputeEvent, type DisputeOutcome } from './account-disputes';
 import { accountStatus, AccountSuspensions, type AccountStatusView, type SuspensionReason } from './account-status';
 import { migrate } from './schema';
+import type { AccountSummary } from './account-summary';
 
 /** Authorize's answer: the holds' decision, or "your copy of the BYOK keys is stale" (re-plan and ask again). */
 export type AuthorizeAnswer =
@@ -33,19 +36,6 @@ export type AuthorizeAnswer =
 
 /** A failed D1 flush is tried again after this long. */
 const FLUSH_RETRY_MS = 10_000;
-
-export interface AccountSummary {
-  accountId: string;
-  balance: number;
-  reserved: number;
-  openReservations: number;
-  rateLimitPerMinute: number | null;
-  ledgerTotals: Record<string, number>;
-  byok: { month: string; requests: number };
-}
-
-/** Nothing is known of a request that never settled (its worker died): it is released at no charge. */
-const ABANDONED: RequestOutcome = { promptTokens: 0, cachedTokens: 0, completionTokens: 0, reasoningTokens: 0, cost: 0, providerCost: 0, estimated: true, status: 'abandoned' };
 
 export class AccountDurableObject extends DurableObject<Env> {
   private ledger!: AccountLedger;
@@ -58,6 +48,8 @@ export class AccountDurableObject extends DurableObject<Env> {
   private suspensions!: AccountSuspensions;
   /** When the alarm is set for (only this object sets it), so the hot path need not ask storage. */
   private alarmAt: number | null | undefined;
+  /** The clock holds are renewed and expired by (tests move it instead of waiting). */
+  private clock: () => number = Date.now;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -65,7 +57,7 @@ export class AccountDurableObject extends DurableObject<Env> {
       migrate(ctx.storage);
       // Every account object is addressed by idFromName(accountId), so its name is its account's id.
       this.ledger = new AccountLedger(ctx.storage, ctx.id.name);
-      this.holds = new RequestHolds(ctx.storage, this.ledger);
+      this.holds = new RequestHolds(ctx.storage, this.ledger, () => this.config, () => this.clock(), this.ledger.inFlightAtLastWrite + adoptStoredReservations(ctx.storage));
       this.byokKeys = new ByokKeyStore(ctx.storage.sql);
       this.credits = new AccountCredits(ctx.storage.sql, this.ledger);
       this.refunds = new AccountRefunds(ctx.storage.sql, this.ledger, this.holds);
@@ -90,21 +82,39 @@ export class AccountDurableObject extends DurableObject<Env> {
     if (input.byokVersion !== undefined && input.byokVersion !== this.byokKeys.version) {
       return { ok: false, reason: 'byok_stale', byok: this.byokKeys.snapshot() };
     }
-    const config = this.config;
-    const decision = this.holds.authorize(input, config);
-    if (decision.ok && !decision.replay) await this.setAlarm(input.now + config.reservationTtlMs);
+    const decision = this.holds.authorize(input);
+    if (decision.ok && !decision.replay) await this.armForHolds();
     return decision;
   }
 
-  async settle(input: SettleInput & { byokKeyId?: string }): Promise<SettleResult> {
-    const result = this.holds.settle(input);
+  /**
+   * A live request keeps its hold (every HOLD_RENEW_MS). Never throws: a hold
+   * this object does not know is held again as far as the guard or the free
+   * balance covers it. `renewed`: whether the hold was still there.
+   */
+  async renew(input: { requestId: string; amount: number }): Promise<{ renewed: boolean }> {
+    const renewed = this.holds.renew(input.requestId, input.amount);
+    if (!renewed) await this.armForHolds();
+    return { renewed };
+  }
+
+  /**
+   * Charges a request once (a replay returns the first result), whether or not
+   * its hold is still here: its hold, then the free balance, the rest recorded
+   * as `uncollected`. A request that failed is charged its outcome's zero cost,
+   * which releases its hold.
+   */
+  async charge(input: ChargeInput): Promise<ChargeResult> {
+    const result = chargeRequest(this.ledger, this.holds, input);
     if (input.byokKeyId && !result.replay && input.outcome.status === 'succeeded') this.byokKeys.recordUse(input.byokKeyId, input.now);
     if (!result.replay) await this.setAlarm(Date.now() + this.config.outboxFlushDelayMs);
     return result;
   }
 
   async raiseHold(requestId: string, amount: number): Promise<{ ok: boolean; reserved: number }> {
-    return this.holds.raiseHold(requestId, amount);
+    const raised = this.holds.raiseHold(requestId, amount);
+    await this.armForHolds();
+    return raised;
   }
 
   async byokKeySet(): Promise<ByokKeySet> {
@@ -203,11 +213,6 @@ export class AccountDurableObject extends DurableObject<Env> {
     return accountStatus(this.suspensions.current, this.credits.deactivatedSince);
   }
 
-  async expireCredits(now: number): Promise<{ expired: number; balance: number }> {
-    return this.credits.expire(now);
-  }
-
-  /** The expiry job's step: the balance expires once per stretch of inactivity (named by when it began); a replay answers the same amount. */
   async expireInactiveCredits(input: { activityAt: number; now: number }): Promise<InactivityExpiry> {
     return expireInactiveCredits(this.ledger, input);
   }
@@ -229,8 +234,8 @@ export class AccountDurableObject extends DurableObject<Env> {
     return {
       accountId: this.ledger.accountId,
       balance: this.ledger.balance,
-      reserved: this.holds.reserved,
-      openReservations: this.holds.openReservations(),
+      reserved: this.holds.reserved + this.holds.guarded(),
+      openReservations: this.holds.openHolds(),
       rateLimitPerMinute: this.holds.rateLimitPerMinute,
       ledgerTotals: this.ledger.ledgerTotals(),
       byok: this.holds.byokRequests(now),
@@ -247,9 +252,9 @@ export class AccountDurableObject extends DurableObject<Env> {
     // The alarm that fired is gone; whatever is scheduled meanwhile asks storage afresh.
     this.alarmAt = undefined;
     const now = Date.now();
-    for (const requestId of this.holds.expiredReservations(now)) {
-      this.holds.settle({ requestId, outcome: ABANDONED, now });
-    }
+    const released = this.holds.expire();
+    // Nothing is known of what they delivered: a charge that still comes is charged then, at its real cost.
+    if (released.length > 0) console.warn(`released ${released.length} hold(s) left unrenewed: ${released.join(', ')}`);
     let retryAt: number | undefined;
     try {
       await this.flushOutbox();
@@ -258,7 +263,7 @@ export class AccountDurableObject extends DurableObject<Env> {
       retryAt = now + FLUSH_RETRY_MS;
     }
     const pending = this.ledger.hasUnflushedLogs() ? now + this.config.outboxFlushDelayMs : undefined;
-    const next = [retryAt ?? pending, this.holds.nextExpiry()].filter((at): at is number => at !== undefined);
+    const next = [retryAt ?? pending, this.holds.nextDeadline()].filter((at): at is number => at !== undefined);
     if (next.length > 0) await this.setAlarm(Math.min(...next));
   }
 
@@ -269,6 +274,12 @@ export class AccountDurableObject extends DurableObject<Env> {
       await writeBillingLogs(this.env.DB, batch.map((row) => row.log));
       this.ledger.markFlushed(batch.map((row) => row.ledgerId));
     }
+  }
+
+  /** Keeps the alarm armed while anything is held (the earliest a hold can expire, or the guard end). */
+  private async armForHolds(): Promise<void> {
+    const next = this.holds.nextDeadline();
+    if (next !== undefined) await this.setAlarm(next);
   }
 
   private async setAlarm(at: number): Promise<void> {

@@ -1,16 +1,18 @@
 /**
  * Meters one chat request against its account object: one round trip to
- * authorize (rate limit + worst-case reservation) before the provider is called,
- * one to settle (the real cost, with its ledger row) when the request ends.
- * A whole answer's settle runs after the response (its cost is computed here by
- * the same function the ledger records), so the client never waits for that
- * second round trip. The request path never writes to D1.
+ * authorize (rate limit + worst-case hold) before the provider is called, a
+ * renewal of the hold every HOLD_RENEW_MS while the request lives, and one
+ * round trip to charge the real cost before the answer is released (a whole
+ * answer before its response, a stream before its usage chunk and [DONE]), so
+ * the charge and the balance shown are the object's own. A charge the object
+ * does not record in time goes to the CHARGES queue (charge-delivery.ts): the
+ * answer is still delivered, marked pending. The request path never writes to D1.
  */
 import type { AuthenticatedKey, Config, Env } from '../env';
 import type { NormalizedUsage } from '../base/upstream';
 import type { CatalogModel } from '../base/catalog';
 import type { BillingMode, BillingStatus, RequestContext, RequestOutcome } from '../billing/billing-log';
-import type { SettleResult } from './request-holds';
+import { deliverCharge, type ChargeMessage } from './charge-delivery';
 import { computeCost, ONE, onePlus, ZERO, type BillableUsage, type Rate } from '../base/cost';
 import type { ByokKeySet } from './byok-key-store';
 import { accountStub, refusalToError } from './client';
@@ -34,10 +36,14 @@ export interface MeterInput {
 }
 
 export interface Settlement {
-  /** Units taken from the balance. */
+  /** Units taken from the balance (when pending: the cost that will be charged). */
   charged: number;
-  /** The balance after the charge. */
-  balance: number;
+  /** The balance right after the charge; undefined while the charge is pending. */
+  balance: number | undefined;
+  /** Units of the cost neither the hold nor the free balance covered. */
+  uncollected: number;
+  /** The charge is in the CHARGES queue, not yet recorded by the account object. */
+  pending: boolean;
   /** The usage billed: the provider's, or the estimate. */
   usage: NormalizedUsage;
   estimated: boolean;
@@ -67,24 +73,25 @@ function worstCase(input: MeterInput, model: CatalogModel, outputTokens: number,
   return computeCost(usage, model.price, multiplier(input.config, input.mode, byokFree));
 }
 
-/** Settling after the response: a failed round trip is tried again (settle is idempotent per request). */
-const SETTLE_RETRY_DELAYS_MS = [100, 500, 2_000];
-
 export class Meter {
   private settlement: Promise<Settlement> | undefined;
+  private renewal: ReturnType<typeof setTimeout> | undefined;
+  private ended = false;
 
   private constructor(
     private readonly input: MeterInput,
     private readonly stub: ReturnType<typeof accountStub>,
-    /** The balance when the request was admitted (before its own charge). */
-    private readonly admittedBalance: number,
+    /** What the object knows of the request from its admission; the charge carries it. */
+    private readonly context: RequestContext,
     /** Units held for this request (the worst case of the costliest model tried so far). */
     private held: number,
     /** A BYOK request within the month's free requests. */
     readonly byokFree: boolean,
     /** The output limit the account object granted (the client sent no max_tokens, and the request holds). */
     private readonly granted: number | undefined,
-  ) {}
+  ) {
+    this.renewLater();
+  }
 
   get mode(): BillingMode {
     return this.input.mode;
@@ -125,7 +132,7 @@ export class Meter {
     }
     const byokFree = decision.byokFree === true;
     const held = byokFree ? 0 : worstCase(input, model, input.maxTokens ?? decision.maxTokens ?? terms.cap);
-    return new Meter(input, stub, decision.balance, held, byokFree, decision.maxTokens);
+    return new Meter(input, stub, input.mode === 'byok' ? { ...context, byokFree } : context, held, byokFree, decision.maxTokens);
   }
 
   /**
@@ -134,6 +141,19 @@ export class Meter {
    */
   outputLimit(model: CatalogModel): number | undefined {
     return this.granted === undefined ? undefined : Math.min(this.granted, outputCap(model, this.input.promptEstimate));
+  }
+
+  /** Renews the hold every HOLD_RENEW_MS until the request is charged (a failed renewal is tried next period). */
+  private renewLater(): void {
+    this.renewal = setTimeout(() => {
+      if (this.ended) return;
+      this.stub
+        .renew({ requestId: this.input.requestId, amount: this.held })
+        .catch((error: unknown) => console.error(`[${this.input.requestId}] renewing the hold failed:`, error instanceof Error ? error.message : error))
+        .finally(() => {
+          if (!this.ended) this.renewLater();
+        });
+    }, this.input.config.holdRenewMs);
   }
 
   /**
@@ -150,54 +170,36 @@ export class Meter {
     return raised.ok;
   }
 
-  /** Charges the request once, whatever calls it (a second call returns the first result). */
-  settle(end: MeteredEnd, now: number): Promise<Settlement> {
-    this.settlement ??= this.settleOnce(end, now);
+  /**
+   * Charges the request once, whatever calls it (a second call returns the
+   * first result), and stops renewing its hold. Resolves once the account
+   * object recorded it, or once it is queued (`pending`); never rejects.
+   */
+  charge(end: MeteredEnd, now: number, waitUntil: (promise: Promise<unknown>) => void): Promise<Settlement> {
+    this.settlement ??= this.chargeOnce(end, now, waitUntil);
     return this.settlement;
   }
 
-  /**
-   * Charges a request whose outcome is final without making the client wait:
-   * returns the settlement as of admission (exact for a client that does not
-   * overlap its own requests) and settles in the background, retrying a failed
-   * round trip. The account object still decides the charge (it never takes
-   * the balance below zero).
-   */
-  settleAfterResponse(end: MeteredEnd, now: number, waitUntil: (promise: Promise<unknown>) => void): Settlement {
-    const { outcome, usage, estimated } = this.outcomeOf(end);
-    const charged = Math.min(outcome.cost, this.admittedBalance);
-    const settlement: Settlement = { charged, balance: this.admittedBalance - charged, usage, estimated };
-    if (this.settlement) return settlement;
-    this.settlement = this.settleWithRetries(outcome, now, end.byokKeyId).then(() => settlement);
-    waitUntil(
-      this.settlement.catch((error: unknown) => {
-        // The hold is released by the account object's alarm; this charge is lost, so say so loudly.
-        console.error(`[${this.input.requestId}] settle failed after retries:`, error instanceof Error ? error.message : error);
-      }),
-    );
-    return settlement;
+  /** Ends a request that delivered nothing: charged nothing, its hold released now. */
+  release(model: CatalogModel, now: number, waitUntil: (promise: Promise<unknown>) => void): Promise<Settlement> {
+    return this.charge({ status: 'failed', usage: undefined, deliveredTokens: 0, model }, now, waitUntil);
   }
 
-  private async settleWithRetries(outcome: RequestOutcome, now: number, byokKeyId?: string): Promise<SettleResult> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.send(outcome, now, byokKeyId);
-      } catch (error) {
-        const delay = SETTLE_RETRY_DELAYS_MS[attempt];
-        if (delay === undefined) throw error;
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
+  private async chargeOnce(end: MeteredEnd, now: number, waitUntil: (promise: Promise<unknown>) => void): Promise<Settlement> {
+    this.ended = true;
+    clearTimeout(this.renewal);
+    const { outcome, usage, estimated } = this.outcomeOf(end);
+    const message: ChargeMessage = {
+      accountId: this.input.auth.accountId,
+      charge: { requestId: this.input.requestId, held: this.held, context: this.context, outcome, now, ...(end.byokKeyId ? { byokKeyId: end.byokKeyId } : {}) },
+    };
+    const delivery = await deliverCharge(this.input.env, this.stub, message, { timeoutMs: this.input.config.chargeTimeoutMs, waitUntil });
+    if (delivery.recorded) {
+      const { charged, uncollected, balance } = delivery.result;
+      return { charged, uncollected, balance, pending: false, usage, estimated };
     }
-  }
-
-  private async settleOnce(end: MeteredEnd, now: number): Promise<Settlement> {
-    const { outcome, usage, estimated } = this.outcomeOf(end);
-    const result = await this.send(outcome, now, end.byokKeyId);
-    return { charged: result.charged, balance: result.balance, usage, estimated };
-  }
-
-  private send(outcome: RequestOutcome, now: number, byokKeyId?: string): Promise<SettleResult> {
-    return this.stub.settle({ requestId: this.input.requestId, now, outcome, byokKeyId });
+    console.error(`[${this.input.requestId}] charge not recorded in time: ${delivery.queued ? 'queued' : 'charge_lost'}`);
+    return { charged: outcome.cost, uncollected: 0, balance: undefined, pending: true, usage, estimated };
   }
 
   /** What the request is billed: the provider's usage (or the estimate) at the served model's price. */

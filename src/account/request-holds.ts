@@ -1,18 +1,24 @@
 /**
  * Whether a request may start, and what it holds until it is charged: the
  * key's revocation, the rate limit, the BYOK month's free requests, then funds.
- * An admitted request's worst case is held (a reservations row) until settle
- * replaces it with the real cost, written as one ledger row in the same
- * transaction. Holds, the rate window and revocations are mirrored in memory:
- * the object is the only writer, so each request costs a few small statements.
+ *
+ * A hold is a limit, not money, so it lives in the object's memory only (the
+ * object is the only writer): admitting a request writes nothing. A live
+ * request renews its hold every HOLD_RENEW_MS; the alarm releases a hold left
+ * unrenewed for three periods (its worker died). What a restart loses is
+ * bounded by the restart guard: every ledger row records the total in flight
+ * when it was written, and for three renew periods after a start the object
+ * keeps that total out of what it admits, while the requests that held it
+ * renew (re-creating their holds) or are charged.
  */
-import { billingLogId } from '../base/ids';
 import type { Config } from '../env';
-import type { BillingLogRecord, RequestContext, RequestOutcome } from '../billing/billing-log';
+import type { RequestContext } from '../billing/billing-log';
 import type { AccountLedger } from './account-ledger';
 import { decideHold, type HoldDecision, type HoldRequest, type InsufficientCredits } from './hold-size';
 
 const MINUTE_MS = 60_000;
+/** A hold unrenewed for this many periods belongs to a request that died. */
+export const HOLD_LIFETIME_PERIODS = 3;
 
 export type AuthorizeDecision =
   /**
@@ -35,210 +41,242 @@ export type AuthorizeInput = HoldRequest & {
 };
 
 /** The configuration admission reads (the object's own vars). */
-export type AdmissionConfig = Pick<Config, 'rateLimitPerMinute' | 'reservationTtlMs' | 'byokFreeRequestsPerMonth'>;
-
-export interface SettleInput {
-  requestId: string;
-  outcome: RequestOutcome;
-  now: number;
-}
-
-export interface SettleResult {
-  /** Units actually taken (the cost, unless the balance could not cover it). */
-  charged: number;
-  balance: number;
-  replay: boolean;
-}
+export type AdmissionConfig = Pick<Config, 'rateLimitPerMinute' | 'holdRenewMs' | 'byokFreeRequestsPerMonth'>;
 
 /** `YYYY-MM` in UTC: the BYOK counter's key, so a new month starts at zero with no reset job. */
 export const utcMonth = (now: number): string => new Date(now).toISOString().slice(0, 7);
 
-interface Memory {
-  rateLimitPerMinute: number | null;
-  /** Open reservations by request id (mirrors the reservations table). */
-  held: Map<string, number>;
-  reserved: number;
-  /** The rate window lives in memory only: a restarted object forgets at most one minute's count. */
-  window: { minute: number; count: number };
-  revoked: Set<string>;
+interface Hold {
+  amount: number;
+  /** The object's clock when the request last renewed it (or was admitted). */
+  renewedAt: number;
+  /** A BYOK request's month: it counts toward that month's free requests until its charge records it. */
+  byokMonth?: string;
+}
+
+/** What a restarted object keeps out of admission until the requests it forgot have renewed or been charged. */
+interface RestartGuard {
+  until: number;
+  unaccounted: number;
 }
 
 export class RequestHolds {
-  private memory!: Memory;
+  private readonly held = new Map<string, Hold>();
+  private reservedNow = 0;
+  private guard: RestartGuard | undefined;
+  private rateLimitOverride: number | null = null;
+  /** The rate window lives in memory only: a restarted object forgets at most one minute's count. */
+  private window = { minute: 0, count: 0 };
+  private revoked = new Set<string>();
 
+  /**
+   * `inFlightAtLastWrite`: what the last ledger row recorded as in flight (plus
+   * holds an older version left in storage); a restart cannot know more.
+   */
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly ledger: AccountLedger,
+    private readonly config: () => AdmissionConfig,
+    private readonly clock: () => number,
+    inFlightAtLastWrite: number,
   ) {
     this.load();
+    if (inFlightAtLastWrite > 0) this.guard = { until: clock() + HOLD_LIFETIME_PERIODS * config().holdRenewMs, unaccounted: inFlightAtLastWrite };
+    ledger.recordInFlight(() => this.inFlight());
   }
 
   private get sql(): SqlStorage {
     return this.storage.sql;
   }
 
+  /** The durable part: the operator's rate limit and the revoked keys (reloaded if a transaction fails). */
   private load(): void {
-    const held = new Map(this.sql.exec<{ request_id: string; amount: number }>('SELECT request_id, amount FROM reservations').toArray().map((row) => [row.request_id, row.amount]));
-    this.memory = {
-      rateLimitPerMinute: this.sql.exec<{ rate_limit_per_minute: number | null }>('SELECT rate_limit_per_minute FROM account_state WHERE id = 1').toArray()[0]?.rate_limit_per_minute ?? null,
-      held,
-      reserved: [...held.values()].reduce((sum, amount) => sum + amount, 0),
-      window: this.memory?.window ?? { minute: 0, count: 0 },
-      revoked: new Set(this.sql.exec<{ key_id: string }>('SELECT key_id FROM revoked_keys').toArray().map((row) => row.key_id)),
-    };
+    this.rateLimitOverride = this.sql.exec<{ rate_limit_per_minute: number | null }>('SELECT rate_limit_per_minute FROM account_state WHERE id = 1').toArray()[0]?.rate_limit_per_minute ?? null;
+    this.revoked = new Set(this.sql.exec<{ key_id: string }>('SELECT key_id FROM revoked_keys').toArray().map((row) => row.key_id));
   }
 
-  /** One storage transaction over the ledger and the holds; on any error, both are reloaded from storage. */
-  private transaction<T>(change: () => T): T {
-    return this.ledger.transaction(change, () => this.load());
-  }
-
+  /** Units held by the requests this object knows of. */
   get reserved(): number {
-    return this.memory.reserved;
+    return this.reservedNow;
+  }
+
+  /** Units kept out of admission for requests a restart made it forget (zero once the guard has passed). */
+  guarded(now = this.clock()): number {
+    if (this.guard && now >= this.guard.until) this.guard = undefined;
+    return this.guard?.unaccounted ?? 0;
+  }
+
+  /** What every ledger row records: the total a restart must keep out of admission. */
+  inFlight(): number {
+    return this.reservedNow + this.guarded();
+  }
+
+  /** The balance no one holds: what a new request, a raise or an overrun may take. */
+  free(): number {
+    return Math.max(0, this.ledger.balance - this.reservedNow - this.guarded());
   }
 
   get rateLimitPerMinute(): number | null {
-    return this.memory.rateLimitPerMinute;
+    return this.rateLimitOverride;
   }
 
-  private settled(requestId: string): { amount: number } | undefined {
-    return this.ledger.find('usage', requestId);
+  openHolds(): number {
+    return this.held.size;
   }
 
-  /** Key revocation, rate limit, then funds; on success the worst case is held until settle or expiry. */
-  authorize(input: AuthorizeInput, config: AdmissionConfig): AuthorizeDecision {
-    if (this.memory.revoked.has(input.context.keyId)) return { ok: false, reason: 'key_revoked' };
-    return this.transaction(() => {
-      this.ledger.bind();
-      if (this.memory.held.has(input.requestId) || this.settled(input.requestId)) {
-        // The same output limit as first granted: the most that the amount still held covers.
-        const grant = decideHold(input, this.memory.held.get(input.requestId) ?? 0);
-        const maxTokens = grant.ok && grant.maxTokens !== undefined ? { maxTokens: grant.maxTokens } : {};
-        return { ok: true, balance: this.ledger.balance, reserved: this.memory.reserved, replay: true, ...maxTokens };
-      }
-
-      const minute = Math.floor(input.now / MINUTE_MS);
-      const limit = this.memory.rateLimitPerMinute ?? config.rateLimitPerMinute;
-      const used = this.memory.window.minute === minute ? this.memory.window.count : 0;
-      if (used >= limit) {
-        return { ok: false, reason: 'rate_limited', limit, retryAfterSeconds: Math.max(1, Math.ceil(((minute + 1) * MINUTE_MS - input.now) / 1000)) };
-      }
-      this.memory.window = { minute, count: used + 1 };
-
-      // BYOK: the month's first requests are free (nothing held); past them the routing fee is held like a charge.
-      const byok = input.context.mode === 'byok';
-      const byokFree = byok && this.byokRequests(input.now).requests < config.byokFreeRequestsPerMonth;
-      // The output limit and its hold are sized against what is available now, in this same step.
-      const hold: HoldDecision = byokFree ? { ok: true, amount: 0 } : decideHold(input, this.ledger.balance - this.memory.reserved);
-      if (!hold.ok) return { ok: false, reason: 'insufficient_credits', ...hold.refusal };
-      const amount = hold.amount;
-      const context: RequestContext = byok ? { ...input.context, byokFree } : input.context;
-      this.sql.exec(
-        'INSERT INTO reservations (request_id, amount, created_at, expires_at, context) VALUES (?, ?, ?, ?, ?)',
-        input.requestId,
-        amount,
-        input.now,
-        input.now + config.reservationTtlMs,
-        JSON.stringify(context),
-      );
-      if (byok) {
-        // Counted once per admitted request, whatever its retries and failovers.
-        this.sql.exec('INSERT INTO byok_months (month, requests) VALUES (?, 1) ON CONFLICT (month) DO UPDATE SET requests = requests + 1', utcMonth(input.now));
-      }
-      this.memory.held.set(input.requestId, amount);
-      this.memory.reserved += amount;
-      const granted = hold.maxTokens !== undefined ? { maxTokens: hold.maxTokens } : {};
-      return { ok: true, balance: this.ledger.balance, reserved: this.memory.reserved, replay: false, ...(byok ? { byokFree } : {}), ...granted };
-    });
+  holdOf(requestId: string): number | undefined {
+    return this.held.get(requestId)?.amount;
   }
 
-  /** Raises an open hold to `amount` (failover to a pricier model) if the balance covers the difference. */
-  raiseHold(requestId: string, amount: number): { ok: boolean; reserved: number } {
-    const held = this.memory.held.get(requestId);
-    if (held === undefined) return { ok: false, reserved: this.memory.reserved };
-    if (amount <= held) return { ok: true, reserved: this.memory.reserved };
-    if (amount - held > this.ledger.balance - this.memory.reserved) return { ok: false, reserved: this.memory.reserved };
-    return this.transaction(() => {
-      this.sql.exec('UPDATE reservations SET amount = ? WHERE request_id = ?', amount, requestId);
-      this.memory.held.set(requestId, amount);
-      this.memory.reserved += amount - held;
-      return { ok: true, reserved: this.memory.reserved };
-    });
+  /** Key revocation, rate limit, then funds; on success the worst case is held until the charge or expiry. */
+  authorize(input: AuthorizeInput): AuthorizeDecision {
+    if (this.revoked.has(input.context.keyId)) return { ok: false, reason: 'key_revoked' };
+    const config = this.config();
+    if (this.held.has(input.requestId) || this.ledger.find('usage', input.requestId)) {
+      // The same output limit as first granted: the most that the amount still held covers.
+      const grant = decideHold(input, this.held.get(input.requestId)?.amount ?? 0);
+      const maxTokens = grant.ok && grant.maxTokens !== undefined ? { maxTokens: grant.maxTokens } : {};
+      return { ok: true, balance: this.ledger.balance, reserved: this.reservedNow, replay: true, ...maxTokens };
+    }
+
+    const minute = Math.floor(input.now / MINUTE_MS);
+    const limit = this.rateLimitOverride ?? config.rateLimitPerMinute;
+    const used = this.window.minute === minute ? this.window.count : 0;
+    if (used >= limit) {
+      return { ok: false, reason: 'rate_limited', limit, retryAfterSeconds: Math.max(1, Math.ceil(((minute + 1) * MINUTE_MS - input.now) / 1000)) };
+    }
+    this.window = { minute, count: used + 1 };
+
+    // BYOK: the month's first requests are free (nothing held); past them the routing fee is held like a charge.
+    const byokMonth = input.context.mode === 'byok' ? utcMonth(input.now) : undefined;
+    const byokFree = byokMonth !== undefined && this.byokRequests(input.now).requests < config.byokFreeRequestsPerMonth;
+    // The output limit and its hold are sized against what is available now, in this same step.
+    const available = this.ledger.balance - this.reservedNow - this.guarded();
+    const hold: HoldDecision = byokFree ? { ok: true, amount: 0 } : decideHold(input, available);
+    if (!hold.ok) return { ok: false, reason: 'insufficient_credits', ...hold.refusal };
+    this.hold(input.requestId, hold.amount, byokMonth);
+    const granted = hold.maxTokens !== undefined ? { maxTokens: hold.maxTokens } : {};
+    return { ok: true, balance: this.ledger.balance, reserved: this.reservedNow, replay: false, ...(byokMonth ? { byokFree } : {}), ...granted };
   }
 
   /**
-   * Replaces the request's reservation with its real cost, once: a second settle
-   * of the same request id returns the first result. The charge never takes the
-   * balance below zero.
+   * Keeps a live request's hold from expiring. A hold this object does not know
+   * (it restarted, or released it unrenewed) is held again, as far as the guard
+   * kept it out of admission or the free balance covers it: never from other
+   * requests' holds. Returns whether the hold was still there.
    */
-  settle(input: SettleInput): SettleResult {
-    return this.transaction(() => {
-      const reservation = this.sql
-        .exec<{ amount: number; context: string }>('DELETE FROM reservations WHERE request_id = ? RETURNING amount, context', input.requestId)
-        .toArray()[0];
-      if (!reservation) {
-        // Settled already (a replay, or released by the alarm): the first result stands.
-        const previous = this.settled(input.requestId);
-        if (previous) return { charged: -previous.amount, balance: this.ledger.balance, replay: true };
-        throw new Error(`settle of ${input.requestId}: no reservation to settle`);
-      }
-      const context = JSON.parse(reservation.context) as RequestContext;
-      const charged = Math.min(input.outcome.cost, this.ledger.balance);
-      const balanceAfter = this.ledger.balance - charged;
-      const { model = context.model, provider = context.provider, ...usage } = input.outcome;
-      const log: BillingLogRecord = {
-        ...context,
-        ...usage,
-        model,
-        provider,
-        cost: charged,
-        id: billingLogId(input.requestId),
-        requestId: input.requestId,
-        accountId: this.ledger.accountId,
-        createdAt: context.startedAt,
-        latencyMs: Math.max(0, input.now - context.startedAt),
-      };
-      this.ledger.append({ kind: 'usage', requestId: input.requestId, amount: -charged, balanceAfter, now: input.now, log });
-      this.memory.held.delete(input.requestId);
-      this.memory.reserved -= reservation.amount;
-      return { charged, balance: balanceAfter, replay: false };
-    });
+  renew(requestId: string, amount: number): boolean {
+    const hold = this.held.get(requestId);
+    if (hold) {
+      hold.renewedAt = this.clock();
+      return true;
+    }
+    if (!this.ledger.find('usage', requestId)) this.hold(requestId, this.reclaim(amount), undefined);
+    return false;
   }
 
-  /** Reservations past their bound belong to requests that never settled (a crashed worker). */
-  expiredReservations(now: number): string[] {
-    return this.sql.exec<{ request_id: string }>('SELECT request_id FROM reservations WHERE expires_at <= ?', now).toArray().map((row) => row.request_id);
+  /** Raises an open hold to `amount` (failover to a pricier model) if the free balance covers the difference. */
+  raiseHold(requestId: string, amount: number): { ok: boolean; reserved: number } {
+    if (!this.held.has(requestId)) this.renew(requestId, amount);
+    const hold = this.held.get(requestId);
+    if (!hold) return { ok: false, reserved: this.reservedNow };
+    hold.renewedAt = this.clock();
+    if (amount <= hold.amount) return { ok: true, reserved: this.reservedNow };
+    if (amount - hold.amount > this.free()) return { ok: false, reserved: this.reservedNow };
+    this.reservedNow += amount - hold.amount;
+    hold.amount = amount;
+    return { ok: true, reserved: this.reservedNow };
   }
 
-  openReservations(): number {
-    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM reservations').one().n;
+  /**
+   * What a request being charged may take beyond the free balance: its own hold,
+   * or for a request this object forgot, what the restart guard kept for it.
+   * Call `release` once the charge is written.
+   */
+  claim(requestId: string, held: number): { own: number; byokMonth: string | undefined } {
+    const hold = this.held.get(requestId);
+    if (hold) return { own: hold.amount, byokMonth: hold.byokMonth };
+    return { own: Math.min(held, this.guarded()), byokMonth: undefined };
   }
 
-  nextExpiry(): number | undefined {
-    return this.sql.exec<{ at: number | null }>('SELECT MIN(expires_at) AS at FROM reservations').one().at ?? undefined;
+  /** Drops a request's hold (charged, or failed), or what the guard kept for it when the object forgot it. */
+  release(requestId: string, held: number): void {
+    const hold = this.held.get(requestId);
+    if (hold) {
+      this.held.delete(requestId);
+      this.reservedNow -= hold.amount;
+    } else if (this.guard) {
+      this.guard.unaccounted -= Math.min(held, this.guard.unaccounted);
+    }
   }
 
+  /** Releases the holds left unrenewed for three periods; returns their request ids. */
+  expire(now = this.clock()): string[] {
+    const bound = now - HOLD_LIFETIME_PERIODS * this.config().holdRenewMs;
+    const expired = [...this.held].filter(([, hold]) => hold.renewedAt <= bound).map(([requestId]) => requestId);
+    for (const requestId of expired) this.release(requestId, 0);
+    return expired;
+  }
+
+  /** When the next hold expires, or the restart guard ends (the object's clock); undefined when neither. */
+  nextDeadline(): number | undefined {
+    const lifetime = HOLD_LIFETIME_PERIODS * this.config().holdRenewMs;
+    let next = this.guarded() > 0 ? this.guard!.until : undefined;
+    for (const hold of this.held.values()) next = Math.min(next ?? Number.POSITIVE_INFINITY, hold.renewedAt + lifetime);
+    return next;
+  }
+
+  /** The month's BYOK requests: those charged, and those admitted and not charged yet. */
   byokRequests(now: number): { month: string; requests: number } {
     const month = utcMonth(now);
-    return { month, requests: this.sql.exec<{ requests: number }>('SELECT requests FROM byok_months WHERE month = ?', month).toArray()[0]?.requests ?? 0 };
+    let requests = this.sql.exec<{ requests: number }>('SELECT requests FROM byok_months WHERE month = ?', month).toArray()[0]?.requests ?? 0;
+    for (const hold of this.held.values()) if (hold.byokMonth === month) requests += 1;
+    return { month, requests };
+  }
+
+  /** Records one BYOK request of `month` (with its charge, inside the charge's transaction). */
+  countByokRequest(month: string): void {
+    this.sql.exec('INSERT INTO byok_months (month, requests) VALUES (?, 1) ON CONFLICT (month) DO UPDATE SET requests = requests + 1', month);
   }
 
   /** The operator's override of the configured limit; null = the configured one. */
   setRateLimit(limit: number | null): void {
-    this.transaction(() => {
+    this.ledger.transaction(() => {
       this.ledger.bind();
       this.sql.exec('UPDATE account_state SET rate_limit_per_minute = ? WHERE id = 1', limit);
-      this.memory.rateLimitPerMinute = limit;
     });
+    this.rateLimitOverride = limit;
   }
 
   isKeyRevoked(keyId: string): boolean {
-    return this.memory.revoked.has(keyId);
+    return this.revoked.has(keyId);
   }
 
   /** Revoking is final: the first revocation time is kept. */
   revokeKey(keyId: string, now: number): void {
     this.sql.exec('INSERT OR IGNORE INTO revoked_keys (key_id, revoked_at) VALUES (?, ?)', keyId, now);
-    this.memory.revoked.add(keyId);
+    this.revoked.add(keyId);
   }
+
+  private hold(requestId: string, amount: number, byokMonth: string | undefined): void {
+    this.held.set(requestId, { amount, renewedAt: this.clock(), ...(byokMonth ? { byokMonth } : {}) });
+    this.reservedNow += amount;
+  }
+
+  /** For a request the object forgot: what the guard kept for it, topped up from the free balance. */
+  private reclaim(amount: number): number {
+    const fromGuard = Math.min(amount, this.guarded());
+    if (this.guard) this.guard.unaccounted -= fromGuard;
+    return fromGuard + Math.min(amount - fromGuard, this.free());
+  }
+}
+
+/**
+ * Holds an object of version 1 wrote to storage (before holds lived in memory):
+ * read once into the restart guard, then removed.
+ */
+export function adoptStoredReservations(storage: DurableObjectStorage): number {
+  const held = storage.sql.exec<{ total: number }>('SELECT COALESCE(SUM(amount), 0) AS total FROM reservations').one().total;
+  if (held > 0) storage.sql.exec('DELETE FROM reservations');
+  return held;
 }

@@ -140,6 +140,14 @@ export const MIGRATIONS: readonly Migration[] = [
   SELECT recharge_id || ':legacy', recharge_id, 'legacy', refunded, refunded, 'refunded', 0, 0 FROM recharge_refunds WHERE refunded > 0`,
     ],
   },
+  {
+    // Holds move to the object's memory: each ledger row records what was in flight when it was written,
+    // so a restarted object keeps that much out of admission until the requests it forgot renew or are
+    // charged. The reservations table stays for the code of version 1; this version reads it once, at
+    // its first start, into the same guard, and empties it.
+    version: 4,
+    statements: ['ALTER TABLE ledger ADD COLUMN in_flight INTEGER'],
+  },
 ];
 
 /** One row: the last migration applied (`PRAGMA user_version` is not authorized in a Durable Object). */

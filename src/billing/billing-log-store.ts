@@ -65,6 +65,8 @@ export function rowOfRecord(record: BillingLogRecord): BillingLogRow {
     completionTokens: record.completionTokens,
     reasoningTokens: record.reasoningTokens,
     cost: record.cost,
+    // Records from before uncollected existed are flushed as 0 (outbox.ts's COALESCE).
+    uncollected: record.uncollected ?? 0,
     providerCost: record.providerCost,
     estimated: record.estimated,
     status: record.status,
@@ -89,6 +91,7 @@ export function toPublicBillingLog(row: BillingLogRow) {
     reasoning_tokens: row.reasoningTokens,
     total_tokens: row.promptTokens + row.completionTokens,
     cost: usd(row.cost),
+    uncollected: usd(row.uncollected),
     provider_cost: usd(row.providerCost),
     estimated: row.estimated,
     status: row.status,

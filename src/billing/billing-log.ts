@@ -37,6 +37,8 @@ export interface RequestOutcome {
 }
 
 export interface BillingLogRecord extends RequestContext, Omit<RequestOutcome, 'model' | 'provider'> {
+  /** What the request cost beyond what could be taken (`cost` is what was taken): the free balance ran out. */
+  uncollected: number;
   id: string;
   requestId: string;
   accountId: string;

@@ -27,6 +27,7 @@ const COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['completion_tokens', 'completionTokens'],
   ['reasoning_tokens', 'reasoningTokens'],
   ['cost', 'cost'],
+  ['uncollected', 'uncollected'],
   ['provider_cost', 'providerCost'],
   ['estimated', 'estimated'],
   ['status', 'status'],
@@ -35,7 +36,7 @@ const COLUMNS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 const INSERT_FROM_JSON = `INSERT OR IGNORE INTO billing_logs (${COLUMNS.map(([column]) => column).join(', ')})
-  SELECT ${COLUMNS.map(([, field]) => `json_extract(value, '$.${field}')`).join(', ')} FROM json_each(?)`;
+  SELECT ${COLUMNS.map(([, field]) => (field === 'uncollected' ? `COALESCE(json_extract(value, '$.${field}'), 0)` : `json_extract(value, '$.${field}')`)).join(', ')} FROM json_each(?)`;
 
 /** `records`: BillingLogRecord values as the ledger stores them (JSON text). */
 export async function writeBillingLogs(db: D1Database, records: string[]): Promise<void> {

@@ -9,6 +9,9 @@
  * hears "revoked", not what else was wrong with its request.
  */
 import { keyAccessError } from '../account/client';
+import type { Meter } from '../account/meter';
+import type { CatalogModel } from '../base/catalog';
+import type { Credentials } from '../byok/credentials';
 import { ServerTiming } from '../base/server-timing';
 import type { JsonObject } from '../base/upstream';
 import { requestKeys } from '../byok/request-keys';
@@ -56,15 +59,27 @@ export async function serveChat(call: ChatCall): Promise<ChatResult> {
 
 async function serve(call: ChatCall, access: AccessRuling): Promise<ChatResult> {
   if (!call.body.ok) throw call.body.error;
-  const { env, config, auth, requestId, signal, waitUntil, now } = call;
+  const { env, config, waitUntil, now } = call;
   const request = call.body.request;
   const chat = readNeeds(request);
-  const stream = request.stream === true;
   providerHealth.refreshInBackground(env.DB, config, now(), waitUntil);
   // Server-Timing shows where a request's time went (the benchmark reads it).
   const timing = new ServerTiming();
   const { meter, credentials, plan } = await openMeter(call, request, chat, access);
   timing.mark('authorize');
+  try {
+    return await serveHeld(call, request, meter, credentials, plan, timing);
+  } catch (error) {
+    // Any failure inside the request releases its hold at once (the release never throws).
+    await meter.release(plan[0]!, now(), waitUntil);
+    throw error;
+  }
+}
+
+/** Everything after the hold: dispatch, then the charge before the answer is released. */
+async function serveHeld(call: ChatCall, request: ChatRequest, meter: Meter, credentials: Credentials, plan: CatalogModel[], timing: ServerTiming): Promise<ChatResult> {
+  const { env, config, auth, requestId, signal, waitUntil, now } = call;
+  const stream = request.stream === true;
   const keys = requestKeys(credentials, { env, config, accountId: auth.accountId, requestId, now, waitUntil });
 
   const routed = await dispatch<Extract<ExecuteResult, { ok: true }>>({
@@ -88,15 +103,10 @@ async function serve(call: ChatCall, access: AccessRuling): Promise<ChatResult> 
         clientSignal: signal,
         fetch: call.fetch,
         finalizeStream: async (outcome) => {
-          const status = outcome.completed ? 'succeeded' : 'interrupted';
-          try {
-            const settlement = await meter.settle({ status, usage: outcome.usage, deliveredTokens: outcome.deliveredTokens, model, byokKeyId: key.byokKeyId }, now());
-            return billedUsage(settlement, meter.mode);
-          } catch (error) {
-            // The answer was delivered; the hold is released by the account object's alarm.
-            console.error(`[${requestId}] settling a stream failed:`, error instanceof Error ? error.message : error);
-            return undefined;
-          }
+          // Nothing generated costs nothing, however long the first token took (keep-alives included).
+          const status = outcome.completed ? 'succeeded' : outcome.contentDelivered ? 'interrupted' : 'failed';
+          const end = { status, usage: outcome.usage, deliveredTokens: outcome.deliveredTokens, model, byokKeyId: key.byokKeyId } as const;
+          return billedUsage(await meter.charge(end, now(), waitUntil), meter.mode);
         },
         waitUntil,
       });
@@ -106,8 +116,8 @@ async function serve(call: ChatCall, access: AccessRuling): Promise<ChatResult> 
   const attempts = { 'X-FindToken-Mode': meter.mode, 'X-FindToken-Attempts': String(routed.attempts) };
 
   if (!routed.ok) {
-    // Nothing was delivered: it costs nothing, and the reservation is released (after the response).
-    meter.settleAfterResponse({ status: 'failed', usage: undefined, deliveredTokens: 0, model: plan[0]! }, now(), waitUntil);
+    // Nothing was delivered: it costs nothing, and the hold is released before the error is answered.
+    await meter.release(plan[0]!, now(), waitUntil);
     const answered = routed.model ? { 'X-FindToken-Provider': routed.model.provider, 'X-FindToken-Model': routed.model.id } : {};
     Object.assign(routed.error.headers, attempts, answered);
     return { kind: 'error', error: routed.error };
@@ -117,9 +127,10 @@ async function serve(call: ChatCall, access: AccessRuling): Promise<ChatResult> 
   const served = { ...attempts, 'X-FindToken-Provider': model.provider, 'X-FindToken-Model': model.id, ...(limit === undefined ? {} : { 'X-FindToken-Max-Tokens': String(limit) }) };
   if (result.kind === 'stream') return { kind: 'stream', body: result.body, headers: { ...served, 'Server-Timing': timing.header() } };
 
-  // The whole answer is in hand: its cost is known here, and the account object records it after the response.
+  // The whole answer is in hand: it is charged before its response leaves, so its headers are the ledger's.
   const { byokKeyId } = await keys.keyFor(model.provider);
-  const settlement = meter.settleAfterResponse({ status: 'succeeded', usage: result.usage, deliveredTokens: result.deliveredTokens, model, byokKeyId }, now(), waitUntil);
+  const settlement = await meter.charge({ status: 'succeeded', usage: result.usage, deliveredTokens: result.deliveredTokens, model, byokKeyId }, now(), waitUntil);
+  timing.mark('charge');
   result.body.usage = toOpenAiUsage(settlement.usage);
   return { kind: 'json', body: result.body, headers: { ...served, ...chargeHeaders(settlement, meter.mode), 'Server-Timing': timing.header() } };
 }

@@ -67,6 +67,8 @@ export const billingLogs = sqliteTable(
     completionTokens: integer('completion_tokens').notNull(),
     reasoningTokens: integer('reasoning_tokens').notNull(),
     cost: integer('cost').notNull(),
+    /** What the request cost beyond `cost` that its hold and the free balance could not cover. */
+    uncollected: integer('uncollected').notNull().default(0),
     providerCost: integer('provider_cost').notNull(),
     estimated: integer('estimated', { mode: 'boolean' }).notNull(),
     status: text('status', { enum: ['succeeded', 'failed', 'interrupted', 'abandoned'] }).notNull(),
@@ -80,6 +82,20 @@ export const billingLogs = sqliteTable(
 );
 
 export type BillingLogRow = typeof billingLogs.$inferSelect;
+
+/**
+ * Charges that could be neither recorded by the account object nor queued
+ * (account/charge-delivery.ts), or that the dead-letter queue gave up on: the
+ * operator's count, and the charge's own input to replay it.
+ */
+export const lostCharges = sqliteTable('lost_charges', {
+  requestId: text('request_id').primaryKey(),
+  accountId: text('account_id').notNull(),
+  cost: integer('cost').notNull(),
+  /** The account object's ChargeInput, as JSON. */
+  charge: text('charge').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
 
 /**
  * The last health probe of each provider (the cron job writes it; isolates read it

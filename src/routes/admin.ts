@@ -4,6 +4,7 @@ import { createDb } from '../db/client';
 import type { AccountRow } from '../db/schema';
 import { createAccount, createApiKey, getAccount, toPublicAccount } from '../accounts/account-store';
 import { accountStub } from '../account/client';
+import { countLostCharges } from '../billing/lost-charges';
 import { parseSignedUsd, usdNumber } from '../base/money';
 import { accountExists, balanceWouldGoNegative, idempotencyKeyReused, invalidValue, notFound } from '../errors';
 import { adminAuth } from '../middleware/admin-auth';
@@ -28,6 +29,7 @@ async function requireAccount(c: Context<AppEnv>) {
 /** The account as the operator sees it: D1's record and the object's money state. */
 async function accountView(c: Context<AppEnv>, account: AccountRow) {
   const summary = await accountStub(c.env, account.id).summary(Date.now());
+  const lost = await countLostCharges(createDb(c.env.DB), account.id);
   const totals = Object.fromEntries(Object.entries(summary.ledgerTotals).map(([kind, units]) => [kind, usdNumber(units)]));
   return {
     ...toPublicAccount(account),
@@ -37,6 +39,8 @@ async function accountView(c: Context<AppEnv>, account: AccountRow) {
     ledger_totals: totals,
     rate_limit_per_minute: summary.rateLimitPerMinute ?? c.get('config').rateLimitPerMinute,
     rate_limit_override: summary.rateLimitPerMinute,
+    // Charges neither recorded nor queued (logged as charge_lost): what the operator must replay.
+    charges_lost: { count: lost.count, cost: usdNumber(lost.cost) },
   };
 }
 

@@ -23,6 +23,8 @@ export interface RelayTimings {
 export interface StreamOutcome {
   /** True when the provider finished the answer. */
   completed: boolean;
+  /** Whether any content reached the client (keep-alives and the role preamble are not content). */
+  contentDelivered: boolean;
   usage: NormalizedUsage | undefined;
   deliveredTokens: number;
   failure?: UpstreamFailure;
@@ -108,7 +110,7 @@ export async function startRelay(input: RelayInput): Promise<RelayStart> {
     pump.cancel();
     return { ok: false, failure };
   };
-  const outcome = (failure?: UpstreamFailure): StreamOutcome => ({ completed: !failure, usage: tap.usage, deliveredTokens: tap.deliveredTokens, failure });
+  const outcome = (failure?: UpstreamFailure): StreamOutcome => ({ completed: !failure, contentDelivered: sawContent, usage: tap.usage, deliveredTokens: tap.deliveredTokens, failure });
   const cutFailure = (): UpstreamFailure => ({ kind: 'stream_cut', provider });
   const timeoutFailure = (): UpstreamFailure => ({ kind: 'timeout', provider });
 
@@ -194,6 +196,7 @@ export async function startRelay(input: RelayInput): Promise<RelayStart> {
           lastEventAt = now();
           lastWriteAt = lastEventAt;
           lastChunk = event.chunk;
+          sawContent ||= event.hasContent;
           finished ||= event.finishReason !== null;
           controller.enqueue(encodeSseData(event.chunk));
           return;

@@ -1,5 +1,5 @@
 /** The dashboard: balance and recharge, API keys, provider keys, usage, billing logs and recharges. */
-import type { AccountSummary } from '../account/account-object';
+import type { AccountSummary } from '../account/account-summary';
 import type { StoredByokKey } from '../account/byok-key-store';
 import { formatUsd } from '../base/money';
 import type { PublicApiKey } from '../accounts/account-store';

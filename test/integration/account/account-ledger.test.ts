@@ -1,14 +1,11 @@
 /** The account object's money rules, driven through its RPC methods with a controlled clock. */
-import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
-import { AccountLedger } from '../../../src/account/account-ledger';
-import { RequestHolds, type AdmissionConfig } from '../../../src/account/request-holds';
+import { env, evictDurableObject, runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import type { RequestContext, RequestOutcome } from '../../../src/billing/billing-log';
 import { freshAccount, requestContext } from './fixtures';
-import { setObjectVars } from './object-vars';
+import { moveObjectClock, setObjectVars } from './object-vars';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 30);
-const MINUTE = 60_000;
 
 const account = freshAccount;
 const context = (overrides: Partial<RequestContext> = {}): RequestContext => requestContext(NOW, overrides);
@@ -27,13 +24,19 @@ const outcome = (cost: number, overrides: Partial<RequestOutcome> = {}): Request
 
 type Stub = ReturnType<typeof account>['stub'];
 
-/** The object's own vars (wrangler.toml): 600 requests a minute, holds released after 15 minutes. */
-const ADMISSION: AdmissionConfig = { rateLimitPerMinute: 600, reservationTtlMs: 15 * MINUTE, byokFreeRequestsPerMonth: 1_000_000 };
-
 const authorizeInput = (requestId: string, amount: number, now = NOW) => ({
   requestId,
   amount,
   context: context(),
+  now,
+});
+
+/** The object's charge input for a request admitted with `held` units (the context it was admitted with). */
+const charge = (requestId: string, cost: number, now = NOW, overrides: Partial<RequestOutcome> = {}, held = 0) => ({
+  requestId,
+  held,
+  context: context(),
+  outcome: outcome(cost, overrides),
   now,
 });
 
@@ -43,12 +46,12 @@ async function fund(stub: Stub, units: number): Promise<void> {
 
 const ledgerSum = async (stub: Stub) => Object.values((await stub.summary(NOW)).ledgerTotals).reduce((sum, units) => sum + units, 0);
 
-describe('account object: reservations and settlement', () => {
-  it('holds the worst case and releases it into the real cost on settle', async () => {
+describe('account object: holds and charges', () => {
+  it('holds the worst case and replaces it with the real cost when charged', async () => {
     const { stub } = account();
     await fund(stub, 1000);
     expect(await stub.authorize(authorizeInput('req_1', 400))).toEqual({ ok: true, balance: 1000, reserved: 400, replay: false });
-    expect(await stub.settle({ requestId: 'req_1', outcome: outcome(150), now: NOW + 500 })).toEqual({ charged: 150, balance: 850, replay: false });
+    expect(await stub.charge(charge('req_1', 150, NOW + 500))).toEqual({ charged: 150, uncollected: 0, balance: 850, replay: false });
     const summary = await stub.summary(NOW);
     expect(summary).toMatchObject({ balance: 850, reserved: 0, openReservations: 0, ledgerTotals: { adjustment: 1000, usage: -150 } });
   });
@@ -61,23 +64,23 @@ describe('account object: reservations and settlement', () => {
     expect(await stub.authorize(authorizeInput('req_c', 300))).toMatchObject({ ok: true });
   });
 
-  it('charges a request id once, however often it is settled', async () => {
+  it('charges a request id once, however often it is charged', async () => {
     const { stub } = account();
     await fund(stub, 1000);
     await stub.authorize(authorizeInput('req_r', 100));
-    const first = await stub.settle({ requestId: 'req_r', outcome: outcome(60), now: NOW });
-    const again = await stub.settle({ requestId: 'req_r', outcome: outcome(90), now: NOW });
-    expect(first).toEqual({ charged: 60, balance: 940, replay: false });
-    expect(again).toEqual({ charged: 60, balance: 940, replay: true });
+    const first = await stub.charge(charge('req_r', 60, NOW));
+    const again = await stub.charge(charge('req_r', 90, NOW));
+    expect(first).toEqual({ charged: 60, uncollected: 0, balance: 940, replay: false });
+    expect(again).toEqual({ charged: 60, uncollected: 0, balance: 940, replay: true });
     expect(await stub.authorize(authorizeInput('req_r', 100))).toMatchObject({ ok: true, replay: true, reserved: 0 });
     expect(await ledgerSum(stub)).toBe(940);
   });
 
-  it('never takes the balance below zero, even when the real cost exceeds it', async () => {
+  it('never takes the balance below zero, even when the real cost exceeds it: the rest is uncollected', async () => {
     const { stub } = account();
     await fund(stub, 100);
     await stub.authorize(authorizeInput('req_big', 100));
-    expect(await stub.settle({ requestId: 'req_big', outcome: outcome(250), now: NOW })).toEqual({ charged: 100, balance: 0, replay: false });
+    expect(await stub.charge(charge('req_big', 250, NOW))).toEqual({ charged: 100, uncollected: 150, balance: 0, replay: false });
     expect(await ledgerSum(stub)).toBe(0);
   });
 
@@ -174,23 +177,23 @@ describe('account object: BYOK free tier', () => {
 });
 
 describe('account object: restart', () => {
-  it('recovers the balance, open holds, replays and revocations from storage alone', async () => {
+  it('recovers the balance, replays and revocations from storage, and keeps what was in flight out of admission', async () => {
     const { stub } = account();
     await fund(stub, 1000);
     await stub.authorize(authorizeInput('req_done', 300));
-    await stub.settle({ requestId: 'req_done', outcome: outcome(120), now: NOW });
+    await stub.charge(charge('req_done', 120, NOW));
     await stub.authorize(authorizeInput('req_open', 200));
     await stub.revokeKey('key_gone', NOW);
-    await runInDurableObject(stub, (_instance, state) => {
-      // A fresh ledger over the same storage is what an object restarted after eviction starts from.
-      const ledger = new AccountLedger(state.storage, state.id.name);
-      const restarted = new RequestHolds(state.storage, ledger);
-      expect({ balance: ledger.balance, reserved: restarted.reserved }).toEqual({ balance: 880, reserved: 200 });
-      expect(restarted.isKeyRevoked('key_gone')).toBe(true);
-      expect(restarted.authorize(authorizeInput('req_done', 300), ADMISSION)).toEqual({ ok: true, balance: 880, reserved: 200, replay: true });
-      expect(restarted.authorize(authorizeInput('req_open', 200), ADMISSION)).toEqual({ ok: true, balance: 880, reserved: 200, replay: true });
-      expect(restarted.settle({ requestId: 'req_open', outcome: outcome(50), now: NOW })).toEqual({ charged: 50, balance: 830, replay: false });
-    });
+    // Holds live in memory; the next ledger row (another request's charge) records the 200 in flight.
+    await stub.charge(charge('req_other', 0, NOW));
+    await evictDurableObject(stub);
+    expect(await stub.summary(NOW)).toMatchObject({ balance: 880, reserved: 200, openReservations: 0 });
+    expect(await stub.keyState('key_gone')).toEqual({ revoked: true, deactivated: false, suspended: false });
+    expect(await stub.authorize(authorizeInput('req_done', 300))).toEqual({ ok: true, balance: 880, reserved: 0, replay: true });
+    expect(await stub.authorize(authorizeInput('req_new', 681))).toEqual({ ok: false, reason: 'insufficient_credits', available: 680, required: 681 });
+    // The forgotten request is charged in full from what the guard kept for it.
+    expect(await stub.charge(charge('req_open', 150, NOW, {}, 200))).toEqual({ charged: 150, uncollected: 0, balance: 730, replay: false });
+    expect(await stub.summary(NOW)).toMatchObject({ balance: 730, reserved: 0, openReservations: 0 });
   });
 });
 
@@ -200,7 +203,7 @@ describe('account object: alarm', () => {
     await fund(stub, 1000);
     for (const id of ['req_f1', 'req_f2']) {
       await stub.authorize(authorizeInput(id, 10));
-      await stub.settle({ requestId: id, outcome: outcome(7), now: NOW });
+      await stub.charge(charge(id, 7, NOW));
     }
     await runDurableObjectAlarm(stub);
     await runDurableObjectAlarm(stub);
@@ -217,7 +220,7 @@ describe('account object: alarm', () => {
     const ids = Array.from({ length: 205 }, (_, i) => `req_b${String(i).padStart(3, '0')}`);
     for (const id of ids) {
       await stub.authorize(authorizeInput(id, 100));
-      await stub.settle({ requestId: id, outcome: outcome(7, { cachedTokens: 2, reasoningTokens: 1, providerCost: 6, estimated: true }), now: NOW + 250 });
+      await stub.charge(charge(id, 7, NOW + 250, { cachedTokens: 2, reasoningTokens: 1, providerCost: 6, estimated: true }));
     }
     await runDurableObjectAlarm(stub);
     const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM billing_logs WHERE account_id = ?').bind(accountId).first();
@@ -240,6 +243,7 @@ describe('account object: alarm', () => {
       completion_tokens: 5,
       reasoning_tokens: 1,
       cost: 7,
+      uncollected: 0,
       provider_cost: 6,
       estimated: 1,
       status: 'succeeded',
@@ -253,7 +257,7 @@ describe('account object: alarm', () => {
     const { stub } = account();
     await fund(stub, 1000);
     await stub.authorize(authorizeInput('req_kept', 10));
-    await stub.settle({ requestId: 'req_kept', outcome: outcome(7), now: NOW });
+    await stub.charge(charge('req_kept', 7, NOW));
     await env.DB.exec('ALTER TABLE billing_logs RENAME TO billing_logs_away');
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
@@ -269,14 +273,13 @@ describe('account object: alarm', () => {
     });
   });
 
-  it('releases a reservation that was never settled at no charge, after its bound', async () => {
-    const { stub } = account();
+  it('releases a hold left unrenewed for three periods, writing nothing', async () => {
+    const { accountId, stub } = account();
     await fund(stub, 1000);
-    // Its bound passed five minutes ago, so the alarm may already have run by itself.
-    await stub.authorize(authorizeInput('req_lost', 500, Date.now() - 20 * MINUTE));
+    await stub.authorize(authorizeInput('req_lost', 500));
+    await moveObjectClock(stub, 3 * 30_000);
     await runDurableObjectAlarm(stub);
-    expect(await stub.summary(NOW)).toMatchObject({ balance: 1000, reserved: 0, openReservations: 0 });
-    const row = await env.DB.prepare('SELECT cost, status, estimated FROM billing_logs WHERE request_id = ?').bind('req_lost').first();
-    expect(row).toEqual({ cost: 0, status: 'abandoned', estimated: 1 });
+    expect(await stub.summary(NOW)).toMatchObject({ balance: 1000, reserved: 0, openReservations: 0, ledgerTotals: { adjustment: 1000 } });
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM billing_logs WHERE account_id = ?').bind(accountId).first()).toEqual({ n: 0 });
   });
 });

@@ -79,38 +79,40 @@ describe('account object schema', () => {
     });
   });
 
-  it('upgrades an object created before versions, keeping its balance, holds, ledger, keys and revocations', async () => {
+  it('upgrades an object created before versions, keeping its balance, ledger, keys and revocations, and its stored holds out of admission', async () => {
     const { stub } = account();
     await stub.adjust({ amount: 1000, reason: 'funding', now: NOW });
     await stub.authorize({ requestId: 'req_done', amount: 300, context, now: NOW });
-    await stub.settle({ requestId: 'req_done', outcome: { promptTokens: 10, cachedTokens: 0, completionTokens: 5, reasoningTokens: 0, cost: 120, providerCost: 110, estimated: false, status: 'succeeded' }, now: NOW });
-    await stub.authorize({ requestId: 'req_open', amount: 200, context, now: NOW });
+    await stub.charge({ requestId: 'req_done', held: 300, context, outcome: { promptTokens: 10, cachedTokens: 0, completionTokens: 5, reasoningTokens: 0, cost: 120, providerCost: 110, estimated: false, status: 'succeeded' }, now: NOW });
     await stub.creditRecharge({ rechargeId: 'rc_1', sessionId: 'cs_1', eventId: 'evt_1', amount: 500, now: NOW });
     await stub.registerByokKey(providerKey);
     await stub.revokeKey('key_gone', NOW);
     const before = await stub.summary(NOW);
-    expect(before).toMatchObject({ balance: 1380, reserved: 200, openReservations: 1 });
+    expect(before).toMatchObject({ balance: 1380, reserved: 0, openReservations: 0 });
 
     await runInDurableObject(stub, async (_instance, state) => {
       const { sql } = state.storage;
       const schema = schemaOf(sql);
-      const rows = rowsOf(sql);
-      // The same rows in the tables the code of before created, and no version record: a production object today.
+      const rows = rowsOf(sql) as Record<string, Record<string, SqlStorageValue>[]>;
+      // The same rows in the tables the code of before created (ledger rows without what was in flight; a hold
+      // as a reservations row), and no version record: a production object before versions.
+      const ledger = rows.ledger!.map(({ in_flight: _, ...row }) => row);
+      const reservation = { request_id: 'req_open', amount: 200, created_at: NOW, expires_at: NOW + 900_000, context: JSON.stringify(context) };
       for (const table of tablesOf(sql)) sql.exec(`DROP TABLE "${table}"`);
       for (const statement of UNVERSIONED_SCHEMA) sql.exec(statement);
       // Rows of later versions' tables come back from the migrations that make those tables (backfills).
       const unversioned = new Set(tablesOf(sql));
-      insertRows(sql, Object.fromEntries(Object.entries(rows).filter(([table]) => unversioned.has(table))));
+      insertRows(sql, Object.fromEntries(Object.entries({ ...rows, ledger, reservations: [reservation] }).filter(([table]) => unversioned.has(table))));
       expect(schemaVersion(sql)).toBe(0);
 
-      // The object starts over that storage, as after a deploy.
+      // The object starts over that storage, as after a deploy: the stored hold is kept out of admission.
       const restarted = await restart(state);
-      expect(await restarted.summary(NOW)).toEqual(before);
+      expect(await restarted.summary(NOW)).toEqual({ ...before, reserved: 200 });
       expect(await restarted.keyState('key_gone')).toEqual({ revoked: true, deactivated: false, suspended: false });
       expect((await restarted.byokKeySet()).keys).toEqual([providerKey]);
       expect(schemaVersion(sql)).toBe(LAST);
       expect(schemaOf(sql)).toEqual(schema);
-      expect(rowsOf(sql)).toEqual(rows);
+      expect(rowsOf(sql)).toEqual({ ...rows, ledger: ledger.map((row) => ({ ...row, in_flight: null })), reservations: [] });
     });
   });
 

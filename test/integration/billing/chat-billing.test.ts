@@ -15,7 +15,7 @@ describe('what a standard-mode request costs and shows', () => {
     expect(response.headers.get('X-FindToken-Mode')).toBe('standard');
     expect(response.headers.get('X-FindToken-Cost')).toBe('0.1477');
     expect(response.headers.get('X-FindToken-Balance')).toBe('9.8523');
-    expect(response.headers.get('Server-Timing')).toMatch(/^authorize;dur=[\d.]+, upstream;dur=[\d.]+$/);
+    expect(response.headers.get('Server-Timing')).toMatch(/^authorize;dur=[\d.]+, upstream;dur=[\d.]+, charge;dur=[\d.]+$/);
     const requestId = response.headers.get('X-Request-Id')!;
     expect(await balanceOf(key)).toEqual({
       balance: 9.8523,
@@ -38,6 +38,7 @@ describe('what a standard-mode request costs and shows', () => {
       reasoning_tokens: 0,
       total_tokens: 1_000_000,
       cost: 0.1477,
+      uncollected: 0,
       provider_cost: 0.14,
       estimated: false,
       status: 'succeeded',

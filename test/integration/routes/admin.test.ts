@@ -43,6 +43,7 @@ describe('operator API', () => {
       ledger_totals: {},
       rate_limit_per_minute: 600,
       rate_limit_override: null,
+      charges_lost: { count: 0, cost: 0 },
     });
   });
 

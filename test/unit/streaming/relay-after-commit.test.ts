@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../../src/base/upstream';
 import { settle } from '../support/fake-clock';
-import { chunkEvent, HELLO, STOP, DONE, failed, sse, DONE_TEXT, KEEPALIVE, errorText, USAGE_FIELDS, watch, relay, bodyOf, nextPiece, readAll, decoder } from '../support/relay-harness';
+import { chunkEvent, PREAMBLE, HELLO, STOP, DONE, failed, sse, DONE_TEXT, KEEPALIVE, errorText, USAGE_FIELDS, watch, relay, bodyOf, nextPiece, readAll, decoder } from '../support/relay-harness';
 
 describe('after the response started', () => {
   it('sends a keep-alive comment after the keep-alive interval of upstream silence', async () => {
@@ -35,7 +35,17 @@ describe('after the response started', () => {
     expect(await readAll(await bodyOf(relayed), relayed.clock)).toEqual([sse(HELLO), KEEPALIVE, KEEPALIVE, KEEPALIVE, errorText('timeout')]);
     expect(relayed.clock.now()).toBe(1_000);
     expect(relayed.aborts()).toBe(1);
-    expect(relayed.finalized).toEqual([{ completed: false, usage: undefined, deliveredTokens: 0, failure: { kind: 'timeout', provider: 'deepseek' } }]);
+    expect(relayed.finalized).toEqual([{ completed: false, contentDelivered: true, usage: undefined, deliveredTokens: 0, failure: { kind: 'timeout', provider: 'deepseek' } }]);
+  });
+
+  it('finalizes as nothing delivered when the commit window committed the stream and it failed before any content', async () => {
+    const relayed = relay();
+    relayed.source.send(PREAMBLE);
+    await relayed.clock.advance(250);
+    const pieces = await readAll(await bodyOf(relayed), relayed.clock);
+    expect([pieces[0], pieces.at(-1)]).toEqual([sse(PREAMBLE), errorText('timeout')]);
+    expect(pieces.slice(1, -1).every((piece) => piece === KEEPALIVE)).toBe(true);
+    expect(relayed.finalized).toEqual([{ completed: false, contentDelivered: false, usage: undefined, deliveredTokens: 0, failure: { kind: 'timeout', provider: 'deepseek' } }]);
   });
 
   it('completes an answer whose upstream goes silent after its finish chunk, never sending [DONE]', async () => {
@@ -43,7 +53,7 @@ describe('after the response started', () => {
     relayed.source.send(HELLO, STOP);
     expect(await readAll(await bodyOf(relayed), relayed.clock)).toEqual([sse(HELLO), sse(STOP), KEEPALIVE, KEEPALIVE, KEEPALIVE, DONE_TEXT]);
     expect(relayed.aborts()).toBe(1);
-    expect(relayed.finalized).toEqual([{ completed: true, usage: undefined, deliveredTokens: 0, failure: undefined }]);
+    expect(relayed.finalized).toEqual([{ completed: true, contentDelivered: true, usage: undefined, deliveredTokens: 0, failure: undefined }]);
   });
 
   it('completes an answer whose upstream closes after its finish chunk without [DONE]', async () => {
@@ -51,7 +61,7 @@ describe('after the response started', () => {
     relayed.source.send(HELLO, STOP);
     relayed.source.end();
     expect(await readAll(await bodyOf(relayed), relayed.clock)).toEqual([sse(HELLO), sse(STOP), DONE_TEXT]);
-    expect(relayed.finalized).toEqual([{ completed: true, usage: undefined, deliveredTokens: 0, failure: undefined }]);
+    expect(relayed.finalized).toEqual([{ completed: true, contentDelivered: true, usage: undefined, deliveredTokens: 0, failure: undefined }]);
   });
 
   it('ends with a stream_cut error event when the upstream closes before its finish', async () => {
@@ -59,7 +69,7 @@ describe('after the response started', () => {
     relayed.source.send(HELLO);
     relayed.source.end();
     expect(await readAll(await bodyOf(relayed), relayed.clock)).toEqual([sse(HELLO), errorText('stream_cut')]);
-    expect(relayed.finalized).toEqual([{ completed: false, usage: undefined, deliveredTokens: 0, failure: { kind: 'stream_cut', provider: 'deepseek' } }]);
+    expect(relayed.finalized).toEqual([{ completed: false, contentDelivered: true, usage: undefined, deliveredTokens: 0, failure: { kind: 'stream_cut', provider: 'deepseek' } }]);
   });
 
   it('ends with a stream_cut error event when the upstream connection breaks', async () => {
@@ -76,7 +86,7 @@ describe('after the response started', () => {
     const relayed = relay();
     relayed.source.send(HELLO, failed({ kind: 'server', provider: 'deepseek' }));
     expect(await readAll(await bodyOf(relayed), relayed.clock)).toEqual([sse(HELLO), errorText('server')]);
-    expect(relayed.finalized).toEqual([{ completed: false, usage: undefined, deliveredTokens: 0, failure: { kind: 'server', provider: 'deepseek' } }]);
+    expect(relayed.finalized).toEqual([{ completed: false, contentDelivered: true, usage: undefined, deliveredTokens: 0, failure: { kind: 'server', provider: 'deepseek' } }]);
   });
 
   it('sends the usage chunk finalize returns before [DONE] when the client asked for usage', async () => {
@@ -101,7 +111,7 @@ describe('after the response started', () => {
     relayed.source.send(DONE);
     await readAll(reader, relayed.clock);
     await reader.cancel();
-    expect(relayed.finalized).toEqual([{ completed: true, usage, deliveredTokens: 2, failure: undefined }]);
+    expect(relayed.finalized).toEqual([{ completed: true, contentDelivered: true, usage, deliveredTokens: 2, failure: undefined }]);
     expect(relayed.kept).toEqual([]);
   });
 
@@ -115,7 +125,7 @@ describe('after the response started', () => {
     expect(relayed.source.cancelled()).toBe(true);
     expect(relayed.kept).toHaveLength(1);
     await Promise.all(relayed.kept);
-    expect(relayed.finalized).toEqual([{ completed: false, usage: undefined, deliveredTokens: 0, failure: { kind: 'connection', provider: 'deepseek' } }]);
+    expect(relayed.finalized).toEqual([{ completed: false, contentDelivered: true, usage: undefined, deliveredTokens: 0, failure: { kind: 'connection', provider: 'deepseek' } }]);
   });
 
   it('bills a finished answer once even when the client leaves while it is being billed', async () => {

@@ -1,0 +1,48 @@
+/**
+ * The CHARGES queue's consumer: each message is one charge the worker could not
+ * record in time, delivered now to its account's object. The object charges a
+ * request id once, so a message delivered twice (the queue's at-least-once
+ * delivery, or a round trip that landed after all) changes nothing the second
+ * time. A failed delivery is retried with a growing delay; after the queue's
+ * last retry the message goes to the dead-letter queue, whose consumer tries
+ * once more and otherwise records it as lost.
+ */
+import type { Env } from '../env';
+import { recordLostCharge, type ChargeMessage } from './charge-delivery';
+import { accountStub } from './client';
+
+export const CHARGES_QUEUE = 'find-token-charges';
+export const DEAD_CHARGES_QUEUE = 'find-token-charges-dead';
+
+/** Seconds before retry n (1-based): 2, 4, 8 … at most 5 minutes. */
+const retryDelaySeconds = (attempts: number): number => Math.min(300, 2 ** Math.max(1, attempts));
+
+const isChargeMessage = (body: unknown): body is ChargeMessage =>
+  typeof body === 'object' && body !== null && typeof (body as ChargeMessage).accountId === 'string' && typeof (body as ChargeMessage).charge?.requestId === 'string';
+
+export async function consumeCharges(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const dead = batch.queue === DEAD_CHARGES_QUEUE;
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      const body = message.body;
+      if (!isChargeMessage(body)) {
+        console.error(`${batch.queue}: dropping a message that is not a charge (id ${message.id})`);
+        message.ack();
+        return;
+      }
+      try {
+        await accountStub(env, body.accountId).charge(body.charge);
+        message.ack();
+      } catch (error) {
+        if (dead) {
+          // The last try, after every retry of the charges queue: recorded for the operator.
+          await recordLostCharge(env, body, error);
+          message.ack();
+          return;
+        }
+        console.error(`charge of ${body.charge.requestId} not recorded (attempt ${message.attempts}); retrying:`, error instanceof Error ? error.message : error);
+        message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+      }
+    }),
+  );
+}
