@@ -195,6 +195,11 @@ describe('pages', () => {
     }
   });
 
+  it('tell on the docs page how charges, pending charges, uncollected costs and disputes look', async () => {
+    const docs = await (await SELF.fetch(`${BASE}/docs`)).text();
+    for (const term of ['X-FindToken-Max-Tokens', 'X-FindToken-Charge: pending', 'charge_pending: true', 'uncollected', 'account_suspended']) expect(docs).toContain(term);
+  });
+
   it('compute the calculator on the server: standard and BYOK, daily and monthly', async () => {
     const html = await (await SELF.fetch(`${BASE}/?model=glm-4-plus&in=1000&out=1000&rpd=50000`)).text();
     // glm-4-plus: $0.50 + $0.50 per 1M → $0.001 a request, × 1.055, × 50,000 a day.
