@@ -10,7 +10,7 @@
 import type { Env } from '../env';
 import { accountStub } from '../account/client';
 import type { DisputeOutcome } from '../account/account-disputes';
-import type { AccountStatusView } from '../account/account-status';
+import { mirrorStatus } from '../accounts/status-mirror';
 import { UNITS_PER_CENT } from './amounts';
 import { findRechargeByPaymentIntent } from './recharges';
 import type { StripeDispute } from './stripe';
@@ -42,11 +42,4 @@ export async function applyDisputeEvent(env: Env, eventId: string, step: 'create
   await mirrorStatus(env, recharge.account_id, change.account);
   if (!change.applied) return 'already applied';
   return outcome ? `dispute ${outcome}` : 'dispute opened';
-}
-
-/** D1's copy of the account's status (the object is the authority); a suspended account's web sessions end. */
-async function mirrorStatus(env: Env, accountId: string, view: AccountStatusView): Promise<void> {
-  const statements = [env.DB.prepare('UPDATE accounts SET status = ? WHERE id = ?').bind(view.status, accountId)];
-  if (view.status === 'suspended') statements.push(env.DB.prepare('DELETE FROM web_sessions WHERE account_id = ?').bind(accountId));
-  await env.DB.batch(statements);
 }

@@ -4,6 +4,7 @@ import { createDb } from '../db/client';
 import type { AccountRow } from '../db/schema';
 import { createAccount, createApiKey, getAccount, toPublicAccount } from '../accounts/account-store';
 import { accountStub } from '../account/client';
+import { mirrorStatus } from '../accounts/status-mirror';
 import { countLostCharges } from '../billing/lost-charges';
 import { parseSignedUsd, usdNumber } from '../base/money';
 import { accountExists, balanceWouldGoNegative, idempotencyKeyReused, invalidValue, notFound } from '../errors';
@@ -28,11 +29,15 @@ async function requireAccount(c: Context<AppEnv>) {
 
 /** The account as the operator sees it: D1's record and the object's money state. */
 async function accountView(c: Context<AppEnv>, account: AccountRow) {
-  const summary = await accountStub(c.env, account.id).summary(Date.now());
+  const stub = accountStub(c.env, account.id);
+  const [summary, standing] = await Promise.all([stub.summary(Date.now()), stub.accountStatus()]);
   const lost = await countLostCharges(createDb(c.env.DB), account.id);
   const totals = Object.fromEntries(Object.entries(summary.ledgerTotals).map(([kind, units]) => [kind, usdNumber(units)]));
   return {
     ...toPublicAccount(account),
+    // The object's status (the authority), not D1's copy; and every suspension in force.
+    status: standing.status,
+    suspension_reasons: standing.reasons,
     balance: usdNumber(summary.balance),
     reserved: usdNumber(summary.reserved),
     open_reservations: summary.openReservations,
@@ -57,9 +62,15 @@ export const admin = new Hono<AppEnv>()
   })
   .get('/accounts/:id', async (c) => c.json(await accountView(c, await requireAccount(c))))
   .patch('/accounts/:id', async (c) => {
-    const { rate_limit_per_minute: limit } = await parseJsonBody(c, AccountPatchSchema);
+    const { rate_limit_per_minute: limit, status } = await parseJsonBody(c, AccountPatchSchema);
     const account = await requireAccount(c);
-    await accountStub(c.env, account.id).setRateLimit(limit);
+    const stub = accountStub(c.env, account.id);
+    if (limit !== undefined) await stub.setRateLimit(limit);
+    if (status !== undefined) {
+      // The operator's own reason only: lifting it leaves a dispute's suspension in force.
+      const view = status === 'suspended' ? await stub.suspend({ reason: 'operator', now: Date.now() }) : await stub.liftSuspension({ reason: 'operator' });
+      await mirrorStatus(c.env, account.id, view);
+    }
     return c.json(await accountView(c, account));
   })
   /** With an Idempotency-Key, applied once per key and account: a retry answers the first result (`Idempotent-Replayed: true`). */

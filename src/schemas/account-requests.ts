@@ -16,9 +16,13 @@ export const CreditAdjustmentSchema = z.strictObject({
   reason: z.string().trim().min(1, 'must say why').max(500),
 });
 
-export const AccountPatchSchema = z.strictObject({
-  rate_limit_per_minute: z.number().int().min(1).max(1_000_000).nullable(),
-});
+/** The operator's changes to an account: its own rate limit (null = the default), its status, or both. */
+export const AccountPatchSchema = z
+  .strictObject({
+    rate_limit_per_minute: z.number().int().min(1).max(1_000_000).nullable().optional(),
+    status: z.enum(['suspended', 'active'], { error: 'must be "suspended" or "active"' }).optional(),
+  })
+  .refine((patch) => patch.rate_limit_per_minute !== undefined || patch.status !== undefined, { error: 'send rate_limit_per_minute, status, or both' });
 
 /** Stripe's bound: up to 255 visible ASCII characters (a UUID, a ULID, a base64 token all fit). */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;

@@ -24,7 +24,7 @@ import { DashboardPage, type DashboardData } from './dashboard-page';
 import { DocsPage } from './docs';
 import { HomePage, readCalculation } from './home';
 import { Layout, pageSecurityHeaders } from './layout';
-import { anonymousCsrf, currentSession, endSession, issueLoginToken, LOGIN_TOKEN_TTL_MS, redeemLoginToken, sameToken, startSession, type WebSession } from './session';
+import { anonymousCsrf, currentSession, endSession, issueLoginToken, LOGIN_TOKEN_TTL_MS, readSession, redeemLoginToken, sameToken, startSession, type WebSession } from './session';
 import { readUsage } from './usage-chart';
 
 type Message = { kind: 'ok' | 'bad'; text: string };
@@ -42,6 +42,17 @@ const form = async (c: Context<AppEnv>) => (await c.req.parseBody()) as Record<s
 const field = (body: Record<string, string | File>, name: string) => (typeof body[name] === 'string' ? (body[name] as string) : undefined);
 const firstIssue = (error: z.ZodError) => error.issues[0]?.message ?? 'is not valid';
 const csrfRefused = (): Message => ({ kind: 'bad', text: 'This form expired or did not come from this site. Reload the page and try again.' });
+const accountSuspended = (): Message => ({
+  kind: 'bad',
+  text: 'This account is suspended: its dashboard and API keys are closed, and signing in is refused until the suspension is lifted. Contact support.',
+});
+
+/** The dashboard's session, or the answer instead: sign in first, or (the account's object says so) the account is suspended and signed out. */
+async function dashboardSession(c: Context<AppEnv>): Promise<WebSession | Response> {
+  const session = await readSession(c);
+  if (session === 'suspended') return renderHome(c, accountSuspended(), 403);
+  return session ?? c.redirect('/#signup', 303);
+}
 
 async function renderHome(c: Context<AppEnv>, message?: Message, status: 200 | 400 | 403 | 429 = 200) {
   const session = await currentSession(c);
@@ -96,8 +107,8 @@ async function dashboardData(c: Context<AppEnv>, session: WebSession, extra: Par
 /** Runs a signed-in form action: the session and its CSRF token are checked first; an ApiError becomes the page's message. */
 function dashboardAction(action: (c: Context<AppEnv>, session: WebSession, body: Record<string, string | File>) => Promise<Response | Partial<DashboardData>>) {
   return async (c: Context<AppEnv>) => {
-    const session = await currentSession(c);
-    if (!session) return c.redirect('/#signup', 303);
+    const session = await dashboardSession(c);
+    if (session instanceof Response) return session;
     const body = await form(c);
     if (!sameToken(field(body, 'csrf'), session.csrfToken)) return c.html(<DashboardPage {...await dashboardData(c, session, { message: csrfRefused() })} />, 403);
     try {
@@ -158,9 +169,10 @@ export const web = new Hono<AppEnv>()
   .post('/auth/activate', async (c) => {
     const body = await form(c);
     if (!sameToken(field(body, 'csrf'), anonymousCsrf(c))) return renderHome(c, csrfRefused(), 403);
-    const accountId = await redeemLoginToken(c.env, field(body, 'token') ?? '', Date.now());
-    if (!accountId) return renderHome(c, { kind: 'bad', text: 'This sign-in link is invalid, used or expired. Ask for a new one below.' }, 400);
-    await startSession(c, accountId);
+    const redeemed = await redeemLoginToken(c.env, field(body, 'token') ?? '', Date.now());
+    if (!redeemed.ok && redeemed.reason === 'suspended') return renderHome(c, accountSuspended(), 403);
+    if (!redeemed.ok) return renderHome(c, { kind: 'bad', text: 'This sign-in link is invalid, used or expired. Ask for a new one below.' }, 400);
+    await startSession(c, redeemed.accountId);
     return c.redirect('/dashboard', 303);
   })
   .post('/auth/signout', async (c) => {
@@ -171,8 +183,8 @@ export const web = new Hono<AppEnv>()
   })
 
   .get('/dashboard', async (c) => {
-    const session = await currentSession(c);
-    if (!session) return c.redirect('/#signup', 303);
+    const session = await dashboardSession(c);
+    if (session instanceof Response) return session;
     return c.html(<DashboardPage {...await dashboardData(c, session)} />);
   })
   .post(

@@ -31,8 +31,18 @@ export interface WebSession {
 
 const cookieOptions = { httpOnly: true, secure: true, sameSite: 'Lax', path: '/' } as const;
 
-/** The signed-in session, or undefined (no cookie, unknown, expired, or the account is gone). */
+/** The signed-in session, or undefined (no cookie, unknown, expired, the account is gone or suspended). */
 export async function currentSession(c: Context<AppEnv>): Promise<WebSession | undefined> {
+  const session = await readSession(c);
+  return session === 'suspended' ? undefined : session;
+}
+
+/**
+ * The signed-in session, as currentSession, but telling a suspended account apart:
+ * its object (the authority, asked on every request) says so, and the session ends
+ * here, whatever D1's copy of the status says.
+ */
+export async function readSession(c: Context<AppEnv>): Promise<WebSession | 'suspended' | undefined> {
   const id = getCookie(c, SESSION_COOKIE);
   if (!id || !/^[0-9a-f]{64}$/.test(id)) return undefined;
   const row = await c.env.DB.prepare(
@@ -40,7 +50,11 @@ export async function currentSession(c: Context<AppEnv>): Promise<WebSession | u
   )
     .bind(await sha256Hex(id), Date.now())
     .first<WebSession>();
-  return row ?? undefined;
+  if (!row) return undefined;
+  const { status } = await accountStub(c.env, row.accountId).accountStatus();
+  if (status !== 'suspended') return row;
+  await endSession(c);
+  return 'suspended';
 }
 
 export async function startSession(c: Context<AppEnv>, accountId: string): Promise<void> {
@@ -93,19 +107,28 @@ export async function issueLoginToken(env: Env, email: string, ip: string, now: 
   return { ok: true, token };
 }
 
-/** Uses a sign-in token once: the account (created at $0 if new, reactivated if it was deactivated), or undefined. */
-export async function redeemLoginToken(env: Env, token: string, now: number): Promise<string | undefined> {
-  if (!/^[0-9a-f]{64}$/.test(token)) return undefined;
+export type Redeemed = { ok: true; accountId: string } | { ok: false; reason: 'invalid' | 'suspended' };
+
+/**
+ * Uses a sign-in token once: the account (created at $0 if new, reactivated if it
+ * was deactivated); refused when the token is not valid, or when the account's
+ * object says it is suspended (no session is made for it).
+ */
+export async function redeemLoginToken(env: Env, token: string, now: number): Promise<Redeemed> {
+  const invalid = { ok: false, reason: 'invalid' } as const;
+  if (!/^[0-9a-f]{64}$/.test(token)) return invalid;
   const used = await env.DB.prepare('UPDATE login_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING email')
     .bind(now, await sha256Hex(token), now)
     .first<{ email: string }>();
-  if (!used) return undefined;
+  if (!used) return invalid;
   const db = createDb(env.DB);
   await createAccount(db, used.email, now);
   const account = await env.DB.prepare('SELECT id FROM accounts WHERE email = ?').bind(used.email).first<{ id: string }>();
-  if (!account) return undefined;
+  if (!account) return invalid;
+  const stub = accountStub(env, account.id);
+  if ((await stub.accountStatus()).status === 'suspended') return { ok: false, reason: 'suspended' };
   // Signing in is activity, and brings back an account deactivated for inactivity.
   await db.batch([touchAccount(db, account.id, now), reactivateAccount(db, account.id)]);
-  await accountStub(env, account.id).setDeactivated(null);
-  return account.id;
+  await stub.setDeactivated(null);
+  return { ok: true, accountId: account.id };
 }

@@ -37,6 +37,7 @@ describe('operator API', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       ...created,
+      suspension_reasons: [],
       balance: 0,
       reserved: 0,
       open_reservations: 0,
