@@ -4,6 +4,7 @@ import { parseConfig } from './env';
 import { ApiError, internalError, logCause, unknownUrl } from './errors';
 import { requestId } from './middleware/request-id';
 import { apiKeyAuth, keyAccess } from './middleware/api-key-auth';
+import { FORM_BODY_BYTES, JSON_BODY_BYTES, limitFormBody, limitJsonBody, WEBHOOK_BODY_BYTES } from './middleware/body-limit';
 import { admin } from './routes/admin';
 import { balance, billingLogs } from './routes/billing';
 import { chatCompletions } from './routes/chat-completions';
@@ -29,14 +30,20 @@ export function createApp(): Hono<AppEnv> {
 
   // Public: mounted before the key check on /v1/*.
   app.route('/v1/status', publicStatus);
+  // Every body is bounded before it is read (middleware/body-limit.ts); each bound sits just before its routes.
+  app.use('/webhooks/stripe/*', limitJsonBody(WEBHOOK_BODY_BYTES));
   app.route('/webhooks/stripe', stripeWebhook);
+  app.use('/checkout/local/*', limitFormBody(FORM_BODY_BYTES));
   app.route('/checkout/local', localCheckout);
 
   app.use('/v1/*', apiKeyAuth());
   // Chat learns whether the key may act from its authorize round trip, so it is mounted before keyAccess:
   // a route that answers does not run the middleware registered after it.
+  // The chat body is bounded and read only once the key is known: an unknown caller never gets to send it.
+  app.use('/v1/chat/completions/*', limitJsonBody((c) => c.get('config').maxBodyBytes));
   app.route('/v1/chat/completions', chatCompletions);
   app.use('/v1/*', keyAccess());
+  app.use('/v1/*', limitJsonBody(JSON_BODY_BYTES));
   app.route('/v1/models', models);
   app.route('/v1/user/keys', userKeys);
   app.route('/v1/user/balance', balance);
@@ -44,8 +51,10 @@ export function createApp(): Hono<AppEnv> {
   app.route('/v1/user/byok', byok);
   app.route('/v1/user/credits', credits);
   app.route('/v1/user/recharges', rechargeList);
+  app.use('/admin/v1/*', limitJsonBody(JSON_BODY_BYTES));
   app.route('/admin/v1', admin);
   // The web pages: home, docs, sign-in, dashboard.
+  app.use('*', limitFormBody(FORM_BODY_BYTES));
   app.route('/', web);
 
   app.notFound((c) => unknownUrl(`Unknown path: ${c.req.method} ${c.req.path}`).toResponse());

@@ -113,8 +113,9 @@ export const idempotencyKeyReused = (): ApiError =>
     param: 'Idempotency-Key',
   });
 export const payloadTooLarge = (limit: number): ApiError => error(413, 'invalid_request_error', 'request_too_large', `The request body is larger than ${limit} bytes.`);
-export const rateLimited = (limit: number, retryAfterSeconds: number): ApiError =>
-  error(429, 'rate_limit_error', 'rate_limit_exceeded', `Rate limit reached: ${limit} requests per minute. Retry after ${retryAfterSeconds} s.`, {
+/** `per`: what the limit counts (an account's requests per minute, or its Checkout Sessions per hour). */
+export const rateLimited = (limit: number, retryAfterSeconds: number, per = 'requests per minute'): ApiError =>
+  error(429, 'rate_limit_error', 'rate_limit_exceeded', `Rate limit reached: ${limit} ${per}. Retry after ${retryAfterSeconds} s.`, {
     headers: retryAfterHeader(retryAfterSeconds * 1000),
   });
 

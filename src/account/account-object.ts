@@ -4,16 +4,16 @@
  * key revocations. One object per account and a single thread, so every
  * check-then-write is atomic however many requests arrive at once. Holds live
  * in its memory (request-holds.ts); charges are durable (request-charges.ts).
- * Its alarm releases holds left unrenewed and flushes the ledger's billing logs
- * to D1. Its storage is migrated to schema.ts's version before
- * the first call; it knows its account from its name (idFromName(accountId))
- * and its policy (rate limit, hold bound, BYOK free tier) from its own vars,
- * so callers send neither.
+ * Its alarm releases holds left unrenewed and flushes the ledger's billing logs to D1.
+ * Its storage is migrated to schema.ts's version before the first call; it knows its
+ * account from its name (idFromName(accountId)) and its policy (rate limit, Checkout
+ * Sessions per hour, hold bound, BYOK free tier) from its own vars: callers send neither.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { parseConfig, type Config, type Env } from '../env';
 import { AccountLedger, type AdjustResult } from './account-ledger';
-import { adoptStoredReservations, RequestHolds, type AuthorizeDecision, type AuthorizeInput } from './request-holds';
+import { adoptStoredReservations, RequestHolds, type AuthorizeDecision, type AuthorizeInput, type RateLimited } from './request-holds';
+import { CheckoutLimit } from './checkout-limit';
 import { chargeRequest, type ChargeInput, type ChargeResult } from './request-charges';
 import type { BillingLogRecord } from '../billing/billing-log';
 import { OUTBOX_BATCH, writeBillingLogs } from '../billing/outbox';
@@ -46,6 +46,7 @@ export class AccountDurableObject extends DurableObject<Env> {
   private refunds!: AccountRefunds;
   private disputes!: AccountDisputes;
   private suspensions!: AccountSuspensions;
+  private checkouts!: CheckoutLimit;
   /** When the alarm is set for (only this object sets it), so the hot path need not ask storage. */
   private alarmAt: number | null | undefined;
   /** The clock holds are renewed and expired by (tests move it instead of waiting). */
@@ -64,6 +65,7 @@ export class AccountDurableObject extends DurableObject<Env> {
       this.suspensions = new AccountSuspensions(ctx.storage.sql);
       this.disputes = new AccountDisputes(ctx.storage.sql, this.ledger, this.holds, this.suspensions);
       this.adjustments = new OperatorAdjustments(ctx.storage.sql, this.ledger);
+      this.checkouts = new CheckoutLimit(ctx.storage.sql);
     });
   }
 
@@ -148,10 +150,15 @@ export class AccountDurableObject extends DurableObject<Env> {
     return this.adjustments.adjust(input);
   }
 
-  /** Whether the key may be used: read on every request that does not authorize. */
-  async keyState(keyId: string): Promise<{ revoked: boolean; deactivated: boolean; suspended: boolean }> {
-    return { revoked: this.holds.isKeyRevoked(keyId), deactivated: this.credits.deactivated, suspended: this.suspensions.suspended };
+  /** Whether the key may be used, asked by every /v1 request that does not authorize; with `now`, that request counts in the rate window. */
+  async keyState(keyId: string, now?: number): Promise<{ revoked: boolean; deactivated: boolean; suspended: boolean; rateLimited?: RateLimited }> {
+    const state = { revoked: this.holds.isKeyRevoked(keyId), deactivated: this.credits.deactivated, suspended: this.suspensions.suspended };
+    const rateLimited = now === undefined || state.revoked || state.deactivated || state.suspended ? undefined : this.holds.countRequest(now);
+    return rateLimited ? { ...state, rateLimited } : state;
   }
+
+  /** Counts a Checkout Session against CHECKOUT_SESSIONS_PER_HOUR before Stripe is called: undefined, or the refusal. */
+  async openCheckout(now: number): Promise<RateLimited | undefined> { return this.checkouts.open(this.config.checkoutSessionsPerHour, now); }
 
   async creditRecharge(input: RechargeCredit): Promise<{ credited: boolean; balance: number }> {
     const result = this.ledger.transaction(() => {

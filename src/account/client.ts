@@ -47,15 +47,16 @@ function insufficientCreditsMessage(refusal: Extract<AccessRefusal, { reason: 'i
 }
 
 /** The refusal in a key's state (keyState), if any: a revoked key first, then a suspended account, then a deactivated one. */
-export function keyStateRefusal(state: { revoked: boolean; deactivated: boolean; suspended?: boolean }): AccessRefusal | undefined {
+export function keyStateRefusal(state: { revoked: boolean; deactivated: boolean; suspended?: boolean; rateLimited?: AccessRefusal }): AccessRefusal | undefined {
   if (state.revoked) return { ok: false, reason: 'key_revoked' };
   if (state.suspended) return { ok: false, reason: 'account_suspended' };
   if (state.deactivated) return { ok: false, reason: 'account_deactivated' };
-  return undefined;
+  return state.rateLimited;
 }
 
-/** Asks the account's object, the authority, whether the key may act: the error to answer, or undefined. */
+/** Asks the account's object, the authority, whether the key may act and the account is within its rate limit: the error to answer, or undefined. */
 export async function keyAccessError(env: Env, auth: Pick<AuthenticatedKey, 'accountId' | 'keyId'>): Promise<ApiError | undefined> {
-  const refusal = keyStateRefusal(await accountStub(env, auth.accountId).keyState(auth.keyId));
+  // One round trip: the ruling on the key, and this request counted in the account's rate window.
+  const refusal = keyStateRefusal(await accountStub(env, auth.accountId).keyState(auth.keyId, Date.now()));
   return refusal && refusalToError(refusal);
 }

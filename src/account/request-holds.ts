@@ -27,7 +27,7 @@ export type AuthorizeDecision =
    */
   | { ok: true; balance: number; reserved: number; replay: boolean; byokFree?: boolean; maxTokens?: number }
   | { ok: false; reason: 'key_revoked' }
-  | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number; limit: number }
+  | RateLimited
   | ({ ok: false; reason: 'insufficient_credits' } & InsufficientCredits);
 
 /**
@@ -39,6 +39,8 @@ export type AuthorizeInput = HoldRequest & {
   context: RequestContext;
   now: number;
 };
+
+export type RateLimited = { ok: false; reason: 'rate_limited'; retryAfterSeconds: number; limit: number };
 
 /** The configuration admission reads (the object's own vars). */
 export type AdmissionConfig = Pick<Config, 'rateLimitPerMinute' | 'holdRenewMs' | 'byokFreeRequestsPerMonth'>;
@@ -124,6 +126,16 @@ export class RequestHolds {
     return this.held.size;
   }
 
+  /** Counts a request of the account in the one-minute window (every /v1 request: chat here in authorize, the rest in keyState). */
+  countRequest(now: number): RateLimited | undefined {
+    const minute = Math.floor(now / MINUTE_MS);
+    const limit = this.rateLimitOverride ?? this.config().rateLimitPerMinute;
+    const used = this.window.minute === minute ? this.window.count : 0;
+    if (used >= limit) return { ok: false, reason: 'rate_limited', limit, retryAfterSeconds: Math.max(1, Math.ceil(((minute + 1) * MINUTE_MS - now) / 1000)) };
+    this.window = { minute, count: used + 1 };
+    return undefined;
+  }
+
   holdOf(requestId: string): number | undefined {
     return this.held.get(requestId)?.amount;
   }
@@ -139,13 +151,8 @@ export class RequestHolds {
       return { ok: true, balance: this.ledger.balance, reserved: this.reservedNow, replay: true, ...maxTokens };
     }
 
-    const minute = Math.floor(input.now / MINUTE_MS);
-    const limit = this.rateLimitOverride ?? config.rateLimitPerMinute;
-    const used = this.window.minute === minute ? this.window.count : 0;
-    if (used >= limit) {
-      return { ok: false, reason: 'rate_limited', limit, retryAfterSeconds: Math.max(1, Math.ceil(((minute + 1) * MINUTE_MS - input.now) / 1000)) };
-    }
-    this.window = { minute, count: used + 1 };
+    const limited = this.countRequest(input.now);
+    if (limited) return limited;
 
     // BYOK: the month's first requests are free (nothing held); past them the routing fee is held like a charge.
     const byokMonth = input.context.mode === 'byok' ? utcMonth(input.now) : undefined;

@@ -148,6 +148,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 4,
     statements: ['ALTER TABLE ledger ADD COLUMN in_flight INTEGER'],
   },
+  {
+    // Checkout Sessions opened in the last hour (checkout-limit.ts): counted before Stripe is called.
+    version: 5,
+    statements: ['CREATE TABLE checkout_sessions (opened_at INTEGER NOT NULL)'],
+  },
 ];
 
 /** One row: the last migration applied (`PRAGMA user_version` is not authorized in a Durable Object). */

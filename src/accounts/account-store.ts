@@ -62,24 +62,18 @@ export type CreateKeyResult =
   | { ok: true; key: { id: string; name: string; key: string; created_at: number } }
   | { ok: false; reason: 'too_many_keys' };
 
+/**
+ * A new key, unless the account already has MAX_ACTIVE_KEYS_PER_ACCOUNT active:
+ * the count and the insert are one statement, so concurrent creations cannot all
+ * pass the check before any of them is written.
+ */
 export async function createApiKey(db: Database, accountId: string, name: string, now: number): Promise<CreateKeyResult> {
-  const active = await db
-    .select({ count: sql<number>`count(*)` })
-    .from(apiKeys)
-    .where(and(eq(apiKeys.accountId, accountId), isNull(apiKeys.revokedAt)))
-    .get();
-  if ((active?.count ?? 0) >= MAX_ACTIVE_KEYS_PER_ACCOUNT) return { ok: false, reason: 'too_many_keys' };
   const generated = await generateApiKey();
   const id = newId('key');
-  await db.insert(apiKeys).values({
-    id,
-    accountId,
-    name,
-    keyHash: generated.hash,
-    prefix: generated.prefix,
-    last4: generated.last4,
-    createdAt: now,
-  });
+  const inserted = await db.run(sql`INSERT INTO api_keys (id, account_id, name, key_hash, prefix, last4, created_at)
+    SELECT ${id}, ${accountId}, ${name}, ${generated.hash}, ${generated.prefix}, ${generated.last4}, ${now}
+    WHERE (SELECT COUNT(*) FROM api_keys WHERE account_id = ${accountId} AND revoked_at IS NULL) < ${MAX_ACTIVE_KEYS_PER_ACCOUNT}`);
+  if (inserted.meta.changes === 0) return { ok: false, reason: 'too_many_keys' };
   return { ok: true, key: { id, name, key: generated.key, created_at: now } };
 }
 

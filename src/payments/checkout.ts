@@ -1,12 +1,14 @@
 /**
  * Opening a recharge, for the API and the dashboard alike: the amount rules, a
  * `pending` row first, then a Stripe Checkout Session (or, in local development
- * without Stripe, the local checkout page).
+ * without Stripe, the local checkout page). An account opens at most
+ * CHECKOUT_SESSIONS_PER_HOUR of them, counted by its object before Stripe is called.
  */
 import type { Config, Env } from '../env';
 import { newId } from '../base/ids';
 import { parseDollarsAndCents } from '../base/money';
-import { amountTooLarge, amountTooSmall, invalidValue, paymentsUnavailable } from '../errors';
+import { amountTooLarge, amountTooSmall, invalidValue, paymentsUnavailable, rateLimited } from '../errors';
+import { accountStub } from '../account/client';
 import { UNITS_PER_CENT } from './amounts';
 import { insertRecharge, setSession } from './recharges';
 import { stripeClient } from './stripe';
@@ -26,6 +28,9 @@ export async function openRecharge(
 
   const amount = parseDollarsAndCents(dollars);
   if (amount === undefined) throw invalidValue('amount must be a positive number of dollars with at most 2 decimals.', 'amount');
+  // Counted in the account's object (atomic, durable) before anything is written or Stripe is called.
+  const limited = await accountStub(env, accountId).openCheckout(Date.now());
+  if (limited) throw rateLimited(limited.limit, limited.retryAfterSeconds, 'Checkout Sessions per hour');
   const id = newId('rc');
   await insertRecharge(env.DB, { id, account_id: accountId, amount, created_at: Date.now(), success_url: urls.success, cancel_url: urls.cancel });
   if (!stripe) {

@@ -91,19 +91,22 @@ export function sameToken(a: string | undefined, b: string | undefined): boolean
 
 export type LinkRequest = { ok: true; token: string } | { ok: false; reason: 'rate_limited' };
 
-/** A new sign-in link token for `email`, unless this address or IP asked too often in the last hour. */
+/**
+ * A new sign-in link token for `email`, unless this address or IP asked too often
+ * in the last hour: the counts and the insert are one statement, so concurrent
+ * requests cannot all pass the check before any of them is written.
+ */
 export async function issueLoginToken(env: Env, email: string, ip: string, now: number): Promise<LinkRequest> {
-  const since = now - HOUR_MS;
-  const counts = await env.DB.prepare(
-    'SELECT (SELECT COUNT(*) FROM login_tokens WHERE email = ?1 AND created_at > ?3) AS byEmail, (SELECT COUNT(*) FROM login_tokens WHERE ip = ?2 AND created_at > ?3) AS byIp',
-  )
-    .bind(email, ip, since)
-    .first<{ byEmail: number; byIp: number }>();
-  if ((counts?.byEmail ?? 0) >= SIGNUPS_PER_EMAIL_PER_HOUR || (counts?.byIp ?? 0) >= SIGNUPS_PER_IP_PER_HOUR) return { ok: false, reason: 'rate_limited' };
   const token = randomHex(32);
-  await env.DB.prepare('INSERT INTO login_tokens (token_hash, email, ip, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
-    .bind(await sha256Hex(token), email, ip, now, now + LOGIN_TOKEN_TTL_MS)
+  const inserted = await env.DB.prepare(
+    `INSERT INTO login_tokens (token_hash, email, ip, created_at, expires_at)
+     SELECT ?1, ?2, ?3, ?4, ?5
+     WHERE (SELECT COUNT(*) FROM login_tokens WHERE email = ?2 AND created_at > ?6) < ?7
+       AND (SELECT COUNT(*) FROM login_tokens WHERE ip = ?3 AND created_at > ?6) < ?8`,
+  )
+    .bind(await sha256Hex(token), email, ip, now, now + LOGIN_TOKEN_TTL_MS, now - HOUR_MS, SIGNUPS_PER_EMAIL_PER_HOUR, SIGNUPS_PER_IP_PER_HOUR)
     .run();
+  if (inserted.meta.changes === 0) return { ok: false, reason: 'rate_limited' };
   return { ok: true, token };
 }
 

@@ -1,7 +1,7 @@
 /** The web pages through the worker: sign-in by email link, sessions, CSRF, and every form's bad input. */
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { adminRequest, BASE, createAccountWithKey } from '../helpers';
+import { BASE, createAccountWithKey } from '../helpers';
 import { accountObject } from '../billing/helpers';
 import { Browser, outboxLinkFor, signedIn } from './browser';
 
