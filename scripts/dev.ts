@@ -64,6 +64,8 @@ async function main(): Promise<void> {
     for (const [name, value] of Object.entries(standinProviderVars(standin.url, () => 'standin-key', offline))) vars.push(`${name}:${value}`);
     console.log(`[dev] no key in .dev.vars for ${offline.join(', ')}: served by the local stand-in at ${standin.url}`);
   }
+  // Emailed links and checkout URLs point at this server itself.
+  if (!devVars.PUBLIC_URL) vars.push(`PUBLIC_URL:http://localhost:${values.port}`);
   if (!devVars.BYOK_ENCRYPTION_KEY) vars.push(`BYOK_ENCRYPTION_KEY:${DEV_BYOK_ENCRYPTION_KEY}`);
   if (!devVars.STRIPE_SECRET_KEY) {
     // No Stripe: recharges go through the local checkout page, which signs its webhook with this secret.

@@ -5,6 +5,7 @@
  */
 import type { Config, Env } from '../env';
 import { newId } from '../base/ids';
+import { publicOrigin } from '../base/public-url';
 import { parseDollarsAndCents } from '../base/money';
 import { amountTooLarge, amountTooSmall, invalidValue, paymentsUnavailable } from '../errors';
 import { UNITS_PER_CENT } from './amounts';
@@ -30,7 +31,7 @@ export async function openRecharge(
   await insertRecharge(env.DB, { id, account_id: accountId, amount, created_at: Date.now(), success_url: urls.success, cancel_url: urls.cancel });
   if (!stripe) {
     await setSession(env.DB, id, `cs_local_${id}`);
-    return { id, checkoutUrl: new URL(`/checkout/local/${id}`, requestUrl).toString() };
+    return { id, checkoutUrl: `${publicOrigin(config, requestUrl)}/checkout/local/${id}` };
   }
   try {
     const session = await stripe.checkout.sessions.create(

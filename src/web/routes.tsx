@@ -9,6 +9,7 @@ import type { AppEnv } from '../env';
 import { createApiKey, listApiKeys } from '../accounts/account-store';
 import { accountStub } from '../account/client';
 import { parseDollarsAndCents } from '../base/money';
+import { publicOrigin } from '../base/public-url';
 import { decodeCursor, listBillingLogs } from '../billing/billing-log-store';
 import { createDb } from '../db/client';
 import { ApiError, invalidValue, logCause } from '../errors';
@@ -37,7 +38,10 @@ const FLASH: Record<string, Message> = {
   'provider-key-removed': { kind: 'ok', text: 'Your provider key was removed.' },
 };
 
-const origin = (c: Context<AppEnv>) => new URL(c.req.url).origin;
+/** Links and return URLs start with PUBLIC_URL, never with the request's Host. */
+const origin = (c: Context<AppEnv>) => publicOrigin(c.get('config'), c.req.url);
+/** The base URL shown on pages: PUBLIC_URL, else (display only) the request's origin. */
+const shownOrigin = (c: Context<AppEnv>) => c.get('config').publicUrl ?? new URL(c.req.url).origin;
 const form = async (c: Context<AppEnv>) => (await c.req.parseBody()) as Record<string, string | File>;
 const field = (body: Record<string, string | File>, name: string) => (typeof body[name] === 'string' ? (body[name] as string) : undefined);
 const firstIssue = (error: z.ZodError) => error.issues[0]?.message ?? 'is not valid';
@@ -49,7 +53,7 @@ async function renderHome(c: Context<AppEnv>, message?: Message, status: 200 | 4
     <HomePage
       config={c.get('config')}
       csrf={anonymousCsrf(c)}
-      baseUrl={`${origin(c)}/v1`}
+      baseUrl={`${shownOrigin(c)}/v1`}
       calc={readCalculation(c.req.query())}
       message={message}
       signedIn={session !== undefined}
@@ -117,7 +121,7 @@ export const web = new Hono<AppEnv>()
   .get('/', (c) => renderHome(c))
   .get('/docs', async (c) => {
     const session = await currentSession(c);
-    return c.html(<DocsPage config={c.get('config')} baseUrl={`${origin(c)}/v1`} signedIn={session !== undefined} csrf={session?.csrfToken} />);
+    return c.html(<DocsPage config={c.get('config')} baseUrl={`${shownOrigin(c)}/v1`} signedIn={session !== undefined} csrf={session?.csrfToken} />);
   })
   .get('/static/app.css', (c) => c.body(APP_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=300' }))
   .get('/static/app.js', (c) => c.body(APP_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=300' }))
