@@ -24,8 +24,9 @@ import { APP_CSS, APP_JS } from './assets';
 import { DashboardPage, type DashboardData } from './dashboard-page';
 import { DocsPage } from './docs';
 import { HomePage, readCalculation } from './home';
-import { Layout, pageSecurityHeaders } from './layout';
-import { anonymousCsrf, currentSession, endSession, issueLoginToken, LOGIN_TOKEN_TTL_MS, redeemLoginToken, sameToken, startSession, type WebSession } from './session';
+import { pageSecurityHeaders } from './layout';
+import { anonymousCsrf, bindLinkToBrowser, currentSession, endSession, forgetLink, issueLoginToken, linkAskedHere, LOGIN_TOKEN_TTL_MS, loginTokenEmail, redeemLoginToken, sameToken, startSession, type WebSession } from './session';
+import { SignInPage } from './sign-in-page';
 import { readUsage } from './usage-chart';
 
 type Message = { kind: 'ok' | 'bad'; text: string };
@@ -45,6 +46,7 @@ const shownOrigin = (c: Context<AppEnv>) => c.get('config').publicUrl ?? new URL
 const form = async (c: Context<AppEnv>) => (await c.req.parseBody()) as Record<string, string | File>;
 const field = (body: Record<string, string | File>, name: string) => (typeof body[name] === 'string' ? (body[name] as string) : undefined);
 const firstIssue = (error: z.ZodError) => error.issues[0]?.message ?? 'is not valid';
+const invalidLink = (): Message => ({ kind: 'bad', text: 'This sign-in link is invalid, used or expired. Ask for a new one below.' });
 const csrfRefused = (): Message => ({ kind: 'bad', text: 'This form expired or did not come from this site. Reload the page and try again.' });
 
 async function renderHome(c: Context<AppEnv>, message?: Message, status: 200 | 400 | 403 | 429 = 200) {
@@ -135,6 +137,7 @@ export const web = new Hono<AppEnv>()
     const issued = await issueLoginToken(c.env, parsed.data.email, ip, Date.now());
     if (!issued.ok) return renderHome(c, { kind: 'bad', text: 'Too many sign-in links were asked for; try again in an hour.' }, 429);
     const link = `${origin(c)}/auth/activate?token=${issued.token}`;
+    await bindLinkToBrowser(c, issued.token);
     await mailerFor(c.env).send(
       plainEmail(parsed.data.email, 'Your find-token sign-in link', [
         `Open this link to sign in to find-token (it works once, for ${LOGIN_TOKEN_TTL_MS / 60_000} minutes):`,
@@ -145,25 +148,26 @@ export const web = new Hono<AppEnv>()
     // The same answer whether or not the address has an account.
     return renderHome(c, { kind: 'ok', text: 'Check your email: we sent you a sign-in link.' });
   })
-  .get('/auth/activate', (c) => {
+  .get('/auth/activate', async (c) => {
     const token = c.req.query('token') ?? '';
-    // A confirmation button, so that mail scanners opening the link do not use it up.
-    return c.html(
-      <Layout title="Sign in">
-        <h1>Sign in to find-token</h1>
-        <form method="post" action="/auth/activate">
-          <input type="hidden" name="token" value={token} />
-          <input type="hidden" name="csrf" value={anonymousCsrf(c)} />
-          <button type="submit">Sign in</button>
-        </form>
-      </Layout>,
-    );
+    const email = await loginTokenEmail(c.env, token, Date.now());
+    if (!email) return renderHome(c, invalidLink(), 400);
+    return c.html(<SignInPage email={email} token={token} csrf={anonymousCsrf(c)} requestedHere={await linkAskedHere(c, token)} />);
   })
   .post('/auth/activate', async (c) => {
     const body = await form(c);
     if (!sameToken(field(body, 'csrf'), anonymousCsrf(c))) return renderHome(c, csrfRefused(), 403);
-    const accountId = await redeemLoginToken(c.env, field(body, 'token') ?? '', Date.now());
-    if (!accountId) return renderHome(c, { kind: 'bad', text: 'This sign-in link is invalid, used or expired. Ask for a new one below.' }, 400);
+    const token = field(body, 'token') ?? '';
+    const email = await loginTokenEmail(c.env, token, Date.now());
+    if (!email) return renderHome(c, invalidLink(), 400);
+    // Login CSRF: a link asked for in another browser signs in only when its address is confirmed here.
+    const requestedHere = await linkAskedHere(c, token);
+    if (!requestedHere && field(body, 'confirm') !== 'yes') {
+      return c.html(<SignInPage email={email} token={token} csrf={anonymousCsrf(c)} requestedHere={false} message={`Tick the box to confirm that ${email} is your address.`} />, 400);
+    }
+    const accountId = await redeemLoginToken(c.env, token, Date.now());
+    if (!accountId) return renderHome(c, invalidLink(), 400);
+    forgetLink(c);
     await startSession(c, accountId);
     return c.redirect('/dashboard', 303);
   })
