@@ -24,7 +24,7 @@ import { APP_CSS, APP_JS } from './assets';
 import { DashboardPage, type DashboardData } from './dashboard-page';
 import { DocsPage } from './docs';
 import { HomePage, readCalculation } from './home';
-import { pageSecurityHeaders } from './layout';
+import { Layout, pageSecurityHeaders } from './layout';
 import { anonymousCsrf, bindLinkToBrowser, currentSession, endSession, forgetLink, issueLoginToken, linkAskedHere, LOGIN_TOKEN_TTL_MS, loginTokenEmail, redeemLoginToken, sameToken, startSession, type WebSession } from './session';
 import { SignInPage } from './sign-in-page';
 import { readUsage } from './usage-chart';
@@ -43,7 +43,16 @@ const FLASH: Record<string, Message> = {
 const origin = (c: Context<AppEnv>) => publicOrigin(c.get('config'), c.req.url);
 /** The base URL shown on pages: PUBLIC_URL, else (display only) the request's origin. */
 const shownOrigin = (c: Context<AppEnv>) => c.get('config').publicUrl ?? new URL(c.req.url).origin;
-const form = async (c: Context<AppEnv>) => (await c.req.parseBody()) as Record<string, string | File>;
+/** The form's fields, or undefined when the body cannot be read (a malformed multipart body): a 400 page, never a 500. */
+const form = async (c: Context<AppEnv>) => (await c.req.parseBody().catch(() => undefined)) as Record<string, string | File> | undefined;
+const unreadableForm = (c: Context<AppEnv>) =>
+  c.html(
+    <Layout title="Bad request">
+      <h1>This form could not be read</h1>
+      <p>The request's body is not a form we can read. Go back, reload the page and try again.</p>
+    </Layout>,
+    400,
+  );
 const field = (body: Record<string, string | File>, name: string) => (typeof body[name] === 'string' ? (body[name] as string) : undefined);
 const firstIssue = (error: z.ZodError) => error.issues[0]?.message ?? 'is not valid';
 const invalidLink = (): Message => ({ kind: 'bad', text: 'This sign-in link is invalid, used or expired. Ask for a new one below.' });
@@ -51,17 +60,18 @@ const csrfRefused = (): Message => ({ kind: 'bad', text: 'This form expired or d
 
 async function renderHome(c: Context<AppEnv>, message?: Message, status: 200 | 400 | 403 | 429 = 200) {
   const session = await currentSession(c);
+  const calc = readCalculation(c.req.query());
   return c.html(
     <HomePage
       config={c.get('config')}
       csrf={anonymousCsrf(c)}
       baseUrl={`${shownOrigin(c)}/v1`}
-      calc={readCalculation(c.req.query())}
+      calc={calc}
       message={message}
       signedIn={session !== undefined}
       sessionCsrf={session?.csrfToken}
     />,
-    status,
+    status === 200 && calc.problem ? 400 : status,
   );
 }
 
@@ -105,6 +115,7 @@ function dashboardAction(action: (c: Context<AppEnv>, session: WebSession, body:
     const session = await currentSession(c);
     if (!session) return c.redirect('/#signup', 303);
     const body = await form(c);
+    if (!body) return unreadableForm(c);
     if (!sameToken(field(body, 'csrf'), session.csrfToken)) return c.html(<DashboardPage {...await dashboardData(c, session, { message: csrfRefused() })} />, 403);
     try {
       const result = await action(c, session, body);
@@ -130,6 +141,7 @@ export const web = new Hono<AppEnv>()
 
   .post('/auth/signup', async (c) => {
     const body = await form(c);
+    if (!body) return unreadableForm(c);
     if (!sameToken(field(body, 'csrf'), anonymousCsrf(c))) return renderHome(c, csrfRefused(), 403);
     const parsed = CreateAccountSchema.safeParse({ email: field(body, 'email') ?? '' });
     if (!parsed.success) return renderHome(c, { kind: 'bad', text: `Email ${firstIssue(parsed.error)}.` }, 400);
@@ -156,6 +168,7 @@ export const web = new Hono<AppEnv>()
   })
   .post('/auth/activate', async (c) => {
     const body = await form(c);
+    if (!body) return unreadableForm(c);
     if (!sameToken(field(body, 'csrf'), anonymousCsrf(c))) return renderHome(c, csrfRefused(), 403);
     const token = field(body, 'token') ?? '';
     const email = await loginTokenEmail(c.env, token, Date.now());
@@ -174,6 +187,7 @@ export const web = new Hono<AppEnv>()
   .post('/auth/signout', async (c) => {
     const session = await currentSession(c);
     const body = await form(c);
+    if (!body) return unreadableForm(c);
     if (session && sameToken(field(body, 'csrf'), session.csrfToken)) await endSession(c);
     return c.redirect('/', 303);
   })
