@@ -6,6 +6,8 @@ import { standinProviderVars } from './test/support/standin/provider-vars.ts';
 function testBindings(standinUrl: string, stripeUrl: string, resendUrl: string): Record<string, string> {
   return {
     ADMIN_TOKEN: 'test-admin-token',
+    // Links and generated URLs start here, whatever Host a test request carries (BASE is http://gateway.test).
+    PUBLIC_URL: 'https://find-token.test',
     // The BYOK master key for tests (32 bytes of 0x07, base64).
     BYOK_ENCRYPTION_KEY: 'BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=',
     STANDIN_URL: standinUrl,

@@ -5,6 +5,7 @@
  * operator token for the admin API is set when .dev.vars has none.
  *
  * Options: --port N (8787), --persist-to DIR (wrangler's default state folder),
+ * --public-url URL (PUBLIC_URL; default: .dev.vars', else http://localhost:PORT),
  * --standin-port N (a free port), --offline (stand-in for every provider and the
  * dev admin token, whatever .dev.vars says; the end-to-end tests use it).
  */
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     'persist-to': { type: 'string' },
     'standin-port': { type: 'string', default: '0' },
     offline: { type: 'boolean', default: false },
+    'public-url': { type: 'string' },
   },
 });
 
@@ -64,6 +66,9 @@ async function main(): Promise<void> {
     for (const [name, value] of Object.entries(standinProviderVars(standin.url, () => 'standin-key', offline))) vars.push(`${name}:${value}`);
     console.log(`[dev] no key in .dev.vars for ${offline.join(', ')}: served by the local stand-in at ${standin.url}`);
   }
+  // Emailed links and checkout URLs point at this server itself.
+  if (values['public-url']) vars.push(`PUBLIC_URL:${values['public-url']}`);
+  else if (!devVars.PUBLIC_URL) vars.push(`PUBLIC_URL:http://localhost:${values.port}`);
   if (!devVars.BYOK_ENCRYPTION_KEY) vars.push(`BYOK_ENCRYPTION_KEY:${DEV_BYOK_ENCRYPTION_KEY}`);
   if (!devVars.STRIPE_SECRET_KEY) {
     // No Stripe: recharges go through the local checkout page, which signs its webhook with this secret.

@@ -43,6 +43,10 @@ export interface Env extends Cloudflare.Env {
   RESEND_API_KEY?: string;
   /** Another Resend API host (tests); default Resend's. */
   RESEND_API_BASE?: string;
+  /** The site's public address (https://find-token.dev): every emailed link and absolute URL we generate starts with it, never with the request's Host. */
+  PUBLIC_URL?: string;
+  /** "production" on the deployed gateway; anything else (or unset) is development, where links may fall back to the request's origin. */
+  ENVIRONMENT?: string;
 }
 
 export interface AuthenticatedKey {
@@ -89,6 +93,11 @@ const ConfigSchema = z.object({
   maxRechargeUsd: positiveInt(10_000),
   localCheckout: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   mailFrom: z.string().min(3).default('find-token <noreply@find-token.dev>'),
+  publicUrl: z
+    .url({ protocol: /^https?$/, error: 'PUBLIC_URL must be an absolute http(s) URL' })
+    .transform((url) => new URL(url).origin)
+    .optional(),
+  production: z.string().default('').transform((value) => value === 'production'),
 });
 
 function rateOrIssue(text: string, ctx: z.RefinementCtx): Rate {
@@ -148,6 +157,8 @@ export function parseConfig(env: Env): Config {
     maxRechargeUsd: emptyToUndefined(env.MAX_RECHARGE_USD),
     localCheckout: emptyToUndefined(env.LOCAL_CHECKOUT),
     mailFrom: emptyToUndefined(env.MAIL_FROM),
+    publicUrl: emptyToUndefined(env.PUBLIC_URL),
+    production: emptyToUndefined(env.ENVIRONMENT),
   });
   const vars = env as unknown as Record<string, string | undefined>;
   const providers = Object.fromEntries(

@@ -37,11 +37,11 @@ export function parseDollarsAndCents(value: number | string): number | undefined
   return units !== undefined && units > 0 ? units : undefined;
 }
 
-/** Formats units as dollars rounded half-up to 6 decimals, trailing zeros trimmed: 42000 → "0.00042". */
-export function formatUsd(units: number): string {
-  if (!Number.isSafeInteger(units)) throw new RangeError(`units must be a safe integer: ${units}`);
+/** Formats units as dollars rounded half-up to 6 decimals, trailing zeros trimmed: 42000 → "0.00042". A bigint may be any size (estimates). */
+export function formatUsd(units: number | bigint): string {
+  if (typeof units === 'number' && !Number.isSafeInteger(units)) throw new RangeError(`units must be a safe integer: ${units}`);
   const negative = units < 0;
-  const abs = BigInt(Math.abs(units));
+  const abs = typeof units === 'bigint' ? (negative ? -units : units) : BigInt(Math.abs(units));
   const micros = (abs + 50n) / 100n; // 1e-6 USD, half-up
   const whole = micros / 1_000_000n;
   const fraction = (micros % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');

@@ -6,9 +6,11 @@
  */
 import type { Config, Env } from '../env';
 import { newId } from '../base/ids';
+import { publicOrigin } from '../base/public-url';
 import { parseDollarsAndCents } from '../base/money';
 import { amountTooLarge, amountTooSmall, invalidValue, paymentsUnavailable, rateLimited } from '../errors';
 import { accountStub } from '../account/client';
+import { CONTROL_CHARACTERS } from '../schemas/credit-requests';
 import { UNITS_PER_CENT } from './amounts';
 import { insertRecharge, setSession } from './recharges';
 import { stripeClient } from './stripe';
@@ -23,6 +25,9 @@ export async function openRecharge(
 ): Promise<{ id: string; checkoutUrl: string }> {
   if (dollars < config.minRechargeUsd) throw amountTooSmall(`amount must be at least $${config.minRechargeUsd}.`);
   if (dollars > config.maxRechargeUsd) throw amountTooLarge(`amount must be at most $${config.maxRechargeUsd}.`);
+  // The API's schema refuses these first; this guards every caller (the web's URLs come from PUBLIC_URL).
+  if (CONTROL_CHARACTERS.test(urls.success)) throw invalidValue('success_url must not contain control characters.', 'success_url');
+  if (CONTROL_CHARACTERS.test(urls.cancel)) throw invalidValue('cancel_url must not contain control characters.', 'cancel_url');
   const stripe = stripeClient(env);
   if (!stripe && !config.localCheckout) throw paymentsUnavailable('Recharges are not available on this gateway (no payment provider is configured).');
 
@@ -35,7 +40,7 @@ export async function openRecharge(
   await insertRecharge(env.DB, { id, account_id: accountId, amount, created_at: Date.now(), success_url: urls.success, cancel_url: urls.cancel });
   if (!stripe) {
     await setSession(env.DB, id, `cs_local_${id}`);
-    return { id, checkoutUrl: new URL(`/checkout/local/${id}`, requestUrl).toString() };
+    return { id, checkoutUrl: `${publicOrigin(config, requestUrl)}/checkout/local/${id}` };
   }
   try {
     const session = await stripe.checkout.sessions.create(

@@ -8,8 +8,14 @@ export const dollars = z.number({ error: 'must be a number of dollars' }).refine
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-/** An absolute https URL; plain http only for a local address. */
-export const returnUrl = z.string().refine(
+/** CR, LF, NUL, tab and every other C0/C1 control character (the URL parser would silently drop some of them). */
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** An absolute https URL; plain http only for a local address; no control characters. */
+export const returnUrl = z
+  .string()
+  .refine((text) => !CONTROL_CHARACTERS.test(text), { message: 'must not contain control characters (CR, LF, NUL, tab…)', abort: true })
+  .refine(
   (text) => {
     try {
       const url = new URL(text);

@@ -14,34 +14,55 @@ export interface Calculation {
   tokensIn: number;
   tokensOut: number;
   requestsPerDay: number;
+  /** What was out of the calculator's bounds (the default is shown instead). */
+  problem?: string;
 }
 
-/** Reads the calculator's query (defaults when absent or out of range). */
+/** The calculator's bounds, also the form's own (max attributes). */
+export const CALC_BOUNDS = { in: 1_000_000, out: 1_000_000, rpd: 10_000_000 } as const;
+
+/** Reads the calculator's query: defaults when absent; out of range or unknown, the default and a message saying which. */
 export function readCalculation(query: Record<string, string | undefined>): Calculation {
-  const bounded = (value: string | undefined, fallback: number, max: number) => {
+  const problems: string[] = [];
+  const bounded = (name: keyof typeof CALC_BOUNDS, label: string, fallback: number) => {
+    const value = query[name];
+    if (value === undefined || value === '') return fallback;
     const number = Number(value);
-    return Number.isInteger(number) && number >= 0 && number <= max ? number : fallback;
+    if (/^\d+$/.test(value.trim()) && number <= CALC_BOUNDS[name]) return number;
+    problems.push(`${label} must be a whole number from 0 to ${CALC_BOUNDS[name].toLocaleString('en-US')}.`);
+    return fallback;
   };
-  return {
-    model: findModel(query['model'] ?? '') ?? CATALOG[0]!,
-    tokensIn: bounded(query['in'], 1_000, 1_000_000),
-    tokensOut: bounded(query['out'], 500, 1_000_000),
-    requestsPerDay: bounded(query['rpd'], 1_000, 10_000_000),
+  const modelId = query['model'];
+  const model = modelId ? findModel(modelId) : undefined;
+  if (modelId && !model) problems.push(`There is no model ${modelId}; pick one from the list.`);
+  const calc: Calculation = {
+    model: model ?? CATALOG[0]!,
+    tokensIn: bounded('in', 'Tokens in per request', 1_000),
+    tokensOut: bounded('out', 'Tokens out per request', 500),
+    requestsPerDay: bounded('rpd', 'Requests per day', 1_000),
   };
+  return problems.length > 0 ? { ...calc, problem: problems.join(' ') } : calc;
 }
 
-/** Daily and monthly (30-day) cost in units: standard (provider cost × 1.055) and BYOK (free tier, then the fee). */
+const roundHalfUp = (numerator: bigint, denominator: bigint) => (2n * numerator + denominator) / (2n * denominator);
+
+/**
+ * Daily and monthly (30-day) cost in units: standard (provider cost × 1.055) and BYOK (free tier, then the fee).
+ * In bigint: at the bounds (1M tokens each way, 10M requests a day) a month is past Number's safe integers.
+ */
 export function estimate(calc: Calculation, config: Config) {
   const usage = { promptTokens: calc.tokensIn, cachedTokens: 0, completionTokens: calc.tokensOut };
-  const providerPerRequest = computeCost(usage, calc.model.price, ONE);
-  const standardPerRequest = computeCost(usage, calc.model.price, onePlus(config.standardFeeRate));
-  const monthlyRequests = calc.requestsPerDay * 30;
-  const paidRequests = Math.max(0, monthlyRequests - config.byokFreeRequestsPerMonth);
-  const byokMonthly = computeCost({ promptTokens: calc.tokensIn * paidRequests, cachedTokens: 0, completionTokens: calc.tokensOut * paidRequests }, calc.model.price, config.byokFeeRate);
+  const providerPerRequest = BigInt(computeCost(usage, calc.model.price, ONE));
+  const standardPerRequest = BigInt(computeCost(usage, calc.model.price, onePlus(config.standardFeeRate)));
+  const monthlyRequests = BigInt(calc.requestsPerDay * 30);
+  const paidRequests = BigInt(Math.max(0, calc.requestsPerDay * 30 - config.byokFreeRequestsPerMonth));
+  // Prices are per 1M tokens: the same exact formula as computeCost, on the month's tokens.
+  const tokenCost = BigInt(calc.tokensIn) * BigInt(calc.model.price.input) + BigInt(calc.tokensOut) * BigInt(calc.model.price.output);
+  const fee = config.byokFeeRate;
   return {
-    standardDaily: standardPerRequest * calc.requestsPerDay,
+    standardDaily: standardPerRequest * BigInt(calc.requestsPerDay),
     standardMonthly: standardPerRequest * monthlyRequests,
-    byokMonthly,
+    byokMonthly: roundHalfUp(tokenCost * paidRequests * fee.numerator, 1_000_000n * fee.denominator),
     providerMonthly: providerPerRequest * monthlyRequests,
   };
 }
@@ -133,18 +154,19 @@ export function HomePage(props: { config: Config; csrf: string; baseUrl: string;
           </label>
           <label>
             Tokens in per request
-            <input type="number" name="in" min="0" value={String(calc.tokensIn)} />
+            <input type="number" name="in" min="0" max={String(CALC_BOUNDS.in)} value={String(calc.tokensIn)} />
           </label>
           <label>
             Tokens out per request
-            <input type="number" name="out" min="0" value={String(calc.tokensOut)} />
+            <input type="number" name="out" min="0" max={String(CALC_BOUNDS.out)} value={String(calc.tokensOut)} />
           </label>
           <label>
             Requests per day
-            <input type="number" name="rpd" min="0" value={String(calc.requestsPerDay)} />
+            <input type="number" name="rpd" min="0" max={String(CALC_BOUNDS.rpd)} value={String(calc.requestsPerDay)} />
           </label>
           <button type="submit">Calculate</button>
         </form>
+        {calc.problem ? <Notice kind="bad">{calc.problem}</Notice> : null}
         <div class="grid" aria-live="polite">
           <p>
             Standard: <strong id="standard-daily">${formatUsd(cost.standardDaily)}</strong> a day, <strong id="standard-monthly">${formatUsd(cost.standardMonthly)}</strong> a month

@@ -9,6 +9,7 @@ import type { AppEnv } from '../env';
 import { createApiKey, listApiKeys } from '../accounts/account-store';
 import { accountStub } from '../account/client';
 import { parseDollarsAndCents } from '../base/money';
+import { publicOrigin } from '../base/public-url';
 import { decodeCursor, listBillingLogs } from '../billing/billing-log-store';
 import { createDb } from '../db/client';
 import { ApiError, invalidValue, logCause } from '../errors';
@@ -24,7 +25,8 @@ import { DashboardPage, type DashboardData } from './dashboard-page';
 import { DocsPage } from './docs';
 import { HomePage, readCalculation } from './home';
 import { Layout, pageSecurityHeaders } from './layout';
-import { anonymousCsrf, currentSession, endSession, issueLoginToken, LOGIN_TOKEN_TTL_MS, readSession, redeemLoginToken, sameToken, startSession, type WebSession } from './session';
+import { anonymousCsrf, bindLinkToBrowser, currentSession, endSession, forgetLink, issueLoginToken, linkAskedHere, LOGIN_TOKEN_TTL_MS, loginTokenEmail, readSession, redeemLoginToken, sameToken, startSession, type WebSession } from './session';
+import { SignInPage } from './sign-in-page';
 import { readUsage } from './usage-chart';
 
 type Message = { kind: 'ok' | 'bad'; text: string };
@@ -37,10 +39,23 @@ const FLASH: Record<string, Message> = {
   'provider-key-removed': { kind: 'ok', text: 'Your provider key was removed.' },
 };
 
-const origin = (c: Context<AppEnv>) => new URL(c.req.url).origin;
-const form = async (c: Context<AppEnv>) => (await c.req.parseBody()) as Record<string, string | File>;
+/** Links and return URLs start with PUBLIC_URL, never with the request's Host. */
+const origin = (c: Context<AppEnv>) => publicOrigin(c.get('config'), c.req.url);
+/** The base URL shown on pages: PUBLIC_URL, else (display only) the request's origin. */
+const shownOrigin = (c: Context<AppEnv>) => c.get('config').publicUrl ?? new URL(c.req.url).origin;
+/** The form's fields, or undefined when the body cannot be read (a malformed multipart body): a 400 page, never a 500. */
+const form = async (c: Context<AppEnv>) => (await c.req.parseBody().catch(() => undefined)) as Record<string, string | File> | undefined;
+const unreadableForm = (c: Context<AppEnv>) =>
+  c.html(
+    <Layout title="Bad request">
+      <h1>This form could not be read</h1>
+      <p>The request's body is not a form we can read. Go back, reload the page and try again.</p>
+    </Layout>,
+    400,
+  );
 const field = (body: Record<string, string | File>, name: string) => (typeof body[name] === 'string' ? (body[name] as string) : undefined);
 const firstIssue = (error: z.ZodError) => error.issues[0]?.message ?? 'is not valid';
+const invalidLink = (): Message => ({ kind: 'bad', text: 'This sign-in link is invalid, used or expired. Ask for a new one below.' });
 const csrfRefused = (): Message => ({ kind: 'bad', text: 'This form expired or did not come from this site. Reload the page and try again.' });
 const accountSuspended = (): Message => ({
   kind: 'bad',
@@ -56,17 +71,18 @@ async function dashboardSession(c: Context<AppEnv>): Promise<WebSession | Respon
 
 async function renderHome(c: Context<AppEnv>, message?: Message, status: 200 | 400 | 403 | 429 = 200) {
   const session = await currentSession(c);
+  const calc = readCalculation(c.req.query());
   return c.html(
     <HomePage
       config={c.get('config')}
       csrf={anonymousCsrf(c)}
-      baseUrl={`${origin(c)}/v1`}
-      calc={readCalculation(c.req.query())}
+      baseUrl={`${shownOrigin(c)}/v1`}
+      calc={calc}
       message={message}
       signedIn={session !== undefined}
       sessionCsrf={session?.csrfToken}
     />,
-    status,
+    status === 200 && calc.problem ? 400 : status,
   );
 }
 
@@ -110,6 +126,7 @@ function dashboardAction(action: (c: Context<AppEnv>, session: WebSession, body:
     const session = await dashboardSession(c);
     if (session instanceof Response) return session;
     const body = await form(c);
+    if (!body) return unreadableForm(c);
     if (!sameToken(field(body, 'csrf'), session.csrfToken)) return c.html(<DashboardPage {...await dashboardData(c, session, { message: csrfRefused() })} />, 403);
     try {
       const result = await action(c, session, body);
@@ -128,13 +145,14 @@ export const web = new Hono<AppEnv>()
   .get('/', (c) => renderHome(c))
   .get('/docs', async (c) => {
     const session = await currentSession(c);
-    return c.html(<DocsPage config={c.get('config')} baseUrl={`${origin(c)}/v1`} signedIn={session !== undefined} csrf={session?.csrfToken} />);
+    return c.html(<DocsPage config={c.get('config')} baseUrl={`${shownOrigin(c)}/v1`} signedIn={session !== undefined} csrf={session?.csrfToken} />);
   })
   .get('/static/app.css', (c) => c.body(APP_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=300' }))
   .get('/static/app.js', (c) => c.body(APP_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=300' }))
 
   .post('/auth/signup', async (c) => {
     const body = await form(c);
+    if (!body) return unreadableForm(c);
     if (!sameToken(field(body, 'csrf'), anonymousCsrf(c))) return renderHome(c, csrfRefused(), 403);
     const parsed = CreateAccountSchema.safeParse({ email: field(body, 'email') ?? '' });
     if (!parsed.success) return renderHome(c, { kind: 'bad', text: `Email ${firstIssue(parsed.error)}.` }, 400);
@@ -142,6 +160,7 @@ export const web = new Hono<AppEnv>()
     const issued = await issueLoginToken(c.env, parsed.data.email, ip, Date.now());
     if (!issued.ok) return renderHome(c, { kind: 'bad', text: 'Too many sign-in links were asked for; try again in an hour.' }, 429);
     const link = `${origin(c)}/auth/activate?token=${issued.token}`;
+    await bindLinkToBrowser(c, issued.token);
     await mailerFor(c.env).send(
       plainEmail(parsed.data.email, 'Your find-token sign-in link', [
         `Open this link to sign in to find-token (it works once, for ${LOGIN_TOKEN_TTL_MS / 60_000} minutes):`,
@@ -152,32 +171,35 @@ export const web = new Hono<AppEnv>()
     // The same answer whether or not the address has an account.
     return renderHome(c, { kind: 'ok', text: 'Check your email: we sent you a sign-in link.' });
   })
-  .get('/auth/activate', (c) => {
+  .get('/auth/activate', async (c) => {
     const token = c.req.query('token') ?? '';
-    // A confirmation button, so that mail scanners opening the link do not use it up.
-    return c.html(
-      <Layout title="Sign in">
-        <h1>Sign in to find-token</h1>
-        <form method="post" action="/auth/activate">
-          <input type="hidden" name="token" value={token} />
-          <input type="hidden" name="csrf" value={anonymousCsrf(c)} />
-          <button type="submit">Sign in</button>
-        </form>
-      </Layout>,
-    );
+    const email = await loginTokenEmail(c.env, token, Date.now());
+    if (!email) return renderHome(c, invalidLink(), 400);
+    return c.html(<SignInPage email={email} token={token} csrf={anonymousCsrf(c)} requestedHere={await linkAskedHere(c, token)} />);
   })
   .post('/auth/activate', async (c) => {
     const body = await form(c);
+    if (!body) return unreadableForm(c);
     if (!sameToken(field(body, 'csrf'), anonymousCsrf(c))) return renderHome(c, csrfRefused(), 403);
-    const redeemed = await redeemLoginToken(c.env, field(body, 'token') ?? '', Date.now());
+    const token = field(body, 'token') ?? '';
+    const email = await loginTokenEmail(c.env, token, Date.now());
+    if (!email) return renderHome(c, invalidLink(), 400);
+    // Login CSRF: a link asked for in another browser signs in only when its address is confirmed here.
+    const requestedHere = await linkAskedHere(c, token);
+    if (!requestedHere && field(body, 'confirm') !== 'yes') {
+      return c.html(<SignInPage email={email} token={token} csrf={anonymousCsrf(c)} requestedHere={false} message={`Tick the box to confirm that ${email} is your address.`} />, 400);
+    }
+    const redeemed = await redeemLoginToken(c.env, token, Date.now());
     if (!redeemed.ok && redeemed.reason === 'suspended') return renderHome(c, accountSuspended(), 403);
-    if (!redeemed.ok) return renderHome(c, { kind: 'bad', text: 'This sign-in link is invalid, used or expired. Ask for a new one below.' }, 400);
+    if (!redeemed.ok) return renderHome(c, invalidLink(), 400);
+    forgetLink(c);
     await startSession(c, redeemed.accountId);
     return c.redirect('/dashboard', 303);
   })
   .post('/auth/signout', async (c) => {
     const session = await currentSession(c);
     const body = await form(c);
+    if (!body) return unreadableForm(c);
     if (session && sameToken(field(body, 'csrf'), session.csrfToken)) await endSession(c);
     return c.redirect('/', 303);
   })

@@ -1,6 +1,8 @@
 /**
  * Web sign-in and sessions. A sign-in link carries a random single-use token
- * (stored hashed, 30 minutes); opening it and confirming creates the account if
+ * (stored hashed, 30 minutes), bound to the browser that asked by a cookie
+ * holding its hash; opening it shows the address, and confirming (explicitly,
+ * in any other browser) creates the account if
  * needed ($0) and a session: an HttpOnly, Secure, SameSite=Lax cookie holding a
  * random id whose hash keys a server-side row with its expiry and CSRF token.
  * Forms carry a CSRF token checked against the session (signed-in forms) or a
@@ -16,6 +18,8 @@ import { createDb } from '../db/client';
 
 export const SESSION_COOKIE = 'ft_session';
 export const CSRF_COOKIE = 'ft_csrf';
+/** Set in the browser that asked for a sign-in link: the hash of the link's token, binding the link to that browser. */
+export const SIGNIN_COOKIE = 'ft_signin';
 const SESSION_TTL_MS = 30 * 24 * 60 * 60_000;
 export const LOGIN_TOKEN_TTL_MS = 30 * 60_000;
 /** Sign-in links per address and per IP per hour. */
@@ -108,6 +112,29 @@ export async function issueLoginToken(env: Env, email: string, ip: string, now: 
     .run();
   if (inserted.meta.changes === 0) return { ok: false, reason: 'rate_limited' };
   return { ok: true, token };
+}
+
+/** Marks this browser as the one that asked for the link carrying `token` (its hash: the token itself never sits in a cookie). */
+export async function bindLinkToBrowser(c: Context<AppEnv>, token: string): Promise<void> {
+  setCookie(c, SIGNIN_COOKIE, await sha256Hex(token), { ...cookieOptions, maxAge: LOGIN_TOKEN_TTL_MS / 1000 });
+}
+
+/** Whether this browser asked for the link carrying `token`. */
+export async function linkAskedHere(c: Context<AppEnv>, token: string): Promise<boolean> {
+  return sameToken(getCookie(c, SIGNIN_COOKIE), await sha256Hex(token));
+}
+
+export function forgetLink(c: Context<AppEnv>): void {
+  deleteCookie(c, SIGNIN_COOKIE, cookieOptions);
+}
+
+/** The address an unused, unexpired sign-in token signs in as, without using it. */
+export async function loginTokenEmail(env: Env, token: string, now: number): Promise<string | undefined> {
+  if (!/^[0-9a-f]{64}$/.test(token)) return undefined;
+  const row = await env.DB.prepare('SELECT email FROM login_tokens WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?')
+    .bind(await sha256Hex(token), now)
+    .first<{ email: string }>();
+  return row?.email;
 }
 
 export type Redeemed = { ok: true; accountId: string } | { ok: false; reason: 'invalid' | 'suspended' };

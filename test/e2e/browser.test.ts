@@ -62,7 +62,10 @@ describe('from zero to a first API response, in the browser', () => {
     await page.getByText('Check your email').waitFor();
     const link = /https?:\/\/\S+\/auth\/activate\?token=[0-9a-f]{64}/.exec((await latestEmailTo(email)).text)?.[0];
     expect(link).toBeDefined();
+    // The link starts with PUBLIC_URL (the dev server's own address), and the page names the address.
+    expect(link!.startsWith(`${baseUrl}/`)).toBe(true);
     await page.goto(link!);
+    await page.getByRole('heading', { name: `Sign in as ${email}?` }).waitFor();
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/dashboard$/);
     expect(await page.locator('#balance').textContent()).toBe('$0');

@@ -29,7 +29,7 @@ export async function launchDevServer(): Promise<DevServer> {
   const logDir = mkdtempSync(join(tmpdir(), 'find-token-dev-log-'));
   const logPath = join(logDir, 'dev.log');
   const log = openSync(logPath, 'a');
-  const child = spawn(process.execPath, ['scripts/dev.ts', '--port', String(port), '--persist-to', stateDir, '--offline'], { detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, ['scripts/dev.ts', '--port', String(port), '--persist-to', stateDir, '--offline', '--public-url', url], { detached: true, stdio: ['ignore', log, log] });
   child.once('exit', (code, signal) => appendFileSync(logPath, `\n${EXITED} with ${code ?? signal}]\n`));
   return {
     url,

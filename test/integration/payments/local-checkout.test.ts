@@ -13,6 +13,18 @@ async function openLocal(key: string, amount = 15) {
 }
 
 describe('the local checkout', () => {
+  it('gives a checkout_url on PUBLIC_URL, not on the Host the request carried', async () => {
+    const { key } = await createAccountWithKey(0);
+    expect((await openLocal(key)).checkout_url).toMatch(/^https:\/\/find-token\.test\/checkout\/local\/rc_/);
+    // Without PUBLIC_URL, a development server falls back to its own origin; production refuses to make the link.
+    const body = JSON.stringify({ amount: 15, ...URLS });
+    const init = { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body };
+    const dev = await fetchWithEnv('/v1/user/credits', init, { ...LOCAL, PUBLIC_URL: '' });
+    expect((await dev.json<{ checkout_url: string }>()).checkout_url).toMatch(/^http:\/\/gateway\.test\/checkout\/local\//);
+    const production = await fetchWithEnv('/v1/user/credits', { ...init, body }, { ...LOCAL, PUBLIC_URL: '', ENVIRONMENT: 'production' });
+    expect(production.status).toBe(503);
+  });
+
   it('shows the amount with Pay and Cancel, and Pay credits through the signed webhook, then returns to success_url', async () => {
     const { key } = await createAccountWithKey(0);
     const recharge = await openLocal(key);

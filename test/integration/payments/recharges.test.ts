@@ -38,12 +38,18 @@ describe('opening a recharge', () => {
     [{ amount: '20', ...URLS }, 'amount', 'must be a number of dollars'],
     [{ amount: 20, success_url: 'http://app.example.com/ok', cancel_url: URLS.cancel_url }, 'success_url', 'must be an absolute https URL (http only for localhost)'],
     [{ amount: 20, success_url: URLS.success_url, cancel_url: '/relative' }, 'cancel_url', 'must be an absolute https URL (http only for localhost)'],
+    // CR, LF, NUL and other control characters: the WHATWG URL parser would silently drop some of them.
+    [{ amount: 20, success_url: 'https://app.example.com/ok\r\nSet-Cookie: x=1', cancel_url: URLS.cancel_url }, 'success_url', 'must not contain control characters'],
+    [{ amount: 20, success_url: URLS.success_url, cancel_url: 'https://app.example.com/\n/no' }, 'cancel_url', 'must not contain control characters'],
+    [{ amount: 20, success_url: 'https://app.example.com/\u0000ok', cancel_url: URLS.cancel_url }, 'success_url', 'must not contain control characters'],
+    [{ amount: 20, success_url: URLS.success_url, cancel_url: 'https://app.exa\tmple.com/no' }, 'cancel_url', 'must not contain control characters'],
   ])('refuses %j with a 400 naming %s', async (body, param, message) => {
     const { key } = await createAccountWithKey(0);
     const response = await open(key, body);
     expect(response.status).toBe(400);
-    const error = (await response.json<{ error: { param: string; message: string } }>()).error;
+    const error = (await response.json<{ error: { param: string; message: string; code: string } }>()).error;
     expect(error.param).toBe(param);
+    if (param.endsWith('_url')) expect(error.code).toBe('invalid_value');
     expect(error.message).toContain(message);
     expect((await (await apiRequest(key, 'GET', '/v1/user/recharges')).json<{ data: unknown[] }>()).data).toEqual([]);
   });

@@ -1,4 +1,4 @@
-/** A browser over the worker for the web tests: a cookie jar, and signing a new address up and in. */
+/** A browser for the web tests: a cookie jar over SELF.fetch, and signing in through the emailed link. */
 import { SELF } from 'cloudflare:test';
 import { expect } from 'vitest';
 import { adminRequest, BASE } from '../helpers';
@@ -9,6 +9,9 @@ export class Browser {
   /** Each browser comes from its own address (sign-in links are limited per IP). */
   private readonly ip = `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
 
+  /** origin: where requests go (any Host reaches the worker). */
+  constructor(private readonly origin = BASE) {}
+
   async request(path: string, init: RequestInit & { form?: Record<string, string> } = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     headers.set('CF-Connecting-IP', this.ip);
@@ -18,7 +21,7 @@ export class Browser {
       headers.set('Content-Type', 'application/x-www-form-urlencoded');
       body = new URLSearchParams(init.form).toString();
     }
-    const response = await SELF.fetch(`${BASE}${path}`, { ...init, headers, body, redirect: 'manual' });
+    const response = await SELF.fetch(`${this.origin}${path}`, { ...init, headers, body, redirect: 'manual' });
     for (const cookie of response.headers.getSetCookie()) {
       const [pair] = cookie.split(';');
       const [name, value] = pair!.split('=');
@@ -40,8 +43,8 @@ export async function outboxLinkFor(email: string): Promise<string | undefined> 
 }
 
 /** Signs a new address up and in; returns the browser with its session and the dashboard's CSRF token. */
-export async function signedIn(email = `web-${crypto.randomUUID()}@example.com`) {
-  const browser = new Browser();
+export async function signedIn(email = `web-${crypto.randomUUID()}@example.com`, origin = BASE) {
+  const browser = new Browser(origin);
   const home = await (await browser.request('/')).text();
   await browser.request('/auth/signup', { method: 'POST', form: { email, csrf: Browser.csrfOf(home) } });
   const link = (await outboxLinkFor(email))!;
