@@ -52,12 +52,15 @@ export class ApiError extends Error {
   }
 }
 
+/** The message of anything thrown, for a log line (never for a response). */
+export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
 /** Logs what went wrong inside an error, once, where it is answered (never the response). */
 export function logCause(error: ApiError, requestId: string): void {
   if (error.cause === undefined) return;
   const chain: string[] = [];
   for (let cause: unknown = error.cause; cause !== undefined && chain.length < 5; cause = cause instanceof Error ? cause.cause : undefined) {
-    chain.push(cause instanceof Error ? cause.message : String(cause));
+    chain.push(messageOf(cause));
   }
   console.error(`[${requestId}] ${error.code}: ${chain.join(' ← ')}`);
 }

@@ -9,6 +9,7 @@
  * account from its name (idFromName(accountId)) and its policy (rate limit, Checkout
  * Sessions per hour, hold bound, BYOK free tier) from its own vars: callers send neither.
  */
+import { messageOf } from '../errors';
 import { DurableObject } from 'cloudflare:workers';
 import { parseConfig, type Config, type Env } from '../env';
 import { AccountLedger, type AdjustResult } from './account-ledger';
@@ -266,7 +267,7 @@ export class AccountDurableObject extends DurableObject<Env> {
     try {
       await this.flushOutbox();
     } catch (error) {
-      console.error('billing log flush failed; retrying', error instanceof Error ? error.message : error);
+      console.error('billing log flush failed; retrying', messageOf(error));
       retryAt = now + FLUSH_RETRY_MS;
     }
     const pending = this.ledger.hasUnflushedLogs() ? now + this.config.outboxFlushDelayMs : undefined;

@@ -8,6 +8,7 @@
  * charge that cannot even be queued is logged as `charge_lost` and recorded in
  * D1 for the operator, with what is needed to replay it.
  */
+import { messageOf } from '../errors';
 import type { Env } from '../env';
 import type { AccountDurableObject } from './account-object';
 import type { ChargeInput, ChargeResult } from './request-charges';
@@ -63,7 +64,7 @@ async function withinTimeout<T>(call: () => Promise<T>, timeoutMs: number): Prom
       ]);
       if (answer === undefined) return undefined;
       if ('value' in answer) return answer.value;
-      console.error('charge round trip failed:', answer.error instanceof Error ? answer.error.message : answer.error);
+      console.error('charge round trip failed:', messageOf(answer.error));
       const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)]!;
       if (Date.now() + delay >= deadline) return undefined;
       const waited = await Promise.race([new Promise<true>((resolve) => setTimeout(() => resolve(true), delay)), expired]);
@@ -83,13 +84,13 @@ export async function recordLostCharge(env: Env, message: ChargeMessage, cause: 
   const { charge } = message;
   console.error(
     `charge_lost request=${charge.requestId} account=${message.accountId} cost=${charge.outcome.cost}:`,
-    cause instanceof Error ? cause.message : cause,
+    messageOf(cause),
   );
   try {
     await env.DB.prepare('INSERT OR IGNORE INTO lost_charges (request_id, account_id, cost, charge, created_at) VALUES (?, ?, ?, ?, ?)')
       .bind(charge.requestId, message.accountId, charge.outcome.cost, JSON.stringify(charge), Date.now())
       .run();
   } catch (error) {
-    console.error(`charge_lost request=${charge.requestId}: not recorded in D1 either:`, error instanceof Error ? error.message : error);
+    console.error(`charge_lost request=${charge.requestId}: not recorded in D1 either:`, messageOf(error));
   }
 }

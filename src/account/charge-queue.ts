@@ -7,6 +7,7 @@
  * last retry the message goes to the dead-letter queue, whose consumer tries
  * once more and otherwise records it as lost.
  */
+import { messageOf } from '../errors';
 import type { Env } from '../env';
 import { recordLostCharge, type ChargeMessage } from './charge-delivery';
 import { accountStub } from './client';
@@ -40,7 +41,7 @@ export async function consumeCharges(batch: MessageBatch<unknown>, env: Env): Pr
           message.ack();
           return;
         }
-        console.error(`charge of ${body.charge.requestId} not recorded (attempt ${message.attempts}); retrying:`, error instanceof Error ? error.message : error);
+        console.error(`charge of ${body.charge.requestId} not recorded (attempt ${message.attempts}); retrying:`, messageOf(error));
         message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
       }
     }),

@@ -5,6 +5,7 @@
  * restart forgets nothing. A sliding hour: the refusal's Retry-After is when the
  * oldest counted session leaves it.
  */
+import { retryAfterSeconds } from '../base/retry-after';
 import type { RateLimited } from './request-holds';
 
 const HOUR_MS = 60 * 60_000;
@@ -18,7 +19,7 @@ export class CheckoutLimit {
     const opened = this.sql.exec<{ opened_at: number }>('SELECT opened_at FROM checkout_sessions ORDER BY opened_at').toArray();
     if (opened.length >= limit) {
       const frees = (opened[opened.length - limit]?.opened_at ?? now) + HOUR_MS;
-      return { ok: false, reason: 'rate_limited', limit, retryAfterSeconds: Math.max(1, Math.ceil((frees - now) / 1000)) };
+      return { ok: false, reason: 'rate_limited', limit, retryAfterSeconds: retryAfterSeconds(frees - now) };
     }
     this.sql.exec('INSERT INTO checkout_sessions (opened_at) VALUES (?)', now);
     return undefined;

@@ -55,8 +55,8 @@ export function keyStateRefusal(state: { revoked: boolean; deactivated: boolean;
 }
 
 /** Asks the account's object, the authority, whether the key may act and the account is within its rate limit: the error to answer, or undefined. */
-export async function keyAccessError(env: Env, auth: Pick<AuthenticatedKey, 'accountId' | 'keyId'>): Promise<ApiError | undefined> {
+export async function keyAccessError(env: Env, auth: Pick<AuthenticatedKey, 'accountId' | 'keyId'>, now: number): Promise<ApiError | undefined> {
   // One round trip: the ruling on the key, and this request counted in the account's rate window.
-  const refusal = keyStateRefusal(await accountStub(env, auth.accountId).keyState(auth.keyId, Date.now()));
+  const refusal = keyStateRefusal(await accountStub(env, auth.accountId).keyState(auth.keyId, now));
   return refusal && refusalToError(refusal);
 }

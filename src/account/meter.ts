@@ -8,6 +8,7 @@
  * does not record in time goes to the CHARGES queue (charge-delivery.ts): the
  * answer is still delivered, marked pending. The request path never writes to D1.
  */
+import { messageOf } from '../errors';
 import type { AuthenticatedKey, Config, Env } from '../env';
 import type { NormalizedUsage } from '../base/upstream';
 import type { CatalogModel } from '../base/catalog';
@@ -149,7 +150,7 @@ export class Meter {
       if (this.ended) return;
       this.stub
         .renew({ requestId: this.input.requestId, amount: this.held })
-        .catch((error: unknown) => console.error(`[${this.input.requestId}] renewing the hold failed:`, error instanceof Error ? error.message : error))
+        .catch((error: unknown) => console.error(`[${this.input.requestId}] renewing the hold failed:`, messageOf(error)))
         .finally(() => {
           if (!this.ended) this.renewLater();
         });

@@ -11,6 +11,7 @@
  * keeps that total out of what it admits, while the requests that held it
  * renew (re-creating their holds) or are charged.
  */
+import { retryAfterSeconds } from '../base/retry-after';
 import type { Config } from '../env';
 import type { RequestContext } from '../billing/billing-log';
 import type { AccountLedger } from './account-ledger';
@@ -131,7 +132,7 @@ export class RequestHolds {
     const minute = Math.floor(now / MINUTE_MS);
     const limit = this.rateLimitOverride ?? this.config().rateLimitPerMinute;
     const used = this.window.minute === minute ? this.window.count : 0;
-    if (used >= limit) return { ok: false, reason: 'rate_limited', limit, retryAfterSeconds: Math.max(1, Math.ceil(((minute + 1) * MINUTE_MS - now) / 1000)) };
+    if (used >= limit) return { ok: false, reason: 'rate_limited', limit, retryAfterSeconds: retryAfterSeconds((minute + 1) * MINUTE_MS - now) };
     this.window = { minute, count: used + 1 };
     return undefined;
   }

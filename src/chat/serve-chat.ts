@@ -52,7 +52,7 @@ export async function serveChat(call: ChatCall): Promise<ChatResult> {
     return await serve(call, access);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    const denied = access.decided ? undefined : await keyAccessError(call.env, call.auth);
+    const denied = access.decided ? undefined : await keyAccessError(call.env, call.auth, call.now());
     return { kind: 'error', error: denied ?? error };
   }
 }

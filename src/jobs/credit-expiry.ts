@@ -15,6 +15,7 @@
  * next day's sweep, and the others go on. Every step is keyed, so a page worked
  * twice (a run cut short) expires, deactivates and warns nothing twice.
  */
+import { messageOf } from '../errors';
 import type { Env } from '../env';
 import { accountStub } from '../account/client';
 import { formatUsd } from '../base/money';
@@ -75,7 +76,7 @@ export async function runCreditExpiry(env: Env, now: Date, options: ExpiryOption
     } catch (error) {
       // Nothing of this account's step was recorded that did not happen: the next sweep picks it up again.
       run.failed += 1;
-      console.error(`credit expiry: account ${account.id} is left for the next sweep:`, error instanceof Error ? error.message : error);
+      console.error(`credit expiry: account ${account.id} is left for the next sweep:`, messageOf(error));
     }
   }
   const last = page.at(-1);

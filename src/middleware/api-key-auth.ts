@@ -42,7 +42,7 @@ export function apiKeyAuth(options: { now?: () => number } = {}): MiddlewareHand
  */
 export function keyAccess(): MiddlewareHandler<AppEnv> {
   return async function keyAccessMiddleware(c, next) {
-    const denied = await keyAccessError(c.env, c.get('auth'));
+    const denied = await keyAccessError(c.env, c.get('auth'), Date.now());
     if (denied) throw denied;
     await next();
   };

@@ -9,6 +9,7 @@
  * be in flight, and its Stripe call (or the SDK's retry of it, with the same
  * idempotency key) could still refund the card after we looked.
  */
+import { messageOf } from '../errors';
 import type { Env } from '../env';
 import { findRecharge } from './recharges';
 import { pendingAttempts, settleAttempt, type PendingAttempt } from './refund-attempts';
@@ -54,7 +55,7 @@ async function reconcileOne(env: Env, attempt: PendingAttempt, at: number, tally
   try {
     answer = await lookUp(env, recharge.stripe_session_id, recharge.stripe_payment_intent, attempt.id);
   } catch (error) {
-    console.error(`refund reconciliation: attempt ${attempt.id} stays pending, Stripe could not be asked:`, error instanceof Error ? error.message : error);
+    console.error(`refund reconciliation: attempt ${attempt.id} stays pending, Stripe could not be asked:`, messageOf(error));
     tally.unresolved += 1;
     return;
   }

@@ -18,7 +18,7 @@ import type { Env } from '../env';
 import { accountStub } from '../account/client';
 import { newId } from '../base/ids';
 import { formatUsd, parseDollarsAndCents } from '../base/money';
-import { notRefundable, refundExceedsUnspent, refundFailed, refundTooLarge, refundWindowPassed, type ApiError } from '../errors';
+import { notRefundable, refundExceedsUnspent, refundFailed, refundTooLarge, refundWindowPassed, type ApiError, messageOf } from '../errors';
 import type { BeginRefund } from '../account/account-refunds';
 import { UNITS_PER_CENT } from './amounts';
 import { markRefunded, type Recharge } from './recharges';
@@ -60,7 +60,7 @@ export async function refundRecharge(env: Env, recharge: Recharge, dollars: numb
   const attempt = await openRefundAttempt(env, recharge, amount, now);
   const answer = isLocal(recharge) ? ({ kind: 'refunded', refundId: `re_local_${attempt.attemptId}` } as const) : await requestStripeRefund(env, recharge, attempt);
   if (answer.kind === 'unknown') {
-    console.error(`refund ${attempt.attemptId} of recharge ${recharge.id}: no answer from Stripe; pending until the daily reconciliation`, errorText(answer.error));
+    console.error(`refund ${attempt.attemptId} of recharge ${recharge.id}: no answer from Stripe; pending until the daily reconciliation`, messageOf(answer.error));
     return { attemptId: attempt.attemptId, status: 'pending', refunded: amount, balance: attempt.balance };
   }
   const settled = await settleRefundAttempt(env, recharge, attempt, answer, now);
@@ -114,7 +114,6 @@ export async function settleRefundAttempt(env: Env, recharge: Pick<Recharge, 'id
 
 const isLocal = (recharge: Recharge): boolean => recharge.stripe_session_id?.startsWith('cs_local_') ?? false;
 
-const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 function refusalToError(refusal: Extract<BeginRefund, { ok: false }>): ApiError {
   switch (refusal.reason) {

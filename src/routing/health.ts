@@ -11,6 +11,7 @@
  * again. A probe that finds the provider down opens it at once; one that finds it
  * up lets a request try it.
  */
+import { messageOf } from '../errors';
 import type { Config } from '../env';
 import { PROVIDER_IDS, type ProviderId } from '../base/provider-id';
 import type { CircuitState, ProviderStatus } from './strategies';
@@ -118,7 +119,7 @@ export class ProviderHealth {
     waitUntil(
       readProbeResults(db)
         .then((results) => this.applyProbes(results, Date.now(), config))
-        .catch((error: unknown) => console.error('reading provider health failed:', error instanceof Error ? error.message : error)),
+        .catch((error: unknown) => console.error('reading provider health failed:', messageOf(error))),
     );
   }
 
