@@ -54,6 +54,8 @@ export interface AuthenticatedKey {
   accountId: string;
   keyName: string;
   keyPrefix: string;
+  /** The only models the key may use (chat plans within them); absent or null = every model. Fixed when the key was made. */
+  models?: readonly string[] | null;
 }
 
 export interface AppEnv {

@@ -93,6 +93,8 @@ export const invalidWebhook = (message: string): ApiError => error(400, 'invalid
 // 401: who is calling.
 export const invalidApiKey = (message: string): ApiError => error(401, 'authentication_error', 'invalid_api_key', message);
 export const revokedKey = (): ApiError => invalidApiKey('This API key has been revoked.');
+export const keyExpired = (expiredAt: string): ApiError =>
+  error(401, 'authentication_error', 'key_expired', `This API key expired at ${expiredAt}. Make a new key in the dashboard.`);
 export const invalidAdminToken = (): ApiError => error(401, 'authentication_error', 'invalid_admin_token', 'Invalid admin token.');
 export const accountDeactivated = (): ApiError =>
   error(401, 'invalid_request_error', 'account_deactivated', 'This account was deactivated after 12 months without activity. Sign in to the dashboard to reactivate it.');
@@ -100,6 +102,12 @@ export const accountDeactivated = (): ApiError =>
 // 403: the key is known, but may not act.
 export const accountSuspended = (): ApiError =>
   error(403, 'permission_error', 'account_suspended', 'This account is suspended: its API keys are refused until the suspension is lifted. Contact support.');
+
+export const insufficientScope = (scope: string): ApiError =>
+  error(403, 'permission_error', 'insufficient_scope', `This API key lacks the '${scope}' scope this endpoint needs. Use a key with it, or make one in the dashboard.`);
+export const keyLimitExceeded = (message: string): ApiError => error(403, 'permission_error', 'key_limit_exceeded', message);
+export const modelNotAllowed = (model: string, models: readonly string[]): ApiError =>
+  error(403, 'permission_error', 'model_not_allowed', `This API key may not use the model '${model}'; it may use only: ${models.join(', ')}.`, { param: 'model' });
 
 // 402, 404, 409, 413, 422, 429: the account's money, what does not exist, limits.
 export const insufficientCredits = (message: string): ApiError => error(402, 'invalid_request_error', 'insufficient_credits', message);

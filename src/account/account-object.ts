@@ -1,15 +1,14 @@
 /**
  * The per-account Durable Object (SQLite storage): the authority on the
  * account's balance, reservations, rate limit, BYOK month counter, ledger and
- * key revocations. One object per account and a single thread, so every
+ * its keys' rules (revocation, expiry, scopes, models, spend limits). One object per account and a single thread, so every
  * check-then-write is atomic however many requests arrive at once. Holds live
  * in its memory (request-holds.ts); charges are durable (request-charges.ts).
- * Its alarm releases holds left unrenewed and flushes the ledger's billing logs to D1.
+ * Its alarm (object-alarm.ts) releases holds left unrenewed and flushes billing logs to D1.
  * Its storage is migrated to schema.ts's version before the first call; it knows its
  * account from its name (idFromName(accountId)) and its policy (rate limit, Checkout
  * Sessions per hour, hold bound, BYOK free tier) from its own vars: callers send neither.
  */
-import { messageOf } from '../errors';
 import { DurableObject } from 'cloudflare:workers';
 import { parseConfig, type Config, type Env } from '../env';
 import { AccountLedger, type AdjustResult } from './account-ledger';
@@ -17,7 +16,9 @@ import { adoptStoredReservations, RequestHolds, type AuthorizeDecision, type Aut
 import { CheckoutLimit } from './checkout-limit';
 import { chargeRequest, type ChargeInput, type ChargeResult } from './request-charges';
 import type { BillingLogRecord } from '../billing/billing-log';
-import { OUTBOX_BATCH, writeBillingLogs } from '../billing/outbox';
+import type { KeyRequest, KeyScope } from '../base/key-rules';
+import { KeyPolicies, type KeyRefusal, type KeySpend, type RegisterKeyAnswer } from './key-policies';
+import { ObjectAlarm } from './object-alarm';
 import { ByokKeyStore, type ByokKeySet, type EncryptedKey, type StoredByokKey } from './byok-key-store';
 import { AccountCredits, type RechargeCredit } from './account-credits';
 import { expireInactiveCredits, type InactivityExpiry } from './inactivity-expiry';
@@ -33,10 +34,11 @@ export type AuthorizeAnswer =
   | AuthorizeDecision
   | { ok: false; reason: 'byok_stale'; byok: ByokKeySet }
   | { ok: false; reason: 'account_deactivated' }
-  | { ok: false; reason: 'account_suspended' };
+  | { ok: false; reason: 'account_suspended' }
+  | KeyRefusal;
 
-/** A failed D1 flush is tried again after this long. */
-const FLUSH_RETRY_MS = 10_000;
+/** What the object rules on a key for a request that does not authorize (every /v1 request but chat). */
+export type KeyRuling = { ok: true } | Exclude<AuthorizeAnswer, { ok: true } | { reason: 'byok_stale' | 'insufficient_credits' | 'key_limit_exceeded' }>;
 
 export class AccountDurableObject extends DurableObject<Env> {
   private ledger!: AccountLedger;
@@ -48,8 +50,8 @@ export class AccountDurableObject extends DurableObject<Env> {
   private disputes!: AccountDisputes;
   private suspensions!: AccountSuspensions;
   private checkouts!: CheckoutLimit;
-  /** When the alarm is set for (only this object sets it), so the hot path need not ask storage. */
-  private alarmAt: number | null | undefined;
+  private keys!: KeyPolicies;
+  private alarms!: ObjectAlarm;
   /** The clock holds are renewed and expired by (tests move it instead of waiting). */
   private clock: () => number = Date.now;
 
@@ -67,6 +69,8 @@ export class AccountDurableObject extends DurableObject<Env> {
       this.disputes = new AccountDisputes(ctx.storage.sql, this.ledger, this.holds, this.suspensions);
       this.adjustments = new OperatorAdjustments(ctx.storage.sql, this.ledger);
       this.checkouts = new CheckoutLimit(ctx.storage.sql);
+      this.keys = new KeyPolicies(ctx.storage);
+      this.alarms = new ObjectAlarm(ctx.storage, () => this.env.DB, () => this.config, this.ledger, this.holds);
     });
   }
 
@@ -80,14 +84,22 @@ export class AccountDurableObject extends DurableObject<Env> {
    * not this object's, nothing is held and the current keys come back instead.
    */
   async authorize(input: AuthorizeInput & { byokVersion?: string }): Promise<AuthorizeAnswer> {
-    if (this.suspensions.suspended) return { ok: false, reason: 'account_suspended' };
-    if (this.credits.deactivated) return { ok: false, reason: 'account_deactivated' };
+    const { keyId, model } = input.context;
+    // The key's own state, the account's, then what the key may do (the same order as keyState).
+    const refused = this.keys.refusal(keyId, input.now) ?? this.accountRefusal() ?? this.keys.refusal(keyId, input.now, 'inference', model);
+    if (refused) return refused;
     if (input.byokVersion !== undefined && input.byokVersion !== this.byokKeys.version) {
       return { ok: false, reason: 'byok_stale', byok: this.byokKeys.snapshot() };
     }
-    const decision = this.holds.authorize(input);
-    if (decision.ok && !decision.replay) await this.armForHolds();
+    const decision = this.holds.authorize(input, this.keys.budget(keyId, input.now, () => this.holds.byKey(), this.holds.guarded()));
+    if (decision.ok && !decision.replay) await this.alarms.armForHolds();
     return decision;
+  }
+
+  private accountRefusal(): { ok: false; reason: 'account_suspended' | 'account_deactivated' } | undefined {
+    if (this.suspensions.suspended) return { ok: false, reason: 'account_suspended' };
+    if (this.credits.deactivated) return { ok: false, reason: 'account_deactivated' };
+    return undefined;
   }
 
   /**
@@ -95,9 +107,9 @@ export class AccountDurableObject extends DurableObject<Env> {
    * this object does not know is held again as far as the guard or the free
    * balance covers it. `renewed`: whether the hold was still there.
    */
-  async renew(input: { requestId: string; amount: number }): Promise<{ renewed: boolean }> {
-    const renewed = this.holds.renew(input.requestId, input.amount);
-    if (!renewed) await this.armForHolds();
+  async renew(input: { requestId: string; amount: number; keyId: string }): Promise<{ renewed: boolean }> {
+    const renewed = this.holds.renew(input.requestId, input.amount, input.keyId);
+    if (!renewed) await this.alarms.armForHolds();
     return { renewed };
   }
 
@@ -108,15 +120,17 @@ export class AccountDurableObject extends DurableObject<Env> {
    * which releases its hold.
    */
   async charge(input: ChargeInput): Promise<ChargeResult> {
-    const result = chargeRequest(this.ledger, this.holds, input);
+    const result = chargeRequest(this.ledger, this.holds, this.keys, input);
     if (input.byokKeyId && !result.replay && input.outcome.status === 'succeeded') this.byokKeys.recordUse(input.byokKeyId, input.now);
-    if (!result.replay) await this.setAlarm(Date.now() + this.config.outboxFlushDelayMs);
+    if (!result.replay) await this.alarms.afterCharge();
     return result;
   }
 
-  async raiseHold(requestId: string, amount: number): Promise<{ ok: boolean; reserved: number }> {
-    const raised = this.holds.raiseHold(requestId, amount);
-    await this.armForHolds();
+  /** Raises a request's hold (failover to a pricier model) within the free balance and its key's limit. */
+  async raiseHold(requestId: string, amount: number, keyId: string): Promise<{ ok: boolean; reserved: number }> {
+    const budget = this.keys.budget(keyId, this.clock(), () => this.holds.byKey(), this.holds.guarded());
+    const raised = this.holds.raiseHold(requestId, amount, keyId, budget?.room);
+    await this.alarms.armForHolds();
     return raised;
   }
 
@@ -151,11 +165,34 @@ export class AccountDurableObject extends DurableObject<Env> {
     return this.adjustments.adjust(input);
   }
 
-  /** Whether the key may be used, asked by every /v1 request that does not authorize; with `now`, that request counts in the rate window. */
-  async keyState(keyId: string, now?: number): Promise<{ revoked: boolean; deactivated: boolean; suspended: boolean; rateLimited?: RateLimited }> {
-    const state = { revoked: this.holds.isKeyRevoked(keyId), deactivated: this.credits.deactivated, suspended: this.suspensions.suspended };
-    const rateLimited = now === undefined || state.revoked || state.deactivated || state.suspended ? undefined : this.holds.countRequest(now);
-    return rateLimited ? { ...state, rateLimited } : state;
+  /**
+   * Whether the key may act for a request that needs `scope`, asked by every /v1 request that does
+   * not authorize: the key's own state, then the account's, then the scope; a request let through
+   * counts in the rate window.
+   */
+  async keyState(input: { keyId: string; now: number; scope?: KeyScope }): Promise<KeyRuling> {
+    const refused = this.keys.refusal(input.keyId, input.now) ?? this.accountRefusal() ?? this.keys.refusal(input.keyId, input.now, input.scope);
+    return refused ?? this.holds.countRequest(input.now) ?? { ok: true };
+  }
+
+  /** Records a new key's rules (checked against its parent's) before the key exists anywhere else. */
+  async registerKey(input: { request: KeyRequest; now: number }): Promise<RegisterKeyAnswer> {
+    return this.keys.register(input.request, input.now);
+  }
+
+  /** Drops the rules of a key that was never made (the key cap refused it). */
+  async forgetKey(keyId: string): Promise<void> {
+    this.keys.forget(keyId);
+  }
+
+  /** Revokes a key and the keys it made (and theirs): the ids revoked now, the key first. */
+  async revokeKey(keyId: string, now: number): Promise<string[]> {
+    return this.keys.revoke(keyId, now);
+  }
+
+  /** What each key has spent in its limit's current period. */
+  async keySpending(input: { keyIds: string[]; now: number }): Promise<KeySpend[]> {
+    return this.keys.spending(input.keyIds, input.now);
   }
 
   /** Counts a Checkout Session against CHECKOUT_SESSIONS_PER_HOUR before Stripe is called: undefined, or the refusal. */
@@ -229,10 +266,6 @@ export class AccountDurableObject extends DurableObject<Env> {
     this.credits.setDeactivated(at);
   }
 
-  async revokeKey(keyId: string, now: number): Promise<void> {
-    this.holds.revokeKey(keyId, now);
-  }
-
   /** The operator's override of the configured rate limit; null = the configured one. */
   async setRateLimit(limit: number | null): Promise<void> {
     this.holds.setRateLimit(limit);
@@ -257,43 +290,6 @@ export class AccountDurableObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    // The alarm that fired is gone; whatever is scheduled meanwhile asks storage afresh.
-    this.alarmAt = undefined;
-    const now = Date.now();
-    const released = this.holds.expire();
-    // Nothing is known of what they delivered: a charge that still comes is charged then, at its real cost.
-    if (released.length > 0) console.warn(`released ${released.length} hold(s) left unrenewed: ${released.join(', ')}`);
-    let retryAt: number | undefined;
-    try {
-      await this.flushOutbox();
-    } catch (error) {
-      console.error('billing log flush failed; retrying', messageOf(error));
-      retryAt = now + FLUSH_RETRY_MS;
-    }
-    const pending = this.ledger.hasUnflushedLogs() ? now + this.config.outboxFlushDelayMs : undefined;
-    const next = [retryAt ?? pending, this.holds.nextDeadline()].filter((at): at is number => at !== undefined);
-    if (next.length > 0) await this.setAlarm(Math.min(...next));
-  }
-
-  private async flushOutbox(): Promise<void> {
-    for (;;) {
-      const batch = this.ledger.unflushedLogs(OUTBOX_BATCH);
-      if (batch.length === 0) return;
-      await writeBillingLogs(this.env.DB, batch.map((row) => row.log));
-      this.ledger.markFlushed(batch.map((row) => row.ledgerId));
-    }
-  }
-
-  /** Keeps the alarm armed while anything is held (the earliest a hold can expire, or the guard end). */
-  private async armForHolds(): Promise<void> {
-    const next = this.holds.nextDeadline();
-    if (next !== undefined) await this.setAlarm(next);
-  }
-
-  private async setAlarm(at: number): Promise<void> {
-    const current = this.alarmAt === undefined ? await this.ctx.storage.getAlarm() : this.alarmAt;
-    if (current !== null && current <= at) return;
-    this.alarmAt = at;
-    await this.ctx.storage.setAlarm(at);
+    await this.alarms.fire();
   }
 }

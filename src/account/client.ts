@@ -5,9 +5,22 @@
  * the key check of every other request).
  */
 import type { AuthenticatedKey, Env } from '../env';
-import { accountDeactivated, accountSuspended, insufficientCredits, rateLimited, revokedKey, type ApiError } from '../errors';
+import type { KeyScope } from '../base/key-rules';
+import {
+  accountDeactivated,
+  accountSuspended,
+  insufficientCredits,
+  insufficientScope,
+  keyExpired,
+  keyLimitExceeded,
+  modelNotAllowed,
+  rateLimited,
+  revokedKey,
+  type ApiError,
+} from '../errors';
 import { formatUsd } from '../base/money';
 import type { AccountDurableObject, AuthorizeAnswer } from './account-object';
+import type { KeyLimitFacts } from './key-policies';
 
 /** The account's one Durable Object, addressed by its account id (which is also the object's name). */
 export const accountStub = (env: Env, accountId: string): DurableObjectStub<AccountDurableObject> =>
@@ -21,17 +34,35 @@ export function refusalToError(refusal: AccessRefusal): ApiError {
   switch (refusal.reason) {
     case 'key_revoked':
       return revokedKey();
+    case 'key_expired':
+      return keyExpired(new Date(refusal.expiredAt).toISOString());
+    case 'insufficient_scope':
+      return insufficientScope(refusal.scope);
+    case 'model_not_allowed':
+      return modelNotAllowed(refusal.model, refusal.models);
     case 'account_deactivated':
       return accountDeactivated();
     case 'account_suspended':
       return accountSuspended();
     case 'rate_limited':
       return rateLimited(refusal.limit, refusal.retryAfterSeconds);
+    case 'key_limit_exceeded':
+      return keyLimitExceeded(keyLimitMessage(refusal));
     case 'insufficient_credits':
       return insufficientCredits(insufficientCreditsMessage(refusal));
     default:
       return refusal satisfies never;
   }
+}
+
+const PERIOD_WORDS = { day: 'daily', month: 'monthly', total: 'total' } as const;
+
+/** What a key_limit_exceeded says: the limit, what is spent and held against it, and when it resets. */
+function keyLimitMessage(facts: KeyLimitFacts): string {
+  const { limit, spent, held, resetsAt } = facts;
+  const used = `$${formatUsd(spent)} spent${held > 0 ? ` and $${formatUsd(held)} held by requests in flight` : ''}`;
+  const reset = resetsAt === null ? ' It does not reset: raise it by making a new key.' : ` It resets at ${new Date(resetsAt).toISOString()}.`;
+  return `This API key's ${PERIOD_WORDS[limit.period]} spend limit of $${formatUsd(limit.amount)} does not cover this request: ${used}.${reset}`;
 }
 
 /** What a 402 says: what the request may cost, what is available, and the largest max_tokens that fits (when known). */
@@ -46,17 +77,12 @@ function insufficientCreditsMessage(refusal: Extract<AccessRefusal, { reason: 'i
   return `Insufficient credits: this request may cost up to $${formatUsd(refusal.required)} and ${available}; the largest max_tokens it affords is ${largest}. Recharge, or set max_tokens to ${largest} or less.`;
 }
 
-/** The refusal in a key's state (keyState), if any: a revoked key first, then a suspended account, then a deactivated one. */
-export function keyStateRefusal(state: { revoked: boolean; deactivated: boolean; suspended?: boolean; rateLimited?: AccessRefusal }): AccessRefusal | undefined {
-  if (state.revoked) return { ok: false, reason: 'key_revoked' };
-  if (state.suspended) return { ok: false, reason: 'account_suspended' };
-  if (state.deactivated) return { ok: false, reason: 'account_deactivated' };
-  return state.rateLimited;
-}
-
-/** Asks the account's object, the authority, whether the key may act and the account is within its rate limit: the error to answer, or undefined. */
-export async function keyAccessError(env: Env, auth: Pick<AuthenticatedKey, 'accountId' | 'keyId'>, now: number): Promise<ApiError | undefined> {
-  // One round trip: the ruling on the key, and this request counted in the account's rate window.
-  const refusal = keyStateRefusal(await accountStub(env, auth.accountId).keyState(auth.keyId, now));
-  return refusal && refusalToError(refusal);
+/**
+ * Asks the account's object, the authority, whether the key may act for a request that needs
+ * `scope` (its revocation, expiry and scopes, the account's status) and counts the request in the
+ * account's rate window, in one round trip: the error to answer, or undefined.
+ */
+export async function keyAccessError(env: Env, auth: Pick<AuthenticatedKey, 'accountId' | 'keyId'>, now: number, scope?: KeyScope): Promise<ApiError | undefined> {
+  const ruling = await accountStub(env, auth.accountId).keyState({ keyId: auth.keyId, now, ...(scope ? { scope } : {}) });
+  return ruling.ok ? undefined : refusalToError(ruling);
 }

@@ -149,7 +149,7 @@ export class Meter {
     this.renewal = setTimeout(() => {
       if (this.ended) return;
       this.stub
-        .renew({ requestId: this.input.requestId, amount: this.held })
+        .renew({ requestId: this.input.requestId, amount: this.held, keyId: this.input.auth.keyId })
         .catch((error: unknown) => console.error(`[${this.input.requestId}] renewing the hold failed:`, messageOf(error)))
         .finally(() => {
           if (!this.ended) this.renewLater();
@@ -166,7 +166,7 @@ export class Meter {
     const output = this.input.maxTokens ?? this.outputLimit(model) ?? outputCap(model, this.input.promptEstimate);
     const amount = worstCase(this.input, model, output, this.byokFree);
     if (amount <= this.held) return true;
-    const raised = await this.stub.raiseHold(this.input.requestId, amount);
+    const raised = await this.stub.raiseHold(this.input.requestId, amount, this.input.auth.keyId);
     if (raised.ok) this.held = amount;
     return raised.ok;
   }

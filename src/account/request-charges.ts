@@ -14,6 +14,7 @@ import { billingLogId } from '../base/ids';
 import type { BillingLogRecord, RequestContext, RequestOutcome } from '../billing/billing-log';
 import type { AccountLedger } from './account-ledger';
 import { utcMonth, type RequestHolds } from './request-holds';
+import type { KeyPolicies } from './key-policies';
 
 export interface ChargeInput {
   requestId: string;
@@ -38,7 +39,7 @@ export interface ChargeResult {
   replay: boolean;
 }
 
-export function chargeRequest(ledger: AccountLedger, holds: RequestHolds, input: ChargeInput): ChargeResult {
+export function chargeRequest(ledger: AccountLedger, holds: RequestHolds, keys: KeyPolicies, input: ChargeInput): ChargeResult {
   const previous = ledger.findCharge(input.requestId);
   if (previous) return { charged: previous.charged, uncollected: previous.uncollected, balance: previous.balanceAfter, replay: true };
 
@@ -68,10 +69,12 @@ export function chargeRequest(ledger: AccountLedger, holds: RequestHolds, input:
       // Counted once per request, when it is charged, in the month it was admitted.
       holds.countByokRequest(byokMonth ?? utcMonth(input.context.startedAt));
     }
+    // What it cost counts against its key's spend limit (and its parents'), collected or not.
+    keys.recordSpend(input.context.keyId, input.outcome.cost, input.context.startedAt);
     // The row records what is still in flight once this request's hold is gone.
     ledger.append({ kind: 'usage', requestId: input.requestId, amount: 0 - charged, balanceAfter, now: input.now, log, inFlight: holds.inFlight() - own });
     return { charged, uncollected, balance: balanceAfter, replay: false };
-  });
+  }, () => keys.load());
   // Memory changes only once the row is written: a failed write leaves the hold in place.
   holds.release(input.requestId, input.held);
   return result;

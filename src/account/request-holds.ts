@@ -1,6 +1,7 @@
 /**
  * Whether a request may start, and what it holds until it is charged: the
- * key's revocation, the rate limit, the BYOK month's free requests, then funds.
+ * rate limit, the key's spend limit, the BYOK month's free requests, then funds
+ * (the key's own rules are key-policies.ts's, asked first by the object).
  *
  * A hold is a limit, not money, so it lives in the object's memory only (the
  * object is the only writer): admitting a request writes nothing. A live
@@ -16,6 +17,7 @@ import type { Config } from '../env';
 import type { RequestContext } from '../billing/billing-log';
 import type { AccountLedger } from './account-ledger';
 import { decideHold, type HoldDecision, type HoldRequest, type InsufficientCredits } from './hold-size';
+import type { KeyBudget, KeyHold, KeyLimitExceeded } from './key-policies';
 
 const MINUTE_MS = 60_000;
 /** A hold unrenewed for this many periods belongs to a request that died. */
@@ -27,8 +29,8 @@ export type AuthorizeDecision =
    * `maxTokens`: the output limit granted to a request whose terms carry no max_tokens (hold-size.ts).
    */
   | { ok: true; balance: number; reserved: number; replay: boolean; byokFree?: boolean; maxTokens?: number }
-  | { ok: false; reason: 'key_revoked' }
   | RateLimited
+  | KeyLimitExceeded
   | ({ ok: false; reason: 'insufficient_credits' } & InsufficientCredits);
 
 /**
@@ -51,6 +53,8 @@ export const utcMonth = (now: number): string => new Date(now).toISOString().sli
 
 interface Hold {
   amount: number;
+  /** The key whose request it is: its spend limit (and its parents') counts the hold. */
+  keyId: string;
   /** The object's clock when the request last renewed it (or was admitted). */
   renewedAt: number;
   /** A BYOK request's month: it counts toward that month's free requests until its charge records it. */
@@ -70,7 +74,6 @@ export class RequestHolds {
   private rateLimitOverride: number | null = null;
   /** The rate window lives in memory only: a restarted object forgets at most one minute's count. */
   private window = { minute: 0, count: 0 };
-  private revoked = new Set<string>();
 
   /**
    * `inFlightAtLastWrite`: what the last ledger row recorded as in flight (plus
@@ -92,10 +95,9 @@ export class RequestHolds {
     return this.storage.sql;
   }
 
-  /** The durable part: the operator's rate limit and the revoked keys (reloaded if a transaction fails). */
+  /** The durable part: the operator's rate limit (reloaded if a transaction fails). */
   private load(): void {
     this.rateLimitOverride = this.sql.exec<{ rate_limit_per_minute: number | null }>('SELECT rate_limit_per_minute FROM account_state WHERE id = 1').toArray()[0]?.rate_limit_per_minute ?? null;
-    this.revoked = new Set(this.sql.exec<{ key_id: string }>('SELECT key_id FROM revoked_keys').toArray().map((row) => row.key_id));
   }
 
   /** Units held by the requests this object knows of. */
@@ -141,9 +143,21 @@ export class RequestHolds {
     return this.held.get(requestId)?.amount;
   }
 
-  /** Key revocation, rate limit, then funds; on success the worst case is held until the charge or expiry. */
-  authorize(input: AuthorizeInput): AuthorizeDecision {
-    if (this.revoked.has(input.context.keyId)) return { ok: false, reason: 'key_revoked' };
+  /** The key whose request holds `requestId`, if it is held. */
+  keyOf(requestId: string): string | undefined {
+    return this.held.get(requestId)?.keyId;
+  }
+
+  /** Every hold, by key: what the keys' spend limits count. */
+  byKey(): KeyHold[] {
+    return [...this.held.values()].map((hold) => ({ keyId: hold.keyId, amount: hold.amount }));
+  }
+
+  /**
+   * Rate limit, the key's spend limit (`budget`: the room under it, when it has one), then funds;
+   * on success the worst case is held until the charge or expiry.
+   */
+  authorize(input: AuthorizeInput, budget?: KeyBudget): AuthorizeDecision {
     const config = this.config();
     if (this.held.has(input.requestId) || this.ledger.find('usage', input.requestId)) {
       // The same output limit as first granted: the most that the amount still held covers.
@@ -154,15 +168,22 @@ export class RequestHolds {
 
     const limited = this.countRequest(input.now);
     if (limited) return limited;
+    // A key at its limit is refused whatever the request would cost (even a free one).
+    if (budget && budget.room <= 0) return { ok: false, reason: 'key_limit_exceeded', ...budget.facts };
 
     // BYOK: the month's first requests are free (nothing held); past them the routing fee is held like a charge.
     const byokMonth = input.context.mode === 'byok' ? utcMonth(input.now) : undefined;
     const byokFree = byokMonth !== undefined && this.byokRequests(input.now).requests < config.byokFreeRequestsPerMonth;
     // The output limit and its hold are sized against what is available now, in this same step.
-    const available = this.ledger.balance - this.reservedNow - this.guarded();
+    // The key's limit is held like credits: a hold fits under both, so concurrent requests cannot overshoot either.
+    const credits = this.ledger.balance - this.reservedNow - this.guarded();
+    const available = budget ? Math.min(credits, budget.room) : credits;
     const hold: HoldDecision = byokFree ? { ok: true, amount: 0 } : decideHold(input, available);
-    if (!hold.ok) return { ok: false, reason: 'insufficient_credits', ...hold.refusal };
-    this.hold(input.requestId, hold.amount, byokMonth);
+    if (!hold.ok) {
+      if (budget && budget.room < credits) return { ok: false, reason: 'key_limit_exceeded', ...budget.facts };
+      return { ok: false, reason: 'insufficient_credits', ...hold.refusal };
+    }
+    this.hold(input.requestId, hold.amount, input.context.keyId, byokMonth);
     const granted = hold.maxTokens !== undefined ? { maxTokens: hold.maxTokens } : {};
     return { ok: true, balance: this.ledger.balance, reserved: this.reservedNow, replay: false, ...(byokMonth ? { byokFree } : {}), ...granted };
   }
@@ -173,24 +194,27 @@ export class RequestHolds {
    * kept it out of admission or the free balance covers it: never from other
    * requests' holds. Returns whether the hold was still there.
    */
-  renew(requestId: string, amount: number): boolean {
+  renew(requestId: string, amount: number, keyId: string): boolean {
     const hold = this.held.get(requestId);
     if (hold) {
       hold.renewedAt = this.clock();
       return true;
     }
-    if (!this.ledger.find('usage', requestId)) this.hold(requestId, this.reclaim(amount), undefined);
+    if (!this.ledger.find('usage', requestId)) this.hold(requestId, this.reclaim(amount), keyId, undefined);
     return false;
   }
 
-  /** Raises an open hold to `amount` (failover to a pricier model) if the free balance covers the difference. */
-  raiseHold(requestId: string, amount: number): { ok: boolean; reserved: number } {
-    if (!this.held.has(requestId)) this.renew(requestId, amount);
+  /**
+   * Raises an open hold to `amount` (failover to a pricier model) if the free balance covers the
+   * difference, and the room under its key's limit (`room`, which already counts this hold) does.
+   */
+  raiseHold(requestId: string, amount: number, keyId: string, room = Number.POSITIVE_INFINITY): { ok: boolean; reserved: number } {
+    if (!this.held.has(requestId)) this.renew(requestId, amount, keyId);
     const hold = this.held.get(requestId);
     if (!hold) return { ok: false, reserved: this.reservedNow };
     hold.renewedAt = this.clock();
     if (amount <= hold.amount) return { ok: true, reserved: this.reservedNow };
-    if (amount - hold.amount > this.free()) return { ok: false, reserved: this.reservedNow };
+    if (amount - hold.amount > Math.min(this.free(), room)) return { ok: false, reserved: this.reservedNow };
     this.reservedNow += amount - hold.amount;
     hold.amount = amount;
     return { ok: true, reserved: this.reservedNow };
@@ -256,18 +280,8 @@ export class RequestHolds {
     this.rateLimitOverride = limit;
   }
 
-  isKeyRevoked(keyId: string): boolean {
-    return this.revoked.has(keyId);
-  }
-
-  /** Revoking is final: the first revocation time is kept. */
-  revokeKey(keyId: string, now: number): void {
-    this.sql.exec('INSERT OR IGNORE INTO revoked_keys (key_id, revoked_at) VALUES (?, ?)', keyId, now);
-    this.revoked.add(keyId);
-  }
-
-  private hold(requestId: string, amount: number, byokMonth: string | undefined): void {
-    this.held.set(requestId, { amount, renewedAt: this.clock(), ...(byokMonth ? { byokMonth } : {}) });
+  private hold(requestId: string, amount: number, keyId: string, byokMonth: string | undefined): void {
+    this.held.set(requestId, { amount, keyId, renewedAt: this.clock(), ...(byokMonth ? { byokMonth } : {}) });
     this.reservedNow += amount;
   }
 

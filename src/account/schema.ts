@@ -153,6 +153,24 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 5,
     statements: ['CREATE TABLE checkout_sessions (opened_at INTEGER NOT NULL)'],
   },
+  {
+    // Keys with rules (key-policies.ts): one row per live key that has them, and its spend in its
+    // limit's current period. A revoked key's rows go; its id stays in revoked_keys.
+    version: 6,
+    statements: [
+      `CREATE TABLE key_policies (
+  key_id TEXT PRIMARY KEY,
+  parent_id TEXT,
+  scopes TEXT NOT NULL,
+  models TEXT,
+  limit_amount INTEGER,
+  limit_period TEXT,
+  expires_at INTEGER,
+  created_at INTEGER NOT NULL
+)`,
+      'CREATE TABLE key_spend (key_id TEXT PRIMARY KEY, period TEXT NOT NULL, spent INTEGER NOT NULL)',
+    ],
+  },
 ];
 
 /** One row: the last migration applied (`PRAGMA user_version` is not authorized in a Durable Object). */

@@ -7,6 +7,8 @@ import type { Database } from '../db/client';
 import { accounts, apiKeys, type AccountRow, type ApiKeyRow } from '../db/schema';
 import { newId } from '../base/ids';
 import { generateApiKey, maskApiKey } from './keys';
+import type { KeyPolicy, KeyScope } from '../base/key-rules';
+import { usdNumber } from '../base/money';
 
 export const MAX_ACTIVE_KEYS_PER_ACCOUNT = 50;
 /** last_used_at is a hint for humans; writing it more often than this costs a D1 write per call. */
@@ -19,7 +21,16 @@ export interface PublicAccount {
   created_at: number;
 }
 
-export interface PublicApiKey {
+/** A key's rules as the API shows them: dollars, and times in ms like every other timestamp. */
+export interface PublicKeyRules {
+  scopes: KeyScope[];
+  limit: { amount: number; period: 'day' | 'month' | 'total' } | null;
+  models: string[] | null;
+  expires_at: number | null;
+  parent: string | null;
+}
+
+export interface PublicApiKey extends PublicKeyRules {
   id: string;
   name: string;
   masked_key: string;
@@ -28,6 +39,14 @@ export interface PublicApiKey {
   last_used_at: number | null;
   revoked_at: number | null;
 }
+
+export const toPublicRules = (policy: Omit<KeyPolicy, 'keyId'>): PublicKeyRules => ({
+  scopes: policy.scopes,
+  limit: policy.limit && { amount: usdNumber(policy.limit.amount), period: policy.limit.period },
+  models: policy.models,
+  expires_at: policy.expiresAt,
+  parent: policy.parentId,
+});
 
 export const toPublicAccount = (row: AccountRow): PublicAccount => ({
   id: row.id,
@@ -44,6 +63,16 @@ const toPublicKey = (row: ApiKeyRow): PublicApiKey => ({
   created_at: row.createdAt,
   last_used_at: row.lastUsedAt,
   revoked_at: row.revokedAt,
+  ...toPublicRules(policyOf(row)),
+});
+
+/** The rules a key row was made with (a row from before keys had rules: every scope, no limits). */
+const policyOf = (row: ApiKeyRow): Omit<KeyPolicy, 'keyId'> => ({
+  scopes: row.scopes.split(',') as KeyScope[],
+  models: row.models === null ? null : (JSON.parse(row.models) as string[]),
+  limit: row.limitAmount === null || row.limitPeriod === null ? null : { amount: row.limitAmount, period: row.limitPeriod },
+  expiresAt: row.expiresAt,
+  parentId: row.parentId,
 });
 
 export type CreateAccountResult = { ok: true; account: PublicAccount } | { ok: false; reason: 'email_taken' };
@@ -58,23 +87,26 @@ export async function getAccount(db: Database, id: string): Promise<AccountRow |
   return db.select().from(accounts).where(eq(accounts.id, id)).get();
 }
 
-export type CreateKeyResult =
-  | { ok: true; key: { id: string; name: string; key: string; created_at: number } }
-  | { ok: false; reason: 'too_many_keys' };
+export type CreatedApiKey = { id: string; name: string; key: string; created_at: number } & PublicKeyRules;
+
+export type CreateKeyResult = { ok: true; key: CreatedApiKey } | { ok: false; reason: 'too_many_keys' };
 
 /**
- * A new key, unless the account already has MAX_ACTIVE_KEYS_PER_ACCOUNT active:
- * the count and the insert are one statement, so concurrent creations cannot all
- * pass the check before any of them is written.
+ * Writes a new key with the rules its account's object recorded for it, unless
+ * the account already has MAX_ACTIVE_KEYS_PER_ACCOUNT active: the count and the
+ * insert are one statement, so concurrent creations cannot all pass the check
+ * before any of them is written.
  */
-export async function createApiKey(db: Database, accountId: string, name: string, now: number): Promise<CreateKeyResult> {
+export async function insertApiKey(db: Database, accountId: string, name: string, policy: KeyPolicy, now: number): Promise<CreateKeyResult> {
   const generated = await generateApiKey();
-  const id = newId('key');
-  const inserted = await db.run(sql`INSERT INTO api_keys (id, account_id, name, key_hash, prefix, last4, created_at)
-    SELECT ${id}, ${accountId}, ${name}, ${generated.hash}, ${generated.prefix}, ${generated.last4}, ${now}
+  const { keyId: id } = policy;
+  const models = policy.models === null ? null : JSON.stringify(policy.models);
+  const inserted = await db.run(sql`INSERT INTO api_keys (id, account_id, name, key_hash, prefix, last4, created_at, scopes, models, limit_amount, limit_period, expires_at, parent_id)
+    SELECT ${id}, ${accountId}, ${name}, ${generated.hash}, ${generated.prefix}, ${generated.last4}, ${now},
+      ${policy.scopes.join(',')}, ${models}, ${policy.limit?.amount ?? null}, ${policy.limit?.period ?? null}, ${policy.expiresAt}, ${policy.parentId}
     WHERE (SELECT COUNT(*) FROM api_keys WHERE account_id = ${accountId} AND revoked_at IS NULL) < ${MAX_ACTIVE_KEYS_PER_ACCOUNT}`);
   if (inserted.meta.changes === 0) return { ok: false, reason: 'too_many_keys' };
-  return { ok: true, key: { id, name, key: generated.key, created_at: now } };
+  return { ok: true, key: { id, name, key: generated.key, created_at: now, ...toPublicRules(policy) } };
 }
 
 export async function listApiKeys(db: Database, accountId: string): Promise<PublicApiKey[]> {
@@ -86,11 +118,17 @@ export async function listApiKeys(db: Database, accountId: string): Promise<Publ
   return rows.map(toPublicKey);
 }
 
-/** Revokes one of the account's own keys; revoking twice is a no-op. Undefined when the account has no such key. */
+/**
+ * Revokes one of the account's own keys and every key made under it (by parent_id, however deep);
+ * revoking twice is a no-op. Undefined when the account has no such key.
+ */
 export async function revokeApiKey(db: Database, accountId: string, keyId: string, now: number): Promise<PublicApiKey | undefined> {
-  const where = and(eq(apiKeys.id, keyId), eq(apiKeys.accountId, accountId));
-  await db.update(apiKeys).set({ revokedAt: now }).where(and(where, isNull(apiKeys.revokedAt)));
-  const row = await db.select().from(apiKeys).where(where).get();
+  await db.run(sql`WITH RECURSIVE tree(id) AS (
+      SELECT id FROM api_keys WHERE id = ${keyId} AND account_id = ${accountId}
+      UNION SELECT api_keys.id FROM api_keys JOIN tree ON api_keys.parent_id = tree.id WHERE api_keys.account_id = ${accountId}
+    )
+    UPDATE api_keys SET revoked_at = ${now} WHERE id IN (SELECT id FROM tree) AND revoked_at IS NULL`);
+  const row = await db.select().from(apiKeys).where(and(eq(apiKeys.id, keyId), eq(apiKeys.accountId, accountId))).get();
   return row && toPublicKey(row);
 }
 
@@ -100,6 +138,8 @@ export interface KeyLookup {
   keyName: string;
   keyPrefix: string;
   lastUsedAt: number | null;
+  /** The models the key may use (a JSON array), null = every model: chat plans within them. */
+  models: string | null;
 }
 
 /**
@@ -109,7 +149,7 @@ export interface KeyLookup {
  */
 export async function findKeyByHash(d1: D1Database, keyHash: string): Promise<KeyLookup | undefined> {
   const row = await d1
-    .prepare('SELECT id AS keyId, account_id AS accountId, name AS keyName, prefix AS keyPrefix, last_used_at AS lastUsedAt FROM api_keys WHERE key_hash = ?')
+    .prepare('SELECT id AS keyId, account_id AS accountId, name AS keyName, prefix AS keyPrefix, last_used_at AS lastUsedAt, models FROM api_keys WHERE key_hash = ?')
     .bind(keyHash)
     .first<KeyLookup>();
   return row ?? undefined;

@@ -1,7 +1,8 @@
 /**
- * Which account a key belongs to never changes, so an isolate keeps that mapping
- * (key hash → identity) and skips D1 on the hot path. Whether the key is still
- * usable is not cached: the account's Durable Object answers that on every request.
+ * Which account a key belongs to never changes, nor do the models it may use, so
+ * an isolate keeps that mapping (key hash → identity) and skips D1 on the hot path.
+ * Whether the key is still usable is not cached: the account's Durable Object
+ * answers that on every request.
  */
 import { BoundedMap } from '../base/bounded-map';
 import type { AuthenticatedKey } from '../env';

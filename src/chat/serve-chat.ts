@@ -61,7 +61,7 @@ async function serve(call: ChatCall, access: AccessRuling): Promise<ChatResult> 
   if (!call.body.ok) throw call.body.error;
   const { env, config, waitUntil, now } = call;
   const request = call.body.request;
-  const chat = readNeeds(request);
+  const chat = readNeeds(request, call.auth.models ?? null);
   providerHealth.refreshInBackground(env.DB, config, now(), waitUntil);
   // Server-Timing shows where a request's time went (the benchmark reads it).
   const timing = new ServerTiming();

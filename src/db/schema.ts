@@ -36,6 +36,17 @@ export const apiKeys = sqliteTable(
     lastUsedAt: integer('last_used_at'),
     /** Set once, never cleared: a revoked key stays revoked. */
     revokedAt: integer('revoked_at'),
+    /**
+     * The key's rules as it was made (base/key-rules.ts), for the owner's list; the account's
+     * object holds and enforces them. `scopes` comma-separated; `models` a JSON array or null.
+     */
+    scopes: text('scopes').notNull().default('inference,manage'),
+    models: text('models'),
+    limitAmount: integer('limit_amount'),
+    limitPeriod: text('limit_period', { enum: ['day', 'month', 'total'] }),
+    expiresAt: integer('expires_at'),
+    /** The key that made this one (null: the dashboard or the operator made it). */
+    parentId: text('parent_id'),
   },
   (table) => [index('api_keys_account_idx').on(table.accountId)],
 );

@@ -6,6 +6,7 @@ import { keyCache, type CachedKey } from '../accounts/key-cache';
 import { findKeyByHash, needsLastUsedUpdate, touchApiKey } from '../accounts/account-store';
 import { keyAccessError } from '../account/client';
 import { authUnavailable, invalidApiKey } from '../errors';
+import type { KeyScope } from '../base/key-rules';
 
 /**
  * Bearer auth for /v1: which key this is and whose. The account a key belongs
@@ -36,13 +37,23 @@ export function apiKeyAuth(options: { now?: () => number } = {}): MiddlewareHand
 }
 
 /**
- * Whether the authenticated key may act, as its account's object rules on every
- * request (a revocation holds from the very next call, in every isolate). The
- * chat flow gets the same ruling from its authorize round trip instead.
+ * The scope a /v1 request needs (PRODUCT "Keys and access"): changing keys,
+ * provider keys and recharges is `manage`; everything else (chat, models,
+ * balance, billing logs, the recharges list) is `inference`.
+ */
+export function requiredScope(path: string): KeyScope {
+  return /^\/v1\/user\/(keys|byok|credits)(\/|$)/.test(path) ? 'manage' : 'inference';
+}
+
+/**
+ * Whether the authenticated key may act here, as its account's object rules on
+ * every request (a revocation or an expiry holds from the very next call, in
+ * every isolate), the route's scope included. The chat flow gets the same
+ * ruling from its authorize round trip instead.
  */
 export function keyAccess(): MiddlewareHandler<AppEnv> {
   return async function keyAccessMiddleware(c, next) {
-    const denied = await keyAccessError(c.env, c.get('auth'), Date.now());
+    const denied = await keyAccessError(c.env, c.get('auth'), Date.now(), requiredScope(c.req.path));
     if (denied) throw denied;
     await next();
   };
@@ -53,7 +64,8 @@ async function lookUp(d1: D1Database, hash: string): Promise<CachedKey> {
     throw authUnavailable(error);
   });
   if (!found) throw invalidApiKey('Incorrect API key provided.');
-  const identity: CachedKey = { keyId: found.keyId, accountId: found.accountId, keyName: found.keyName, keyPrefix: found.keyPrefix, lastUsedAt: found.lastUsedAt };
+  const models = found.models === null ? null : (JSON.parse(found.models) as string[]);
+  const identity: CachedKey = { keyId: found.keyId, accountId: found.accountId, keyName: found.keyName, keyPrefix: found.keyPrefix, lastUsedAt: found.lastUsedAt, models };
   keyCache.set(hash, identity);
   return identity;
 }

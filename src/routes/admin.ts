@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { createDb } from '../db/client';
 import type { AccountRow } from '../db/schema';
-import { createAccount, createApiKey, getAccount, toPublicAccount } from '../accounts/account-store';
+import { createAccount, getAccount, toPublicAccount } from '../accounts/account-store';
 import { accountStub } from '../account/client';
 import { mirrorStatus } from '../accounts/status-mirror';
 import { countLostCharges } from '../billing/lost-charges';
@@ -10,8 +10,9 @@ import { parseSignedUsd, usdNumber } from '../base/money';
 import { accountExists, balanceWouldGoNegative, idempotencyKeyReused, invalidValue, notFound } from '../errors';
 import { adminAuth } from '../middleware/admin-auth';
 import { parseJsonBody } from '../middleware/json-body';
-import { AccountPatchSchema, CreateAccountSchema, CreditAdjustmentSchema, KeyNameSchema, parseIdempotencyKey } from '../schemas/account-requests';
-import { tooManyActiveKeys } from './user-keys';
+import { AccountPatchSchema, CreateAccountSchema, CreditAdjustmentSchema, parseIdempotencyKey } from '../schemas/account-requests';
+import { createKey } from '../accounts/create-key';
+import { CreateKeySchema, requestedKeyRules } from '../schemas/key-requests';
 import { rotateMasterKey } from '../byok/rotate';
 import { findRecharge } from '../payments/recharges';
 import { refundRecharge } from '../payments/refunds';
@@ -91,12 +92,10 @@ export const admin = new Hono<AppEnv>()
     return c.json({ account_id: accountId, amount: usdNumber(units), reason, balance: usdNumber(result.balance), ledger_id: result.ledgerId }, 201);
   })
   .post('/accounts/:id/keys', async (c) => {
-    const db = createDb(c.env.DB);
-    const { name } = await parseJsonBody(c, KeyNameSchema);
+    const body = await parseJsonBody(c, CreateKeySchema);
     const account = await requireAccount(c);
-    const created = await createApiKey(db, account.id, name, Date.now());
-    if (!created.ok) throw tooManyActiveKeys();
-    return c.json(created.key, 201);
+    const now = Date.now();
+    return c.json(await createKey(c.env, account.id, { name: body.name, parentId: null, rules: requestedKeyRules(body, now) }, now), 201);
   })
   .route('/providers', adminProviders)
   .post('/recharges/:id/refund', async (c) => {

@@ -3,7 +3,7 @@
  * that may serve it among the providers its credentials allow.
  */
 import type { Config } from '../env';
-import { contextLengthExceeded, invalidValue, modelNotFound, providerNotConfigured, unsupportedParameter, type ApiError } from '../errors';
+import { contextLengthExceeded, invalidValue, modelNotAllowed, modelNotFound, providerNotConfigured, unsupportedParameter, type ApiError } from '../errors';
 import type { ProviderId } from '../base/provider-id';
 import { estimatePromptTokens } from '../providers/token-estimate';
 import type { ChatRequest, RoutingStrategy } from '../schemas/chat-request';
@@ -15,12 +15,15 @@ export interface ChatNeeds {
   model: CatalogModel;
   strategy: RoutingStrategy;
   needs: RequestNeeds;
+  /** The only models the key may use (null: every model): no candidate outside them. */
+  allowed: readonly string[] | null;
 }
 
-/** The model and what the request needs of any model serving it; throws the client's 400/404. */
-export function readNeeds(request: ChatRequest): ChatNeeds {
+/** The model and what the request needs of any model serving it; throws the client's 400/403/404. */
+export function readNeeds(request: ChatRequest, allowed: readonly string[] | null = null): ChatNeeds {
   const model = findModel(request.model);
   if (!model) throw modelNotFound(request.model);
+  if (allowed && !allowed.includes(model.id)) throw modelNotAllowed(model.id, allowed);
   const needs: RequestNeeds = {
     tools: (request.tools?.length ?? 0) > 0,
     promptEstimate: estimatePromptTokens(request),
@@ -36,7 +39,7 @@ export function readNeeds(request: ChatRequest): ChatNeeds {
       throw invalidValue(`${param} is too large: ${model.id} supports at most ${model.maxOutputTokens} output tokens.`, param);
     }
   }
-  return { model, strategy: request.routing ?? 'auto', needs };
+  return { model, strategy: request.routing ?? 'auto', needs, allowed };
 }
 
 /** Which providers this request may call (whose keys it has), and the one an inline key names. */
@@ -48,7 +51,15 @@ export interface ProviderFilter {
 /** The ordered candidates that may serve the request; throws when nothing can. */
 export function planCandidates(chat: ChatNeeds, providers: ProviderFilter, config: Config, health: ProviderHealth, now: number): CatalogModel[] {
   const { usable } = providers;
-  const plan = planRoute({ requested: chat.model, strategy: chat.strategy, needs: chat.needs, usable, health: (provider) => health.status(provider, now, config) });
+  const { allowed } = chat;
+  const plan = planRoute({
+    requested: chat.model,
+    strategy: chat.strategy,
+    needs: chat.needs,
+    usable,
+    ...(allowed ? { allowed: (model: CatalogModel) => allowed.includes(model.id) } : {}),
+    health: (provider) => health.status(provider, now, config),
+  });
   if (plan.length === 0) throw noRoute(chat, providers);
   return plan;
 }

@@ -37,6 +37,8 @@ export interface PlanInput {
   needs: RequestNeeds;
   /** Whether this request may call the provider at all (a platform key; for BYOK, the user's own key). */
   usable: (provider: ProviderId) => boolean;
+  /** Whether the key may use the model (its allowlist); absent = every model. */
+  allowed?: (model: CatalogModel) => boolean;
   health: (provider: ProviderId) => ProviderStatus;
 }
 
@@ -72,7 +74,8 @@ export function planRoute(input: PlanInput): CatalogModel[] {
     (statusOf(a).latencyMs ?? Number.POSITIVE_INFINITY) - (statusOf(b).latencyMs ?? Number.POSITIVE_INFINITY);
 
   const alternatives = CATALOG.filter((model) => model.group === requested.group && model.id !== requested.id);
-  const candidates = [requested, ...alternatives].filter((model) => input.usable(model.provider) && fits(model, needs));
+  const allowed = input.allowed ?? (() => true);
+  const candidates = [requested, ...alternatives].filter((model) => input.usable(model.provider) && allowed(model) && fits(model, needs));
   // Array.prototype.sort is stable: equal keys keep the catalog's order.
   let ordered: CatalogModel[];
   switch (input.strategy) {

@@ -2,12 +2,14 @@
 import type { AccountSummary } from '../account/account-summary';
 import type { StoredByokKey } from '../account/byok-key-store';
 import { formatUsd } from '../base/money';
-import type { PublicApiKey } from '../accounts/account-store';
+import type { ListedKey } from '../accounts/create-key';
 import type { BillingLogRow } from '../db/schema';
 import { PROVIDER_IDS } from '../base/provider-id';
 import type { Recharge } from '../payments/recharges';
 import { CATALOG } from '../base/catalog';
 import { Layout, Notice } from './layout';
+import { ConfirmedAction, Csrf } from './form-parts';
+import { KeysSection } from './keys-section';
 import { UsageChart, type UsageRow } from './usage-chart';
 
 export interface DashboardData {
@@ -15,7 +17,7 @@ export interface DashboardData {
   csrf: string;
   summary: AccountSummary;
   minRecharge: number;
-  keys: PublicApiKey[];
+  keys: ListedKey[];
   providerKeys: StoredByokKey[];
   usage: UsageRow[];
   logs: BillingLogRow[];
@@ -30,22 +32,6 @@ export interface DashboardData {
 
 const date = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
 const usd = (units: number) => `$${formatUsd(units)}`;
-
-function Csrf(props: { token: string }) {
-  return <input type="hidden" name="csrf" value={props.token} />;
-}
-
-/** A destructive button: asks first (the page's script), carries the CSRF token, names what it acts on. */
-function ConfirmedAction(props: { action: string; confirm: string; csrf: string; label: string; name: string }) {
-  return (
-    <form method="post" action={props.action} data-confirm={props.confirm}>
-      <Csrf token={props.csrf} />
-      <button type="submit" class="danger" aria-label={`${props.label} ${props.name}`}>
-        {props.label}
-      </button>
-    </form>
-  );
-}
 
 export function DashboardPage(props: DashboardData) {
   const { summary, csrf } = props;
@@ -73,62 +59,7 @@ export function DashboardPage(props: DashboardData) {
         </form>
       </section>
 
-      <section aria-labelledby="keys-title">
-        <h2 id="keys-title">API keys</h2>
-        {props.newKey ? (
-          <Notice kind="ok">
-            <p>
-              Your new key “{props.newKey.name}”. Copy it now: it is not shown again.
-            </p>
-            <p class="secret" id="new-key">
-              {props.newKey.key}
-            </p>
-            <button type="button" class="secondary" data-copy="new-key">
-              Copy
-            </button>
-          </Notice>
-        ) : null}
-        <form method="post" action="/dashboard/keys" class="inline">
-          <Csrf token={csrf} />
-          <label>
-            Key name
-            <input type="text" name="name" maxlength={64} placeholder="laptop" />
-          </label>
-          <button type="submit">Create key</button>
-        </form>
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>name</th>
-                <th>key</th>
-                <th>created</th>
-                <th>last used</th>
-                <th>status</th>
-                <th></th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.keys.map((key) => (
-                <tr>
-                  <td>{key.name}</td>
-                  <td>
-                    <code>{key.masked_key}</code>
-                  </td>
-                  <td>{date(key.created_at)}</td>
-                  <td>{date(key.last_used_at)}</td>
-                  <td>{key.status}</td>
-                  <td>
-                    {key.revoked_at ? null : (
-                      <ConfirmedAction action={`/dashboard/keys/${key.id}/revoke`} confirm={`Revoke “${key.name}”? Requests with it will fail at once.`} csrf={csrf} label="Revoke" name={key.name} />
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
+      <KeysSection keys={props.keys} csrf={csrf} now={props.now} {...(props.newKey ? { newKey: props.newKey } : {})} />
 
       <section aria-labelledby="byok-title">
         <h2 id="byok-title">Your provider keys (BYOK)</h2>

@@ -6,7 +6,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
-import { createApiKey, listApiKeys } from '../accounts/account-store';
+import { createKey, listKeys } from '../accounts/create-key';
 import { accountStub } from '../account/client';
 import { parseDollarsAndCents } from '../base/money';
 import { publicOrigin } from '../base/public-url';
@@ -19,7 +19,9 @@ import { listRecharges } from '../payments/recharges';
 import { deleteProviderKey, registerProviderKey } from '../byok/provider-keys';
 import { RegisterSchema } from '../schemas/byok-requests';
 import { revokeOwnKey } from '../accounts/revoke-key';
-import { CreateAccountSchema, KeyNameSchema } from '../schemas/account-requests';
+import { CreateAccountSchema } from '../schemas/account-requests';
+import { CreateKeySchema, requestedKeyRules } from '../schemas/key-requests';
+import { keyFormError, keyFormRequest } from './key-form';
 import { APP_CSS, APP_JS } from './assets';
 import { DashboardPage, type DashboardData } from './dashboard-page';
 import { DocsPage } from './docs';
@@ -95,7 +97,7 @@ async function dashboardData(c: Context<AppEnv>, session: WebSession, extra: Par
   const stub = accountStub(c.env, accountId);
   const [summary, keys, providerKeys, usage, logs, recharges] = await Promise.all([
     stub.summary(now),
-    listApiKeys(db, accountId),
+    listKeys(c.env, accountId, now),
     stub.byokKeySet(),
     readUsage(c.env.DB, accountId, now),
     listBillingLogs(db, { accountId, limit: 20, model, cursor: cursor ? decodeCursor(cursor) : undefined }),
@@ -224,11 +226,12 @@ export const web = new Hono<AppEnv>()
   .post(
     '/dashboard/keys',
     dashboardAction(async (c, session, body) => {
-      const parsed = KeyNameSchema.safeParse({ name: field(body, 'name') ?? '' });
-      if (!parsed.success) return { message: { kind: 'bad', text: `Key name ${firstIssue(parsed.error)}.` } };
-      const created = await createApiKey(createDb(c.env.DB), session.accountId, parsed.data.name, Date.now());
-      if (!created.ok) return { message: { kind: 'bad', text: 'An account can have at most 50 active keys; revoke one first.' } };
-      return { newKey: { name: created.key.name, key: created.key.key } };
+      const parsed = CreateKeySchema.safeParse(keyFormRequest(body), { reportInput: true });
+      if (!parsed.success) return { message: { kind: 'bad', text: keyFormError(parsed.error) } };
+      const now = Date.now();
+      // A key made in the dashboard has no parent.
+      const created = await createKey(c.env, session.accountId, { name: parsed.data.name, parentId: null, rules: requestedKeyRules(parsed.data, now) }, now);
+      return { newKey: { name: created.name, key: created.key } };
     }),
   )
   .post(

@@ -105,8 +105,8 @@ describe('account object: key revocation', () => {
     await fund(stub, 1000);
     await stub.revokeKey('key_1', NOW);
     expect(await stub.authorize(authorizeInput('req_1', 10))).toEqual({ ok: false, reason: 'key_revoked' });
-    expect(await stub.keyState('key_1')).toEqual({ revoked: true, deactivated: false, suspended: false });
-    expect(await stub.keyState('key_2')).toEqual({ revoked: false, deactivated: false, suspended: false });
+    expect(await stub.keyState({ keyId: 'key_1', now: NOW })).toEqual({ ok: false, reason: 'key_revoked' });
+    expect(await stub.keyState({ keyId: 'key_2', now: NOW })).toEqual({ ok: true });
     expect((await stub.summary(NOW)).reserved).toBe(0);
   });
 });
@@ -188,7 +188,7 @@ describe('account object: restart', () => {
     await stub.charge(charge('req_other', 0, NOW));
     await evictDurableObject(stub);
     expect(await stub.summary(NOW)).toMatchObject({ balance: 880, reserved: 200, openReservations: 0 });
-    expect(await stub.keyState('key_gone')).toEqual({ revoked: true, deactivated: false, suspended: false });
+    expect(await stub.keyState({ keyId: 'key_gone', now: NOW })).toEqual({ ok: false, reason: 'key_revoked' });
     expect(await stub.authorize(authorizeInput('req_done', 300))).toEqual({ ok: true, balance: 880, reserved: 0, replay: true });
     expect(await stub.authorize(authorizeInput('req_new', 681))).toEqual({ ok: false, reason: 'insufficient_credits', available: 680, required: 681 });
     // The forgotten request is charged in full from what the guard kept for it.

@@ -31,9 +31,9 @@ describe('account status', () => {
     await stub.adjust({ amount: 1000, reason: 'funding', now: NOW });
     await stub.suspend({ reason: 'operator', now: NOW });
     expect(await stub.authorize(authorizeInput('req_1'))).toEqual({ ok: false, reason: 'account_suspended' });
-    expect(await stub.keyState('key_1')).toEqual({ revoked: false, deactivated: false, suspended: true });
+    expect(await stub.keyState({ keyId: 'key_1', now: NOW })).toEqual({ ok: false, reason: 'account_suspended' });
     await stub.revokeKey('key_2', NOW);
-    expect(await stub.keyState('key_2')).toEqual({ revoked: true, deactivated: false, suspended: true });
+    expect(await stub.keyState({ keyId: 'key_2', now: NOW })).toEqual({ ok: false, reason: 'key_revoked' });
     await stub.liftSuspension({ reason: 'operator' });
     expect(await stub.authorize(authorizeInput('req_2'))).toMatchObject({ ok: true });
   });

@@ -25,7 +25,7 @@ describe('holds: renewal and expiry', () => {
     const { stub } = await funded(1000);
     await stub.authorize(admit('req_live', 400));
     await moveObjectClock(stub, 2 * PERIOD);
-    expect(await stub.renew({ requestId: 'req_live', amount: 400 })).toEqual({ renewed: true });
+    expect(await stub.renew({ requestId: 'req_live', amount: 400, keyId: 'key_1' })).toEqual({ renewed: true });
     await moveObjectClock(stub, 4 * PERIOD);
     await runDurableObjectAlarm(stub);
     expect(await stub.summary(NOW)).toMatchObject({ reserved: 400, openReservations: 1 });
@@ -53,12 +53,12 @@ describe('holds: renewal and expiry', () => {
     await runDurableObjectAlarm(stub);
     await moveObjectClock(stub, 0);
     await stub.authorize(admit('req_new', 700));
-    expect(await stub.renew({ requestId: 'req_back', amount: 500 })).toEqual({ renewed: false });
+    expect(await stub.renew({ requestId: 'req_back', amount: 500, keyId: 'key_1' })).toEqual({ renewed: false });
     expect(await stub.summary(NOW)).toMatchObject({ reserved: 1000, openReservations: 2 });
     expect(await stub.authorize(admit('req_none', 1))).toMatchObject({ ok: false, reason: 'insufficient_credits', available: 0 });
     // A charged request's late renewal holds nothing.
     await stub.charge(charge('req_back', 100, 500));
-    expect(await stub.renew({ requestId: 'req_back', amount: 500 })).toEqual({ renewed: false });
+    expect(await stub.renew({ requestId: 'req_back', amount: 500, keyId: 'key_1' })).toEqual({ renewed: false });
     expect(await stub.summary(NOW)).toMatchObject({ reserved: 700, openReservations: 1 });
   });
 });
@@ -77,8 +77,8 @@ describe('holds: a charge above its hold', () => {
     const { stub } = await funded(1000);
     await stub.authorize(admit('req_a', 400));
     await stub.authorize(admit('req_b', 500));
-    expect(await stub.raiseHold('req_a', 501)).toEqual({ ok: false, reserved: 900 });
-    expect(await stub.raiseHold('req_a', 500)).toEqual({ ok: true, reserved: 1000 });
+    expect(await stub.raiseHold('req_a', 501, 'key_1')).toEqual({ ok: false, reserved: 900 });
+    expect(await stub.raiseHold('req_a', 500, 'key_1')).toEqual({ ok: true, reserved: 1000 });
   });
 });
 
@@ -93,7 +93,7 @@ describe('holds: the restart guard', () => {
     expect(await stub.summary(NOW)).toMatchObject({ balance: 1000, reserved: 500, openReservations: 0 });
     expect(await stub.authorize(admit('req_new', 501))).toMatchObject({ ok: false, available: 500 });
     // req_1 renews: its hold comes back out of the guard; req_2 is charged from what the guard kept for it.
-    expect(await stub.renew({ requestId: 'req_1', amount: 300 })).toEqual({ renewed: false });
+    expect(await stub.renew({ requestId: 'req_1', amount: 300, keyId: 'key_1' })).toEqual({ renewed: false });
     expect(await stub.summary(NOW)).toMatchObject({ reserved: 500, openReservations: 1 });
     expect(await stub.charge(charge('req_2', 200, 200))).toEqual({ charged: 200, uncollected: 0, balance: 800, replay: false });
     expect(await stub.summary(NOW)).toMatchObject({ reserved: 300, openReservations: 1 });

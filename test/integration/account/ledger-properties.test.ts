@@ -94,10 +94,10 @@ async function run(steps: Step[]): Promise<void> {
         break;
       }
       case 'raise':
-        if (request && !request.charged && (await stub.raiseHold(requestId, s.amount)).ok) request.held = Math.max(request.held, s.amount);
+        if (request && !request.charged && (await stub.raiseHold(requestId, s.amount, 'key_1')).ok) request.held = Math.max(request.held, s.amount);
         break;
       case 'renew':
-        if (request && !request.charged) await stub.renew({ requestId, amount: request.held });
+        if (request && !request.charged) await stub.renew({ requestId, amount: request.held, keyId: 'key_1' });
         break;
       case 'charge':
         if (request) await chargeOf(requestId, request, s.cost, 'succeeded');
@@ -193,7 +193,7 @@ async function run(steps: Step[]): Promise<void> {
   for (const [disputeId, d] of disputes) if (d.status === 'open') await disputeStep({ dispute: Number(disputeId.slice(2)), amount: 1, fresh: true }, 'won');
   await stub.liftSuspension({ reason: 'operator' });
   expect(await stub.accountStatus()).toMatchObject({ status: 'active', reasons: [] });
-  expect((await stub.keyState('key_1')).suspended).toBe(false);
+  expect(await stub.keyState({ keyId: 'key_1', now: NOW })).toEqual({ ok: true });
   await expectRefundAndDisputeRows(stub);
   const delivered = [...known].filter(([, request]) => request.charged?.delivered).map(([requestId]) => requestId);
   await expectMoneyInvariants(accountId, delivered);

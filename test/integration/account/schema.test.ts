@@ -108,7 +108,7 @@ describe('account object schema', () => {
       // The object starts over that storage, as after a deploy: the stored hold is kept out of admission.
       const restarted = await restart(state);
       expect(await restarted.summary(NOW)).toEqual({ ...before, reserved: 200 });
-      expect(await restarted.keyState('key_gone')).toEqual({ revoked: true, deactivated: false, suspended: false });
+      expect(await restarted.keyState({ keyId: 'key_gone', now: NOW })).toEqual({ ok: false, reason: 'key_revoked' });
       expect((await restarted.byokKeySet()).keys).toEqual([providerKey]);
       expect(schemaVersion(sql)).toBe(LAST);
       expect(schemaOf(sql)).toEqual(schema);

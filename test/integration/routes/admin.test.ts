@@ -61,7 +61,17 @@ describe('operator API', () => {
     const response = await adminRequest('POST', `/accounts/${account.id}/keys`, { name: 'first' });
     expect(response.status).toBe(201);
     const key = await response.json<{ id: string; name: string; key: string }>();
-    expect(key).toEqual({ id: expect.stringMatching(/^key_/), name: 'first', key: expect.stringMatching(/^sk-ft_[0-9a-f]{64}$/), created_at: expect.any(Number) });
+    expect(key).toEqual({
+      id: expect.stringMatching(/^key_/),
+      name: 'first',
+      key: expect.stringMatching(/^sk-ft_[0-9a-f]{64}$/),
+      created_at: expect.any(Number),
+      scopes: ['inference', 'manage'],
+      limit: null,
+      models: null,
+      expires_at: null,
+      parent: null,
+    });
     const listed = await (await apiRequest(key.key, 'GET', '/v1/user/keys')).json<{ data: Array<{ id: string }> }>();
     expect(listed.data.map((k) => k.id)).toEqual([key.id]);
   });

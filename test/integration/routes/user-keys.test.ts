@@ -9,15 +9,32 @@ interface ListedKey {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  scopes: string[];
+  limit: { amount: number; period: string } | null;
+  models: string[] | null;
+  expires_at: number | null;
+  parent: string | null;
+  spent: number | null;
 }
 
 describe('user key API', () => {
   it('creates a named key, shown whole only in the creation response', async () => {
-    const { key } = await createAccountWithKey();
+    const { key, keyId } = await createAccountWithKey();
     const response = await apiRequest(key, 'POST', '/v1/user/keys', { name: 'ci runner' });
     expect(response.status).toBe(201);
     const created = await response.json<{ id: string; name: string; key: string; created_at: number }>();
-    expect(created).toEqual({ id: expect.stringMatching(/^key_[0-9a-f]{32}$/), name: 'ci runner', key: expect.stringMatching(/^sk-ft_[0-9a-f]{64}$/), created_at: expect.any(Number) });
+    // Made with a key: that key's child, with its rules (every scope, no limits).
+    expect(created).toEqual({
+      id: expect.stringMatching(/^key_[0-9a-f]{32}$/),
+      name: 'ci runner',
+      key: expect.stringMatching(/^sk-ft_[0-9a-f]{64}$/),
+      created_at: expect.any(Number),
+      scopes: ['inference', 'manage'],
+      limit: null,
+      models: null,
+      expires_at: null,
+      parent: keyId,
+    });
     const listing = await (await apiRequest(key, 'GET', '/v1/user/keys')).text();
     expect(listing).not.toContain(created.key);
     expect(listing).toContain(`${created.key.slice(0, 10)}…${created.key.slice(-4)}`);
@@ -39,6 +56,12 @@ describe('user key API', () => {
       created_at: expect.any(Number),
       last_used_at: null,
       revoked_at: null,
+      scopes: ['inference', 'manage'],
+      limit: null,
+      models: null,
+      expires_at: null,
+      parent: keyId,
+      spent: 0,
     });
   });
 

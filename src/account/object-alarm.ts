@@ -1,0 +1,73 @@
+/**
+ * The account object's one alarm: it releases holds left unrenewed (their
+ * worker died) and flushes the ledger's billing logs to D1, then arms itself
+ * for whichever comes next. Only the object sets it, so the time it is set for
+ * is kept in memory and the hot path need not ask storage.
+ */
+import type { Config } from '../env';
+import { messageOf } from '../errors';
+import { OUTBOX_BATCH, writeBillingLogs } from '../billing/outbox';
+import type { AccountLedger } from './account-ledger';
+import type { RequestHolds } from './request-holds';
+
+/** A failed D1 flush is tried again after this long. */
+const FLUSH_RETRY_MS = 10_000;
+
+export class ObjectAlarm {
+  private alarmAt: number | null | undefined;
+
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly db: () => D1Database,
+    private readonly config: () => Config,
+    private readonly ledger: AccountLedger,
+    private readonly holds: RequestHolds,
+  ) {}
+
+  /** What the alarm does when it fires. */
+  async fire(): Promise<void> {
+    // The alarm that fired is gone; whatever is scheduled meanwhile asks storage afresh.
+    this.alarmAt = undefined;
+    const now = Date.now();
+    const released = this.holds.expire();
+    // Nothing is known of what they delivered: a charge that still comes is charged then, at its real cost.
+    if (released.length > 0) console.warn(`released ${released.length} hold(s) left unrenewed: ${released.join(', ')}`);
+    let retryAt: number | undefined;
+    try {
+      await this.flushOutbox();
+    } catch (error) {
+      console.error('billing log flush failed; retrying', messageOf(error));
+      retryAt = now + FLUSH_RETRY_MS;
+    }
+    const pending = this.ledger.hasUnflushedLogs() ? now + this.config().outboxFlushDelayMs : undefined;
+    const next = [retryAt ?? pending, this.holds.nextDeadline()].filter((at): at is number => at !== undefined);
+    if (next.length > 0) await this.setFor(Math.min(...next));
+  }
+
+  /** A charge wrote a billing log: flush it within OUTBOX_FLUSH_DELAY_MS. */
+  async afterCharge(): Promise<void> {
+    await this.setFor(Date.now() + this.config().outboxFlushDelayMs);
+  }
+
+  /** Keeps the alarm armed while anything is held (the earliest a hold can expire, or the guard end). */
+  async armForHolds(): Promise<void> {
+    const next = this.holds.nextDeadline();
+    if (next !== undefined) await this.setFor(next);
+  }
+
+  private async flushOutbox(): Promise<void> {
+    for (;;) {
+      const batch = this.ledger.unflushedLogs(OUTBOX_BATCH);
+      if (batch.length === 0) return;
+      await writeBillingLogs(this.db(), batch.map((row) => row.log));
+      this.ledger.markFlushed(batch.map((row) => row.ledgerId));
+    }
+  }
+
+  private async setFor(at: number): Promise<void> {
+    const current = this.alarmAt === undefined ? await this.storage.getAlarm() : this.alarmAt;
+    if (current !== null && current <= at) return;
+    this.alarmAt = at;
+    await this.storage.setAlarm(at);
+  }
+}
