@@ -17,6 +17,9 @@ import { localCheckout } from './routes/local-checkout';
 import { stripeWebhook } from './routes/stripe-webhook';
 import { web } from './web/routes';
 
+/** Where every answer is JSON, errors in OpenAI's shape. */
+const API_PATHS = /^\/(v1|admin\/v1|webhooks)(\/|$)/;
+
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
@@ -53,8 +56,10 @@ export function createApp(): Hono<AppEnv> {
   app.route('/v1/user/recharges', rechargeList);
   app.use('/admin/v1/*', limitJsonBody(JSON_BODY_BYTES));
   app.route('/admin/v1', admin);
-  // The web pages: home, docs, sign-in, dashboard.
-  app.use('*', limitFormBody(FORM_BODY_BYTES));
+  // The web pages: home, docs, sign-in, dashboard. The API's paths were bounded above, in JSON: a request
+  // there that no route took (another method) goes on to the JSON 404, never to the web's HTML 413.
+  const webBodyLimit = limitFormBody(FORM_BODY_BYTES);
+  app.use('*', (c, next) => (API_PATHS.test(c.req.path) ? next() : webBodyLimit(c, next)));
   app.route('/', web);
 
   app.notFound((c) => unknownUrl(`Unknown path: ${c.req.method} ${c.req.path}`).toResponse());

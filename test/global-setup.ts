@@ -13,6 +13,8 @@ declare module 'vitest' {
     standinUrl: string;
     stripeUrl: string;
     resendUrl: string;
+    /** FUZZ_SEED from the environment ('' for a new seed): replays a fuzz run. */
+    fuzzSeed: string;
   }
 }
 
@@ -23,6 +25,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('resendUrl', resend.url);
   project.provide('standinUrl', standin.url);
   project.provide('stripeUrl', stripe.url);
+  project.provide('fuzzSeed', process.env.FUZZ_SEED ?? '');
   return async () => {
     await Promise.all([standin.close(), stripe.close(), resend.close()]);
   };

@@ -14,6 +14,7 @@ import { accountStub } from '../account/client';
 import { UNITS_PER_CENT } from './amounts';
 import { applyDisputeEvent } from './disputes';
 import { findRecharge, findRechargeByPaymentIntent, markPaid, markRefunded, markUnpaid } from './recharges';
+import { isWellFormedEvent } from './webhook-event';
 import { verifyWebhook, type CheckoutSession, type StripeCharge, type StripeDispute, type StripeEvent } from './stripe';
 
 export type WebhookOutcome = { ok: true; handled: string } | { ok: false; status: number; message: string };
@@ -28,6 +29,11 @@ export async function handleStripeWebhook(env: Env, rawBody: string, signature: 
     event = await verifyWebhook(rawBody, signature, secret);
   } catch {
     return { ok: false, status: 400, message: 'The Stripe signature does not match this payload, or it is too old.' };
+  }
+  // Signed but not in Stripe's shape: acknowledged and ignored, as a malformed dispute or refund is (a retry would not fix it).
+  if (!isWellFormedEvent(event)) {
+    console.error('stripe webhook: a signed event is not in the shape its type has; ignored');
+    return { ok: true, handled: 'malformed' };
   }
   return { ok: true, handled: await applyEvent(env, event, now) };
 }

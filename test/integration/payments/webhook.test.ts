@@ -113,6 +113,24 @@ describe('what the webhook refuses', () => {
     expect(await balanceOf(key)).toMatchObject({ balance: 0 });
   });
 
+  it('answers 200 "malformed", not 500, to a signed event not in Stripe\'s shape, and credits nothing', async () => {
+    const { key, accountId, completed } = await paidSetup();
+    const session = completed.data.object;
+    const malformed = [
+      null,
+      { ...completed, id: { nested: true } },
+      { ...completed, data: { value: completed.data } },
+      { ...completed, data: { object: { ...session, metadata: { recharge_id: { id: session.metadata.recharge_id }, account_id: accountId } } } },
+      { ...completed, type: 'charge.refunded', data: { object: { amount_refunded: '100', payment_intent: 7 } } },
+    ];
+    for (const event of malformed) {
+      const response = await deliver(event as object);
+      expect(response.status, JSON.stringify(event)).toBe(200);
+      expect(await response.json()).toEqual({ received: true, result: 'malformed' });
+    }
+    expect(await balanceOf(key)).toMatchObject({ balance: 0 });
+  });
+
   it('acknowledges and ignores events it does not handle', async () => {
     const response = await deliver({ id: 'evt_unknown_1', object: 'event', type: 'customer.created', created: 1, data: { object: { id: 'cus_1', object: 'customer' } } });
     expect(response.status).toBe(200);

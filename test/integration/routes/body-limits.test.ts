@@ -68,6 +68,12 @@ describe('body limits', () => {
     expect(await response.json()).toEqual(tooLarge(64 * 1024));
   });
 
+  it('answers a method the webhook does not take with a JSON 404, not the web\'s HTML 413, whatever its body', async () => {
+    const response = await SELF.fetch(`${BASE}/webhooks/stripe`, { method: 'OPTIONS', body: 'x'.repeat(70 * 1024) });
+    expect(response.status).toBe(404);
+    expect((await response.json<{ error: { code: string } }>()).error.code).toBe('unknown_url');
+  });
+
   it('reads the chat body only once the key is known: an unknown key gets 401, not 413', async () => {
     const unknown = `sk-ft_${'0'.repeat(64)}`;
     const body = lazyBody(1024 * 1024);
