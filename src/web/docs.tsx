@@ -10,7 +10,10 @@ const ENDPOINTS: Array<[string, string]> = [
   ['GET /v1/models', 'Every model with provider, context length, output cap, prices and equivalence group.'],
   ['GET /v1/user/balance', 'Balance, credits held for requests in flight, and this month’s BYOK requests.'],
   ['GET /v1/user/billing-logs', 'Every call, newest first, with tokens, cost and status.'],
-  ['POST /v1/user/keys · GET · DELETE /{id}', 'Your API keys: create (shown once), list masked, revoke.'],
+  [
+    'POST /v1/user/keys · GET · DELETE /{id}',
+    'Your API keys: create (shown once) with optional scopes (inference, manage), a spend limit ({amount, period: day|month|total}), a model allowlist and expires_at; list masked with what each spent; revoke (a key made with a key is its child, no wider than it, and revoked with it).',
+  ],
   ['POST /v1/user/byok/register · GET /v1/user/byok/keys · DELETE', 'Your provider keys, stored encrypted and shown masked.'],
   ['POST /v1/user/credits · GET /v1/user/recharges', 'Recharge through Stripe Checkout; your recharges.'],
   ['GET /v1/status', 'Which providers are up (no key needed).'],
@@ -18,9 +21,9 @@ const ENDPOINTS: Array<[string, string]> = [
 
 const ERRORS: Array<[string, string]> = [
   ['400', 'A bad request (the message names the field); invalid_provider_key when your own provider key was refused; content_filtered.'],
-  ['401', 'A missing, malformed, unknown or revoked key; account_deactivated after a year without activity.'],
+  ['401', 'A missing, malformed, unknown or revoked key; key_expired past its expires_at; account_deactivated after a year without activity.'],
   ['402', 'insufficient_credits: the request’s worst-case cost does not fit in your available balance; the message names the largest max_tokens that does.'],
-  ['403', 'account_suspended: the account is suspended (a payment disputed with your bank, or by support); every key is refused until it is lifted.'],
+  ['403', 'account_suspended: the account is suspended (a payment disputed with your bank, or by support); every key is refused until it is lifted. insufficient_scope, model_not_allowed, key_limit_exceeded: what the key itself may not do.'],
   ['429', 'rate_limit_exceeded, with Retry-After.'],
   ['503', 'all_providers_unavailable: every equivalent model failed, with Retry-After.'],
 ];

@@ -5,7 +5,8 @@
  * registers without an entry here fails the suite (see fuzz.test.ts).
  */
 import type { z } from 'zod';
-import { AccountPatchSchema, CreateAccountSchema, CreditAdjustmentSchema, KeyNameSchema } from '../../../src/schemas/account-requests';
+import { AccountPatchSchema, CreateAccountSchema, CreditAdjustmentSchema } from '../../../src/schemas/account-requests';
+import { CreateKeySchema } from '../../../src/schemas/key-requests';
 import { RegisterSchema } from '../../../src/schemas/byok-requests';
 import { ChatRequestSchema } from '../../../src/schemas/chat-request';
 import { RechargeRequestSchema, RefundRequestSchema } from '../../../src/schemas/credit-requests';
@@ -39,6 +40,8 @@ export const TOKEN = '$TOKEN';
 
 const json = (example: (fx: Fixture) => Record<string, unknown>, schema?: z.ZodType) => ({ kind: 'json' as const, example, schema });
 const form = (example: (fx: Fixture) => Record<string, unknown>, schema?: z.ZodType) => ({ kind: 'form' as const, example, schema });
+/** A key with every rule, so mutations reach each of them. */
+const scopedKey = () => ({ name: 'fuzz', scopes: ['inference'], limit: { amount: 5, period: 'month' }, models: ['deepseek-chat'], expires_at: '2099-01-01T00:00:00Z' });
 
 export const ROUTES: FuzzRoute[] = [
   { method: 'GET', pattern: '/healthz', credential: 'none' },
@@ -52,7 +55,7 @@ export const ROUTES: FuzzRoute[] = [
   { method: 'GET', pattern: '/v1/models', credential: 'key' },
   { method: 'GET', pattern: '/v1/models/:id', credential: 'key', params: () => ({ id: 'deepseek-chat' }) },
   { method: 'GET', pattern: '/v1/user/keys', credential: 'key' },
-  { method: 'POST', pattern: '/v1/user/keys', credential: 'key', body: json(() => ({ name: 'fuzz' }), KeyNameSchema) },
+  { method: 'POST', pattern: '/v1/user/keys', credential: 'key', body: json(scopedKey, CreateKeySchema) },
   { method: 'DELETE', pattern: '/v1/user/keys/:id', credential: 'key', params: (fx) => ({ id: fx.victimKeyId }) },
   { method: 'GET', pattern: '/v1/user/balance', credential: 'key' },
   {
@@ -90,7 +93,7 @@ export const ROUTES: FuzzRoute[] = [
     params: (fx) => ({ id: fx.otherAccountId }),
     body: json(() => ({ amount: 1.5, reason: 'fuzz' }), CreditAdjustmentSchema),
   },
-  { method: 'POST', pattern: '/admin/v1/accounts/:id/keys', credential: 'admin', params: (fx) => ({ id: fx.otherAccountId }), body: json(() => ({ name: 'fuzz' }), KeyNameSchema) },
+  { method: 'POST', pattern: '/admin/v1/accounts/:id/keys', credential: 'admin', params: (fx) => ({ id: fx.otherAccountId }), body: json(scopedKey, CreateKeySchema) },
   { method: 'GET', pattern: '/admin/v1/providers', credential: 'admin' },
   { method: 'POST', pattern: '/admin/v1/recharges/:id/refund', credential: 'admin', params: (fx) => ({ id: fx.otherRechargeId }), body: json(() => ({ amount: 1 }), RefundRequestSchema) },
   { method: 'GET', pattern: '/admin/v1/outbox', credential: 'admin' },
@@ -118,7 +121,12 @@ export const ROUTES: FuzzRoute[] = [
   { method: 'POST', pattern: '/auth/signout', credential: 'fresh-session', body: form(() => ({})) },
   { method: 'GET', pattern: '/dashboard', credential: 'session', query: () => ({ model: 'deepseek-chat', message: 'key-revoked' }) },
   { method: 'POST', pattern: '/dashboard/recharge', credential: 'session', body: form(() => ({ amount: '10' })) },
-  { method: 'POST', pattern: '/dashboard/keys', credential: 'session', body: form(() => ({ name: 'fuzz' }), KeyNameSchema) },
+  {
+    method: 'POST',
+    pattern: '/dashboard/keys',
+    credential: 'session',
+    body: form(() => ({ name: 'fuzz', scope_inference: 'on', limit_amount: '5', limit_period: 'month', models: 'deepseek-chat', expires_at: '2099-01-01' })),
+  },
   { method: 'POST', pattern: '/dashboard/keys/:id/revoke', credential: 'session', params: (fx) => ({ id: fx.victimKeyId }), body: form(() => ({})) },
   {
     method: 'POST',
