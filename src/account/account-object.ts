@@ -4,7 +4,7 @@
  * its keys' rules (revocation, expiry, scopes, models, spend limits). One object per account and a single thread, so every
  * check-then-write is atomic however many requests arrive at once. Holds live
  * in its memory (request-holds.ts); charges are durable (request-charges.ts).
- * Its alarm (object-alarm.ts) releases holds left unrenewed and flushes billing logs to D1.
+ * Its alarm (object-alarm.ts) flushes billing logs to D1; holds left unrenewed are released lazily.
  * Its storage is migrated to schema.ts's version before the first call; it knows its
  * account from its name (idFromName(accountId)) and its policy (rate limit, Checkout
  * Sessions per hour, hold bound, BYOK free tier) from its own vars: callers send neither.
@@ -91,9 +91,9 @@ export class AccountDurableObject extends DurableObject<Env> {
     if (input.byokVersion !== undefined && input.byokVersion !== this.byokKeys.version) {
       return { ok: false, reason: 'byok_stale', byok: this.byokKeys.snapshot() };
     }
-    const decision = this.holds.authorize(input, this.keys.budget(keyId, input.now, () => this.holds.byKey(), this.holds.guarded()));
-    if (decision.ok && !decision.replay) await this.alarms.armForHolds();
-    return decision;
+    // Admission writes nothing, not even an alarm: the one durable write of a request is its charge.
+    this.holds.sweep();
+    return this.holds.authorize(input, this.keys.budget(keyId, input.now, () => this.holds.byKey(), this.holds.guarded()));
   }
 
   private accountRefusal(): { ok: false; reason: 'account_suspended' | 'account_deactivated' } | undefined {
@@ -108,9 +108,7 @@ export class AccountDurableObject extends DurableObject<Env> {
    * balance covers it. `renewed`: whether the hold was still there.
    */
   async renew(input: { requestId: string; amount: number; keyId: string }): Promise<{ renewed: boolean }> {
-    const renewed = this.holds.renew(input.requestId, input.amount, input.keyId);
-    if (!renewed) await this.alarms.armForHolds();
-    return { renewed };
+    return { renewed: this.holds.renew(input.requestId, input.amount, input.keyId) };
   }
 
   /**
@@ -128,10 +126,9 @@ export class AccountDurableObject extends DurableObject<Env> {
 
   /** Raises a request's hold (failover to a pricier model) within the free balance and its key's limit. */
   async raiseHold(requestId: string, amount: number, keyId: string): Promise<{ ok: boolean; reserved: number }> {
+    this.holds.sweep();
     const budget = this.keys.budget(keyId, this.clock(), () => this.holds.byKey(), this.holds.guarded());
-    const raised = this.holds.raiseHold(requestId, amount, keyId, budget?.room);
-    await this.alarms.armForHolds();
-    return raised;
+    return this.holds.raiseHold(requestId, amount, keyId, budget?.room);
   }
 
   async byokKeySet(): Promise<ByokKeySet> {
@@ -272,6 +269,7 @@ export class AccountDurableObject extends DurableObject<Env> {
   }
 
   async summary(now: number): Promise<AccountSummary> {
+    this.holds.sweep();
     return {
       accountId: this.ledger.accountId,
       balance: this.ledger.balance,

@@ -1,8 +1,9 @@
 /**
- * The account object's one alarm: it releases holds left unrenewed (their
- * worker died) and flushes the ledger's billing logs to D1, then arms itself
- * for whichever comes next. Only the object sets it, so the time it is set for
- * is kept in memory and the hot path need not ask storage.
+ * The account object's one alarm: it flushes the ledger's billing logs to D1
+ * (armed by a charge, which is a durable write anyway: admission never sets
+ * it). Only the object sets it, so the time it is set for is kept in memory and
+ * the hot path need not ask storage. Holds left unrenewed are released lazily
+ * (request-holds.ts `sweep`), here too.
  */
 import type { Config } from '../env';
 import { messageOf } from '../errors';
@@ -29,9 +30,7 @@ export class ObjectAlarm {
     // The alarm that fired is gone; whatever is scheduled meanwhile asks storage afresh.
     this.alarmAt = undefined;
     const now = Date.now();
-    const released = this.holds.expire();
-    // Nothing is known of what they delivered: a charge that still comes is charged then, at its real cost.
-    if (released.length > 0) console.warn(`released ${released.length} hold(s) left unrenewed: ${released.join(', ')}`);
+    this.holds.sweep();
     let retryAt: number | undefined;
     try {
       await this.flushOutbox();
@@ -40,19 +39,13 @@ export class ObjectAlarm {
       retryAt = now + FLUSH_RETRY_MS;
     }
     const pending = this.ledger.hasUnflushedLogs() ? now + this.config().outboxFlushDelayMs : undefined;
-    const next = [retryAt ?? pending, this.holds.nextDeadline()].filter((at): at is number => at !== undefined);
-    if (next.length > 0) await this.setFor(Math.min(...next));
+    const next = retryAt ?? pending;
+    if (next !== undefined) await this.setFor(next);
   }
 
   /** A charge wrote a billing log: flush it within OUTBOX_FLUSH_DELAY_MS. */
   async afterCharge(): Promise<void> {
     await this.setFor(Date.now() + this.config().outboxFlushDelayMs);
-  }
-
-  /** Keeps the alarm armed while anything is held (the earliest a hold can expire, or the guard end). */
-  async armForHolds(): Promise<void> {
-    const next = this.holds.nextDeadline();
-    if (next !== undefined) await this.setFor(next);
   }
 
   private async flushOutbox(): Promise<void> {

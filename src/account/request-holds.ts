@@ -4,9 +4,11 @@
  * (the key's own rules are key-policies.ts's, asked first by the object).
  *
  * A hold is a limit, not money, so it lives in the object's memory only (the
- * object is the only writer): admitting a request writes nothing. A live
- * request renews its hold every HOLD_RENEW_MS; the alarm releases a hold left
- * unrenewed for three periods (its worker died). What a restart loses is
+ * object is the only writer): admitting a request writes nothing, not even an
+ * alarm. A live request renews its hold every HOLD_RENEW_MS; a hold left
+ * unrenewed for three periods (its worker died) is released the next time
+ * anything asks what is held (`sweep`): until then it holds back only an
+ * object nobody is asking. What a restart loses is
  * bounded by the restart guard: every ledger row records the total in flight
  * when it was written, and for three renew periods after a start the object
  * keeps that total out of what it admits, while the requests that held it
@@ -22,6 +24,8 @@ import type { KeyBudget, KeyHold, KeyLimitExceeded } from './key-policies';
 const MINUTE_MS = 60_000;
 /** A hold unrenewed for this many periods belongs to a request that died. */
 export const HOLD_LIFETIME_PERIODS = 3;
+/** How often (at most) the holds are swept for ones left unrenewed: a sweep walks them all. */
+const SWEEP_EVERY_MS = 1_000;
 
 export type AuthorizeDecision =
   /**
@@ -74,6 +78,7 @@ export class RequestHolds {
   private rateLimitOverride: number | null = null;
   /** The rate window lives in memory only: a restarted object forgets at most one minute's count. */
   private window = { minute: 0, count: 0 };
+  private nextSweepAt = 0;
 
   /**
    * `inFlightAtLastWrite`: what the last ledger row recorded as in flight (plus
@@ -98,6 +103,19 @@ export class RequestHolds {
   /** The durable part: the operator's rate limit (reloaded if a transaction fails). */
   private load(): void {
     this.rateLimitOverride = this.sql.exec<{ rate_limit_per_minute: number | null }>('SELECT rate_limit_per_minute FROM account_state WHERE id = 1').toArray()[0]?.rate_limit_per_minute ?? null;
+  }
+
+  /**
+   * Releases the holds left unrenewed for three periods, at most once a second: called before
+   * anything reads or takes from what is held (admission, a raise, a renewal, the summary).
+   */
+  sweep(): void {
+    const now = this.clock();
+    if (now < this.nextSweepAt) return;
+    this.nextSweepAt = now + SWEEP_EVERY_MS;
+    const released = this.expire(now);
+    // Nothing is known of what they delivered: a charge that still comes is charged then, at its real cost.
+    if (released.length > 0) console.warn(`released ${released.length} hold(s) left unrenewed: ${released.join(', ')}`);
   }
 
   /** Units held by the requests this object knows of. */
@@ -195,6 +213,7 @@ export class RequestHolds {
    * requests' holds. Returns whether the hold was still there.
    */
   renew(requestId: string, amount: number, keyId: string): boolean {
+    this.sweep();
     const hold = this.held.get(requestId);
     if (hold) {
       hold.renewedAt = this.clock();
@@ -248,14 +267,6 @@ export class RequestHolds {
     const expired = [...this.held].filter(([, hold]) => hold.renewedAt <= bound).map(([requestId]) => requestId);
     for (const requestId of expired) this.release(requestId, 0);
     return expired;
-  }
-
-  /** When the next hold expires, or the restart guard ends (the object's clock); undefined when neither. */
-  nextDeadline(): number | undefined {
-    const lifetime = HOLD_LIFETIME_PERIODS * this.config().holdRenewMs;
-    let next = this.guarded() > 0 ? this.guard!.until : undefined;
-    for (const hold of this.held.values()) next = Math.min(next ?? Number.POSITIVE_INFINITY, hold.renewedAt + lifetime);
-    return next;
   }
 
   /** The month's BYOK requests: those charged, and those admitted and not charged yet. */

@@ -1,5 +1,5 @@
 /** Holds in the account object's memory: renewed, expired, re-held, guarded across a restart, and charged whether or not they are there. */
-import { evictDurableObject, runDurableObjectAlarm } from 'cloudflare:test';
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { RequestContext, RequestOutcome } from '../../../src/billing/billing-log';
 import { freshAccount, requestContext } from './fixtures';
@@ -20,6 +20,28 @@ async function funded(units: number) {
   return created;
 }
 
+describe('holds: admission writes nothing', () => {
+  it('admits, renews and refuses without a statement that writes and without setting an alarm', async () => {
+    const { stub } = await funded(1000);
+    await runInDurableObject(stub, async (object, state) => {
+      const statements: string[] = [];
+      const exec = state.storage.sql.exec.bind(state.storage.sql);
+      state.storage.sql.exec = ((query: string, ...bindings: unknown[]) => {
+        statements.push(query);
+        return exec(query, ...(bindings as []));
+      }) as typeof state.storage.sql.exec;
+      const alarmBefore = await state.storage.getAlarm();
+      expect(await object.authorize(admit('req_1', 400))).toMatchObject({ ok: true });
+      expect(await object.renew({ requestId: 'req_1', amount: 400, keyId: 'key_1' })).toEqual({ renewed: true });
+      expect(await object.authorize(admit('req_2', 700))).toMatchObject({ ok: false, reason: 'insufficient_credits' });
+      state.storage.sql.exec = exec;
+      expect(statements.filter((query) => !/^\s*SELECT/i.test(query))).toEqual([]);
+      expect(alarmBefore).toBeNull();
+      expect(await state.storage.getAlarm()).toBeNull();
+    });
+  });
+});
+
 describe('holds: renewal and expiry', () => {
   it('keeps a renewed hold past three periods and releases it three periods after its last renewal', async () => {
     const { stub } = await funded(1000);
@@ -27,10 +49,10 @@ describe('holds: renewal and expiry', () => {
     await moveObjectClock(stub, 2 * PERIOD);
     expect(await stub.renew({ requestId: 'req_live', amount: 400, keyId: 'key_1' })).toEqual({ renewed: true });
     await moveObjectClock(stub, 4 * PERIOD);
-    await runDurableObjectAlarm(stub);
+    await stub.summary(NOW); // what reads the holds releases those left unrenewed
     expect(await stub.summary(NOW)).toMatchObject({ reserved: 400, openReservations: 1 });
     await moveObjectClock(stub, 5 * PERIOD);
-    await runDurableObjectAlarm(stub);
+    await stub.summary(NOW); // what reads the holds releases those left unrenewed
     expect(await stub.summary(NOW)).toMatchObject({ balance: 1000, reserved: 0, openReservations: 0 });
   });
 
@@ -38,7 +60,7 @@ describe('holds: renewal and expiry', () => {
     const { stub } = await funded(1000);
     await stub.authorize(admit('req_late', 300));
     await moveObjectClock(stub, 3 * PERIOD);
-    await runDurableObjectAlarm(stub);
+    await stub.summary(NOW); // what reads the holds releases those left unrenewed
     await moveObjectClock(stub, 0);
     await stub.authorize(admit('req_other', 800));
     expect(await stub.charge(charge('req_late', 250, 300))).toEqual({ charged: 200, uncollected: 50, balance: 800, replay: false });
@@ -50,7 +72,7 @@ describe('holds: renewal and expiry', () => {
     const { stub } = await funded(1000);
     await stub.authorize(admit('req_back', 500));
     await moveObjectClock(stub, 3 * PERIOD);
-    await runDurableObjectAlarm(stub);
+    await stub.summary(NOW); // what reads the holds releases those left unrenewed
     await moveObjectClock(stub, 0);
     await stub.authorize(admit('req_new', 700));
     expect(await stub.renew({ requestId: 'req_back', amount: 500, keyId: 'key_1' })).toEqual({ renewed: false });
