@@ -9,8 +9,9 @@
  * child never escapes a parent's limit. A key this object has no rules for
  * (made before keys had any) may do everything its account can.
  *
- * Storage is bounded by the account's keys: one rules row and one spend row per
- * live key (a revoked key's are deleted; only its id stays, in revoked_keys).
+ * Storage is bounded by the account's keys: one rules row per live key, and one
+ * spend row per live key with a limit (a revoked key's are deleted; only its id
+ * stays, in revoked_keys). A key without a limit costs its charges no write.
  */
 import { KEY_SCOPES, type KeyLimit, type KeyPolicy, type KeyRequest, type KeyScope, type LimitPeriod } from '../base/key-rules';
 
@@ -43,7 +44,7 @@ export type RegisterKeyAnswer =
   | { ok: false; reason: 'key_expired'; expiredAt: number }
   | { ok: false; reason: 'wider_than_parent'; param: 'scopes' | 'models' | 'limit' | 'expires_at'; message: string };
 
-/** What a key has spent in its limit's current period (its own limit's, or in total when it has none). */
+/** What a key (with its children) has spent in its limit's current period. */
 export interface KeySpend {
   keyId: string;
   spent: number;
@@ -85,7 +86,7 @@ type PolicyRow = {
 export class KeyPolicies {
   private policies = new Map<string, KeyPolicy>();
   private revoked = new Set<string>();
-  /** Each key's spend in the latest period charged (for `total`, always the one row). */
+  /** Each limited key's spend in the latest period charged (for `total`, always the one row). */
   private spend = new Map<string, { period: string; spent: number }>();
 
   constructor(private readonly storage: DurableObjectStorage) {
@@ -133,18 +134,19 @@ export class KeyPolicies {
       if (!policy.limit) continue;
       holds ??= holdsByKey();
       const held = holds.reduce((sum, hold) => (this.descendsFrom(hold.keyId, policy.keyId) ? sum + hold.amount : sum), 0);
-      const spent = this.spentInPeriod(policy, now);
+      const spent = this.spentInPeriod(policy.keyId, policy.limit, now);
       const room = policy.limit.amount - spent - held - unaccounted;
       if (!tightest || room < tightest.room) tightest = { room, facts: { limit: policy.limit, spent, held, resetsAt: periodEnd(policy.limit.period, now) } };
     }
     return tightest;
   }
 
-  /** Adds a request's cost to its key's spend and every key's up its chain, in the period it started in (inside the charge's transaction). */
+  /** Adds a request's cost to the spend of its key and of every key up its chain that has a limit, in the period it started in (inside the charge's transaction). */
   recordSpend(keyId: string, cost: number, startedAt: number): void {
     if (cost <= 0) return;
     for (const policy of this.chain(keyId)) {
-      const period = periodOf(policy.limit?.period ?? 'total', startedAt);
+      if (!policy.limit) continue;
+      const period = periodOf(policy.limit.period, startedAt);
       const current = this.spend.get(policy.keyId);
       // A late charge of a closed period is not counted in the current one.
       if (current && current.period > period) continue;
@@ -219,17 +221,17 @@ export class KeyPolicies {
     return ids;
   }
 
-  /** Each key's spend in its limit's current period (0 when none yet); a key without rules is not listed. */
+  /** Each limited key's spend in its limit's current period (0 when none yet); other keys are not listed. */
   spending(keyIds: readonly string[], now: number): KeySpend[] {
     return keyIds.flatMap((keyId) => {
       const policy = this.policies.get(keyId);
-      return policy ? [{ keyId, spent: this.spentInPeriod(policy, now) }] : [];
+      return policy?.limit ? [{ keyId, spent: this.spentInPeriod(policy.keyId, policy.limit, now) }] : [];
     });
   }
 
-  private spentInPeriod(policy: KeyPolicy, now: number): number {
-    const current = this.spend.get(policy.keyId);
-    return current?.period === periodOf(policy.limit?.period ?? 'total', now) ? current.spent : 0;
+  private spentInPeriod(keyId: string, limit: KeyLimit, now: number): number {
+    const current = this.spend.get(keyId);
+    return current?.period === periodOf(limit.period, now) ? current.spent : 0;
   }
 
   /** The key's rules and its ancestors', the key first (a key without rules has none). */

@@ -55,12 +55,12 @@ function registrationError(refusal: Exclude<RegisterKeyAnswer, { ok: true }>): A
   }
 }
 
-/** The account's keys with their rules, and what each active key has spent in its limit's current period (dollars; null for a key without rules). */
+/** The account's keys with their rules, and what each active key with a limit has spent in its current period (dollars; null without a limit). */
 export type ListedKey = PublicApiKey & { spent: number | null };
 
 export async function listKeys(env: Env, accountId: string, now: number): Promise<ListedKey[]> {
   const keys = await listApiKeys(createDb(env.DB), accountId);
-  const active = keys.filter((key) => key.status === 'active').map((key) => key.id);
+  const active = keys.filter((key) => key.status === 'active' && key.limit !== null).map((key) => key.id);
   const spending = active.length === 0 ? [] : await accountStub(env, accountId).keySpending({ keyIds: active, now });
   const spent = new Map(spending.map((entry) => [entry.keyId, entry.spent]));
   return keys.map((key) => ({ ...key, spent: spent.has(key.id) ? usdNumber(spent.get(key.id)!) : null }));

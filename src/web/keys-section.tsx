@@ -8,7 +8,7 @@ const date = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOStr
 const PER: Record<string, string> = { day: 'per day', month: 'per month', total: 'in total' };
 
 function limitText(key: ListedKey): string {
-  if (!key.limit) return key.spent === null ? '—' : `no limit · $${key.spent} spent`;
+  if (!key.limit) return 'none';
   return `$${key.spent ?? 0} of $${key.limit.amount} ${PER[key.limit.period]}`;
 }
 

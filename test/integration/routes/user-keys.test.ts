@@ -61,7 +61,7 @@ describe('user key API', () => {
       models: null,
       expires_at: null,
       parent: keyId,
-      spent: 0,
+      spent: null,
     });
   });
 
