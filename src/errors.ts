@@ -80,6 +80,14 @@ export const contextLengthExceeded = (message: string): ApiError => error(400, '
 export const providerRejectedRequest = (message: string): ApiError => error(400, 'invalid_request_error', 'provider_rejected_request', message);
 export const contentFiltered = (message: string): ApiError => error(400, 'invalid_request_error', 'content_filtered', message);
 export const invalidProviderKey = (message: string, param: string): ApiError => error(400, 'invalid_request_error', 'invalid_provider_key', message, { param });
+export const providerKeyRequired = (model: { id: string; provider: string }): ApiError =>
+  error(
+    400,
+    'invalid_request_error',
+    'provider_key_required',
+    `billing_mode "byok" needs your own ${model.provider} key for ${model.id}: send provider_key, or register one (POST /v1/user/byok/register).`,
+    { param: 'provider_key' },
+  );
 export const tooManyKeys = (message: string): ApiError => error(400, 'invalid_request_error', 'too_many_keys', message);
 export const amountTooSmall = (message: string): ApiError => error(400, 'invalid_request_error', 'amount_too_small', message, { param: 'amount' });
 export const amountTooLarge = (message: string): ApiError => error(400, 'invalid_request_error', 'amount_too_large', message, { param: 'amount' });
@@ -106,8 +114,8 @@ export const accountSuspended = (): ApiError =>
 export const insufficientScope = (scope: string): ApiError =>
   error(403, 'permission_error', 'insufficient_scope', `This API key lacks the '${scope}' scope this endpoint needs. Use a key with it, or make one in the dashboard.`);
 export const keyLimitExceeded = (message: string): ApiError => error(403, 'permission_error', 'key_limit_exceeded', message);
-export const modelNotAllowed = (model: string, models: readonly string[]): ApiError =>
-  error(403, 'permission_error', 'model_not_allowed', `This API key may not use the model '${model}'; it may use only: ${models.join(', ')}.`, { param: 'model' });
+export const modelNotAllowed = (model: string, models: readonly string[], param = 'model'): ApiError =>
+  error(403, 'permission_error', 'model_not_allowed', `This API key may not use the model '${model}'; it may use only: ${models.join(', ')}.`, { param });
 
 // 402, 404, 409, 413, 422, 429: the account's money, what does not exist, limits.
 export const insufficientCredits = (message: string): ApiError => error(402, 'invalid_request_error', 'insufficient_credits', message);

@@ -25,7 +25,19 @@ export interface CatalogModel {
   group: EquivalenceGroup;
   /** Unix seconds, shown as `created` in /v1/models. */
   created: number;
+  /**
+   * How many UPSTREAM_TIMEOUT_MS one non-streaming attempt may take (absent: 1). A reasoning model
+   * thinks before it answers: a whole answer can take minutes where a chat model takes seconds.
+   */
+  timeoutMultiple?: number;
 }
+
+/** Reasoning models' non-streaming limit: 4 × UPSTREAM_TIMEOUT_MS (120 s by default, the whole default routing budget). */
+const REASONING_TIMEOUT_MULTIPLE = 4;
+
+/** How long one non-streaming attempt on `model` may take, in ms (shown as `timeout_ms` in /v1/models). */
+export const nonStreamingTimeoutMs = (model: Pick<CatalogModel, 'timeoutMultiple'>, upstreamTimeoutMs: number): number =>
+  upstreamTimeoutMs * (model.timeoutMultiple ?? 1);
 
 const perMillion = (input: string, output: string, cachedInput?: string): CatalogModel['price'] => ({
   input: parseUsd(input),
@@ -67,6 +79,7 @@ export const CATALOG: readonly CatalogModel[] = [
     id: 'deepseek-reasoner',
     upstreamParams: { thinking: { type: 'enabled' } },
     capabilities: { tools: true, reasoning: true },
+    timeoutMultiple: REASONING_TIMEOUT_MULTIPLE,
     group: 'reasoning',
   },
   {
@@ -123,6 +136,7 @@ export const CATALOG: readonly CatalogModel[] = [
     contextLength: 262_144,
     maxOutputTokens: 32_768,
     capabilities: { tools: true, reasoning: true },
+    timeoutMultiple: REASONING_TIMEOUT_MULTIPLE,
     group: 'general-chat',
     created: 1_776_643_200,
   },
@@ -134,6 +148,7 @@ export const CATALOG: readonly CatalogModel[] = [
     contextLength: 204_800,
     maxOutputTokens: 131_072,
     capabilities: { tools: true, reasoning: true },
+    timeoutMultiple: REASONING_TIMEOUT_MULTIPLE,
     group: 'general-chat',
     created: 1_770_854_400,
   },
@@ -145,6 +160,7 @@ export const CATALOG: readonly CatalogModel[] = [
     contextLength: 262_144,
     maxOutputTokens: 65_536,
     capabilities: { tools: true, reasoning: true },
+    timeoutMultiple: REASONING_TIMEOUT_MULTIPLE,
     group: 'fast-code',
     created: 1_769_904_000,
   },

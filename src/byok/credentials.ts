@@ -4,15 +4,19 @@
  * - else, when the account registered a key for the requested model's provider
  *   → BYOK, routed only among the providers it has keys for;
  * - else standard, on the platform's keys, among the providers the account has
- *   no key for (a provider the user brought a key for is always billed BYOK).
- * The platform key is never used for a BYOK request.
+ *   no key for (a provider the user brought a key for is billed BYOK).
+ * A request's `billing_mode` overrides that choice: `standard` ignores the
+ * registered keys (every provider on the platform's keys, billed from credits);
+ * `byok` requires a key (inline, or registered for the requested model's
+ * provider). The platform key is never used for a BYOK request.
  */
 import { decryptProviderKey, masterKeys } from './crypto';
 import type { ByokKeySet, StoredByokKey } from '../account/byok-key-store';
 import { chooseKey } from '../account/byok-key-store';
 import type { Config, Env } from '../env';
 import { providerKeyProblem } from './provider-keys';
-import { invalidProviderKey, invalidValue, type ApiError } from '../errors';
+import { invalidProviderKey, invalidValue, providerKeyRequired, type ApiError } from '../errors';
+import type { BillingModeChoice } from '../schemas/chat-request';
 import { PROVIDER_IDS, type ProviderId } from '../base/provider-id';
 import type { UpstreamFailure } from '../base/upstream';
 import type { CatalogModel } from '../base/catalog';
@@ -24,7 +28,9 @@ export type Credentials =
 
 export const isProviderId = (value: string): value is ProviderId => (PROVIDER_IDS as readonly string[]).includes(value);
 
-export function chooseCredentials(inline: { provider: string; api_key: string } | undefined, model: CatalogModel, byok: ByokKeySet): Credentials {
+export function chooseCredentials(inline: { provider: string; api_key: string } | undefined, model: CatalogModel, byok: ByokKeySet, mode?: BillingModeChoice): Credentials {
+  // The request chose credits: its registered keys sit this one out (an inline key with it is a 400 at parsing).
+  if (mode === 'standard') return { mode: 'standard', byokVersion: byok.version, excluded: new Set() };
   if (inline) {
     if (!isProviderId(inline.provider)) {
       throw invalidValue(`provider_key.provider must be one of ${PROVIDER_IDS.join(', ')}.`, 'provider_key.provider');
@@ -34,7 +40,10 @@ export function chooseCredentials(inline: { provider: string; api_key: string } 
     return { mode: 'byok', source: 'inline', provider: inline.provider, apiKey: inline.api_key };
   }
   const keyed = new Set(byok.keys.map((key) => key.provider));
-  if (!keyed.has(model.provider)) return { mode: 'standard', byokVersion: byok.version, excluded: keyed };
+  if (!keyed.has(model.provider)) {
+    if (mode === 'byok') throw providerKeyRequired(model);
+    return { mode: 'standard', byokVersion: byok.version, excluded: keyed };
+  }
   const keys = new Map([...keyed].map((provider) => [provider, chooseKey(byok.keys, provider)!]));
   return { mode: 'byok', source: 'registered', byokVersion: byok.version, keys };
 }

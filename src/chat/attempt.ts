@@ -6,7 +6,7 @@
  * (never thrown), so the caller decides what the client sees.
  */
 import type { Config } from '../env';
-import type { CatalogModel } from '../base/catalog';
+import { nonStreamingTimeoutMs, type CatalogModel } from '../base/catalog';
 import type { JsonObject, NormalizedUsage, UpstreamFailure } from '../base/upstream';
 import { callChat } from '../providers/call-chat';
 import { upstreamTarget } from '../providers/upstream-request';
@@ -42,8 +42,10 @@ export type ExecuteResult =
 
 export async function executeChat(input: ExecuteInput): Promise<ExecuteResult> {
   const { model, config } = input;
-  // Non-streaming: one total budget; streaming: the first event must come within the idle timeout.
-  const timeoutMs = Math.min(input.stream ? config.streamIdleTimeoutMs : config.upstreamTimeoutMs, input.budgetMs ?? Number.POSITIVE_INFINITY);
+  // Non-streaming: one total limit, the model's own (longer for reasoning models); streaming: the first
+  // event must come within the idle timeout. The routing budget bounds either.
+  const limit = input.stream ? config.streamIdleTimeoutMs : nonStreamingTimeoutMs(model, config.upstreamTimeoutMs);
+  const timeoutMs = Math.min(limit, input.budgetMs ?? Number.POSITIVE_INFINITY);
   const target = upstreamTarget(config, model.provider, input.apiKey);
   const called = await callChat({
     ...target,

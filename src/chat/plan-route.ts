@@ -17,7 +17,7 @@ export interface RoutePlan {
 }
 
 export function planRequest(request: ChatRequest, chat: ChatNeeds, byok: ByokKeySet, config: Config, health: ProviderHealth, now: number): RoutePlan {
-  const credentials = chooseCredentials(request.provider_key, chat.model, byok);
+  const credentials = chooseCredentials(request.provider_key, chat.model, byok, request.billing_mode);
   const inlineProvider = credentials.mode === 'byok' && credentials.source === 'inline' ? credentials.provider : undefined;
   const plan = planCandidates(chat, { usable: usableProviders(credentials, config), inlineProvider }, config, health, now);
   return { credentials, plan };

@@ -133,7 +133,7 @@ export function errorInAnswer(adapter: ProviderAdapter, payload: JsonObject): Up
 }
 
 /** find-token's own request fields: they never reach a provider. */
-const GATEWAY_FIELDS = ['routing', 'provider_key'] as const;
+const GATEWAY_FIELDS = ['routing', 'models', 'max_price', 'billing_mode', 'provider_key'] as const;
 
 /**
  * The request a provider receives: the client's, with find-token fields removed,

@@ -3,18 +3,20 @@ import type { AppEnv } from '../env';
 import { ApiError } from '../errors';
 import { serveChat, type ChatCall } from '../chat/serve-chat';
 import { parseJsonBody } from '../middleware/json-body';
-import { ChatRequestSchema } from '../schemas/chat-request';
+import { ChatRequestSchema, withModeHeader } from '../schemas/chat-request';
 import { SSE_RESPONSE_HEADERS } from '../streaming/sse';
 
 /** POST /v1/chat/completions: parse, serve, render. */
 export const chatCompletions = new Hono<AppEnv>().post('/', async (c) => {
-  const body = await parseJsonBody(c, ChatRequestSchema).then(
-    (request): ChatCall['body'] => ({ ok: true, request }),
-    (error: unknown): ChatCall['body'] => {
-      if (error instanceof ApiError) return { ok: false, error };
-      throw error;
-    },
-  );
+  const body = await parseJsonBody(c, ChatRequestSchema)
+    .then((request) => withModeHeader(request, c.req.header('X-FindToken-Mode')))
+    .then(
+      (request): ChatCall['body'] => ({ ok: true, request }),
+      (error: unknown): ChatCall['body'] => {
+        if (error instanceof ApiError) return { ok: false, error };
+        throw error;
+      },
+    );
   const result = await serveChat({
     env: c.env,
     config: c.get('config'),

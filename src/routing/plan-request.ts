@@ -8,6 +8,7 @@ import type { ProviderId } from '../base/provider-id';
 import { estimatePromptTokens } from '../providers/token-estimate';
 import type { ChatRequest, RoutingStrategy } from '../schemas/chat-request';
 import { CATALOG, findModel, type CatalogModel } from '../base/catalog';
+import { formatUsd } from '../base/money';
 import type { ProviderHealth } from './health';
 import { misfit, planRoute, type RequestNeeds } from './strategies';
 
@@ -17,13 +18,27 @@ export interface ChatNeeds {
   needs: RequestNeeds;
   /** The only models the key may use (null: every model): no candidate outside them. */
   allowed: readonly string[] | null;
+  /** The request's `models`: its fallbacks in order, replacing the group (null: the group). */
+  fallbacks: CatalogModel[] | null;
+  /** The request's `max_price` in units per 1M tokens: no candidate priced above either. */
+  maxPrice: { prompt?: number; completion?: number } | null;
 }
+
+/** Whether a model's list price is within a request's max_price (prices per 1M tokens, before the fee). */
+const withinPrice = (model: CatalogModel, maxPrice: NonNullable<ChatNeeds['maxPrice']>): boolean =>
+  (maxPrice.prompt === undefined || model.price.input <= maxPrice.prompt) && (maxPrice.completion === undefined || model.price.output <= maxPrice.completion);
 
 /** The model and what the request needs of any model serving it; throws the client's 400/403/404. */
 export function readNeeds(request: ChatRequest, allowed: readonly string[] | null = null): ChatNeeds {
   const model = findModel(request.model);
   if (!model) throw modelNotFound(request.model);
   if (allowed && !allowed.includes(model.id)) throw modelNotAllowed(model.id, allowed);
+  const fallbacks = request.models?.map((id) => findModel(id)!) ?? null;
+  const outside = allowed && request.models?.findIndex((id) => !allowed.includes(id));
+  if (allowed && outside !== null && outside !== undefined && outside >= 0) throw modelNotAllowed(request.models![outside]!, allowed, `models[${outside}]`);
+  const maxPrice = request.max_price ?? null;
+  // The model the client named must be within its own max_price: asking for both is a contradiction.
+  if (maxPrice && !withinPrice(model, maxPrice)) throw invalidValue(priceRefusal(model, maxPrice), 'max_price');
   const needs: RequestNeeds = {
     tools: (request.tools?.length ?? 0) > 0,
     promptEstimate: estimatePromptTokens(request),
@@ -39,7 +54,13 @@ export function readNeeds(request: ChatRequest, allowed: readonly string[] | nul
       throw invalidValue(`${param} is too large: ${model.id} supports at most ${model.maxOutputTokens} output tokens.`, param);
     }
   }
-  return { model, strategy: request.routing ?? 'auto', needs, allowed };
+  return { model, strategy: request.routing ?? 'auto', needs, allowed, fallbacks, maxPrice };
+}
+
+function priceRefusal(model: CatalogModel, maxPrice: NonNullable<ChatNeeds['maxPrice']>): string {
+  const price = `$${formatUsd(model.price.input)} prompt and $${formatUsd(model.price.output)} completion per 1M tokens`;
+  const max = [maxPrice.prompt !== undefined ? `prompt $${formatUsd(maxPrice.prompt)}` : '', maxPrice.completion !== undefined ? `completion $${formatUsd(maxPrice.completion)}` : ''].filter(Boolean).join(', ');
+  return `The model '${model.id}' costs ${price}, above max_price (${max}). Raise max_price, or ask for a cheaper model.`;
 }
 
 /** Which providers this request may call (whose keys it has), and the one an inline key names. */
@@ -51,13 +72,14 @@ export interface ProviderFilter {
 /** The ordered candidates that may serve the request; throws when nothing can. */
 export function planCandidates(chat: ChatNeeds, providers: ProviderFilter, config: Config, health: ProviderHealth, now: number): CatalogModel[] {
   const { usable } = providers;
-  const { allowed } = chat;
+  const { allowed, maxPrice, fallbacks } = chat;
   const plan = planRoute({
     requested: chat.model,
     strategy: chat.strategy,
     needs: chat.needs,
     usable,
-    ...(allowed ? { allowed: (model: CatalogModel) => allowed.includes(model.id) } : {}),
+    allowed: (model: CatalogModel) => (!allowed || allowed.includes(model.id)) && (!maxPrice || withinPrice(model, maxPrice)),
+    ...(fallbacks ? { fallbacks } : {}),
     health: (provider) => health.status(provider, now, config),
   });
   if (plan.length === 0) throw noRoute(chat, providers);

@@ -8,6 +8,9 @@
  * - cheapest: every candidate by its price for this request, then health, then
  *   latency.
  * - fallback: the requested model, then the group in the catalog's order.
+ * - none: the requested model alone.
+ * A request's `models` replace the group (in their order); the key's allowlist
+ * and `max_price` leave out any candidate outside them, whatever the strategy.
  *
  * Candidates whose circuit is open are left out, unless every one is open: then
  * the best of them is still tried rather than refusing blindly.
@@ -37,8 +40,10 @@ export interface PlanInput {
   needs: RequestNeeds;
   /** Whether this request may call the provider at all (a platform key; for BYOK, the user's own key). */
   usable: (provider: ProviderId) => boolean;
-  /** Whether the key may use the model (its allowlist); absent = every model. */
+  /** Whether the request may be served by the model (the key's allowlist, max_price); absent = every model. */
   allowed?: (model: CatalogModel) => boolean;
+  /** The request's own fallbacks (`models`), in order, replacing the requested model's group. */
+  fallbacks?: readonly CatalogModel[];
   health: (provider: ProviderId) => ProviderStatus;
 }
 
@@ -73,13 +78,16 @@ export function planRoute(input: PlanInput): CatalogModel[] {
     HEALTH_RANK[statusOf(a).state] - HEALTH_RANK[statusOf(b).state] ||
     (statusOf(a).latencyMs ?? Number.POSITIVE_INFINITY) - (statusOf(b).latencyMs ?? Number.POSITIVE_INFINITY);
 
-  const alternatives = CATALOG.filter((model) => model.group === requested.group && model.id !== requested.id);
+  const group = input.fallbacks ?? CATALOG.filter((model) => model.group === requested.group);
+  // routing "none": the requested model alone (its retries, no failover).
+  const alternatives = input.strategy === 'none' ? [] : group.filter((model) => model.id !== requested.id);
   const allowed = input.allowed ?? (() => true);
   const candidates = [requested, ...alternatives].filter((model) => input.usable(model.provider) && allowed(model) && fits(model, needs));
   // Array.prototype.sort is stable: equal keys keep the catalog's order.
   let ordered: CatalogModel[];
   switch (input.strategy) {
     case 'fallback':
+    case 'none':
       ordered = candidates;
       break;
     case 'cheapest':

@@ -62,7 +62,7 @@ describe('bad chat requests get a 400 naming the field and never reach a provide
   it('names the allowed routing strategies', async () => {
     const { key } = await createAccountWithKey();
     const error = await errorOf(await chat(key, { ...valid, routing: 'fastest' }));
-    expect(error.message).toBe('Invalid value for \'routing\': Invalid option: expected one of "auto"|"cheapest"|"fallback".');
+    expect(error.message).toBe('Invalid value for \'routing\': Invalid option: expected one of "auto"|"cheapest"|"fallback"|"none".');
   });
 
   it('answers 413 for a body over the size limit', async () => {

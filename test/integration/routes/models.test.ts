@@ -21,6 +21,25 @@ describe('GET /v1/models', () => {
       pricing: { currency: 'USD', unit: '1M tokens', input: '0.14', output: '0.28', cached_input: '0.0028' },
       capabilities: { tools: true, reasoning: false },
       group: 'general-chat',
+      // UPSTREAM_TIMEOUT_MS is 1500 in the tests.
+      timeout_ms: 1500,
+    });
+  });
+
+  it('gives reasoning models four times the non-streaming limit of chat models', async () => {
+    const { key } = await createAccountWithKey();
+    const { data } = await (await apiRequest(key, 'GET', '/v1/models')).json<{ data: Array<{ id: string; timeout_ms: number }> }>();
+    expect(Object.fromEntries(data.map((m) => [m.id, m.timeout_ms]))).toEqual({
+      'deepseek-chat': 1500,
+      'deepseek-coder': 1500,
+      'deepseek-reasoner': 6000,
+      'qwen-max': 1500,
+      'qwen-turbo': 1500,
+      'glm-4-plus': 1500,
+      'glm-4-flash': 1500,
+      'kimi-k2': 6000,
+      'minimax-m2.5': 6000,
+      'step-3.5-flash': 6000,
     });
   });
 
