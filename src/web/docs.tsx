@@ -3,10 +3,14 @@ import type { Config } from '../env';
 import { CATALOG } from '../base/catalog';
 import { percent, quickStart, PricingTable } from './home';
 import { Layout } from './layout';
+import { RoutingControls } from './routing-controls';
 
 
 const ENDPOINTS: Array<[string, string]> = [
-  ['POST /v1/chat/completions', 'OpenAI chat completions (JSON or SSE stream), plus routing (auto, cheapest, fallback) and provider_key (your own key, this request only).'],
+  [
+    'POST /v1/chat/completions',
+    'OpenAI chat completions (JSON or SSE stream), plus routing (auto, cheapest, fallback, none), models, max_price, billing_mode and provider_key (your own key, this request only).',
+  ],
   ['GET /v1/models', 'Every model with provider, context length, output cap, prices and equivalence group.'],
   ['GET /v1/user/balance', 'Balance, credits held for requests in flight, and this month’s BYOK requests.'],
   ['GET /v1/user/billing-logs', 'Every call, newest first, with tokens, cost and status.'],
@@ -81,6 +85,13 @@ export function DocsPage(props: { config: Config; baseUrl: string; signedIn: boo
         {(4 * config.retryBaseMs) / 1000} s apart before the next model is tried; nothing is retried once a stream has started. The response names the model that served
         (<code>X-FindToken-Model</code>) and you pay that model’s price.
       </p>
+      <p>
+        A whole (non-streaming) answer may take {config.upstreamTimeoutMs / 1000} s per attempt, four times that on a reasoning model (its <code>timeout_ms</code> in{' '}
+        <code>/v1/models</code>). A timeout is retried once, not three times: it already cost a whole limit and the provider may still bill the call, and every retry and
+        failover ends within {config.routingBudgetMs / 1000} s.
+      </p>
+      <h3>Steering a request</h3>
+      <RoutingControls />
       <h2>Billing</h2>
       <p>
         Standard: each call costs the provider’s price plus {percent(config.standardFeeRate)}, computed to 8 decimals and taken from your prepaid balance. Before a call,

@@ -3,6 +3,7 @@ import type { Config } from '../env';
 import { computeCost, ONE, onePlus, type Rate } from '../base/cost';
 import { formatUsd } from '../base/money';
 import { CATALOG, findModel, type CatalogModel } from '../base/catalog';
+import { RoutingControls } from './routing-controls';
 import { Layout, Notice } from './layout';
 
 export const percent = (rate: Rate) => `${(Number(rate.numerator) * 100) / Number(rate.denominator)}%`;
@@ -187,6 +188,11 @@ export function HomePage(props: { config: Config; csrf: string; baseUrl: string;
         <pre>{snippets.python}</pre>
         <h3>Node</h3>
         <pre>{snippets.node}</pre>
+      </section>
+      <section aria-labelledby="controls-title">
+        <h2 id="controls-title">Control the routing and the bill</h2>
+        <p>Add these fields to any chat request (the OpenAI SDKs pass them through as extra body fields):</p>
+        <RoutingControls />
       </section>
     </Layout>
   );
