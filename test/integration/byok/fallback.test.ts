@@ -5,11 +5,12 @@
  */
 import { SELF } from 'cloudflare:test';
 import OpenAI from 'openai';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { apiRequest, BASE, createAccountWithKey, hello, readSse, upstreamRequests } from '../helpers';
 import { uniqueTag } from '../chat/provider-models';
 import { accountObject, balanceOf, billingLog, drainOutbox } from '../billing/helpers';
 import { expectMoneyInvariants } from '../billing/invariants';
+import { accountsWhere, chatThrough, unreachable } from '../billing/faults';
 
 type Body = OpenAI.Chat.ChatCompletionCreateParamsNonStreaming & Record<string, unknown>;
 
@@ -121,6 +122,30 @@ describe('fallback_to_credits on a registered key', () => {
     expect(await authorizationsOf(tag)).toEqual([['deepseek', `Bearer ${DRY_KEY}`]]);
     expect(await balanceOf(key)).toMatchObject({ balance: 0, reserved: 0 });
     expect((await accountObject(accountId).summary(Date.now())).openReservations).toBe(0);
+    await expectMoneyInvariants(accountId);
+  });
+});
+
+describe('failure windows: the re-authorization', () => {
+  it('that the account object does not answer: 503 to retry, nothing charged, the BYOK hold released', async () => {
+    const { key, accountId } = await createAccountWithKey();
+    await register(key, { provider: 'deepseek', api_key: DRY_KEY, fallback_to_credits: true });
+    const tag = uniqueTag();
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const { response, settled } = await chatThrough({ ACCOUNTS: accountsWhere('reauthorizeAsStandard', unreachable) }, key, { model: 'deepseek-chat', messages: hello, max_tokens: 100, standin: { tag } });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('Retry-After')).toBe('1');
+      expect(await response.json()).toEqual({
+        error: { message: 'Your deepseek key was refused, and this request could not be moved to credits right now. Please retry.', type: 'server_error', param: null, code: 'provider_unavailable' },
+      });
+      await settled();
+    } finally {
+      quiet.mockRestore();
+    }
+    expect(await authorizationsOf(tag)).toEqual([['deepseek', `Bearer ${DRY_KEY}`]]);
+    // Released as the BYOK request it still was: counted like any refused BYOK request, charged nothing.
+    expect(await balanceOf(key)).toMatchObject({ balance: 10, reserved: 0, byok: { requests: 1 } });
     await expectMoneyInvariants(accountId);
   });
 });
