@@ -27,6 +27,7 @@ import { AccountRefunds, type BeginRefund, type RefundAttemptInput, type RefundS
 import { AccountDisputes, type DisputeChange, type DisputeEvent, type DisputeOutcome } from './account-disputes';
 import { accountStatus, AccountSuspensions, type AccountStatusView, type SuspensionReason } from './account-status';
 import { migrate } from './schema';
+import { holdAsStandard, type StandardFallbackDecision, type StandardFallbackInput } from './standard-fallback';
 import type { AccountSummary } from './account-summary';
 
 /** Authorize's answer: the holds' decision, or "your copy of the BYOK keys is stale" (re-plan and ask again). */
@@ -129,6 +130,12 @@ export class AccountDurableObject extends DurableObject<Env> {
     this.holds.sweep();
     const budget = this.keys.budget(keyId, this.clock(), () => this.holds.byKey(), this.holds.guarded());
     return this.holds.raiseHold(requestId, amount, keyId, budget?.room);
+  }
+
+  /** A BYOK request whose registered key was refused, served standard from credits instead (standard-fallback.ts). */
+  async reauthorizeAsStandard(input: StandardFallbackInput): Promise<StandardFallbackDecision> {
+    this.holds.sweep();
+    return holdAsStandard(this.holds, input, this.keys.budget(input.keyId, this.clock(), () => this.holds.byKey(), this.holds.guarded()));
   }
 
   async byokKeySet(): Promise<ByokKeySet> {

@@ -24,6 +24,8 @@ export interface StoredByokKey extends EncryptedKey {
   lastUsedAt: number | null;
   lastError: string | null;
   lastErrorAt: number | null;
+  /** When its provider refuses it (auth, balance), the request is served in standard mode from credits instead of a 400. */
+  fallbackToCredits: boolean;
 }
 
 /** What a worker caches: the keys and the version they were read at. Version "0" = no keys. */
@@ -47,6 +49,7 @@ type Row = {
   last_used_at: number | null;
   last_error: string | null;
   last_error_at: number | null;
+  fallback_to_credits: number;
 };
 
 export class ByokKeyStore {
@@ -71,6 +74,7 @@ export class ByokKeyStore {
         lastUsedAt: row.last_used_at,
         lastError: row.last_error,
         lastErrorAt: row.last_error_at,
+        fallbackToCredits: row.fallback_to_credits === 1,
       }));
   }
 
@@ -84,7 +88,7 @@ export class ByokKeyStore {
 
   add(key: StoredByokKey): void {
     this.sql.exec(
-      'INSERT INTO byok_keys (id, provider, name, hint, ciphertext, iv, key_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO byok_keys (id, provider, name, hint, ciphertext, iv, key_version, created_at, fallback_to_credits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       key.id,
       key.provider,
       key.name,
@@ -93,6 +97,7 @@ export class ByokKeyStore {
       key.iv,
       key.keyVersion,
       key.createdAt,
+      key.fallbackToCredits ? 1 : 0,
     );
     this.keys.push({ ...key, lastUsedAt: null, lastError: null, lastErrorAt: null });
     this.changes += 1;

@@ -18,6 +18,7 @@ import { computeCost, ONE, onePlus, ZERO, type BillableUsage, type Rate } from '
 import type { ByokKeySet } from './byok-key-store';
 import { accountStub, refusalToError } from './client';
 import { outputCap, type HoldTerms } from './hold-size';
+import type { StandardFallbackDecision } from './standard-fallback';
 
 export interface MeterInput {
   env: Env;
@@ -69,10 +70,24 @@ function multiplier(config: Config, mode: BillingMode, byokFree: boolean): Rate 
 }
 
 /** The most a request can cost on a model: the prompt estimate plus the output limit sent upstream, at the mode's rate. */
-function worstCase(input: MeterInput, model: CatalogModel, outputTokens: number, byokFree = false): number {
+function worstCase(input: MeterInput, model: CatalogModel, outputTokens: number, mode: BillingMode, byokFree: boolean): number {
   const usage: BillableUsage = { promptTokens: input.promptEstimate, cachedTokens: 0, completionTokens: outputTokens };
-  return computeCost(usage, model.price, multiplier(input.config, input.mode, byokFree));
+  return computeCost(usage, model.price, multiplier(input.config, mode, byokFree));
 }
+
+/** What the object sizes a hold on `model` from, in `mode` (a BYOK request's at the routing fee). */
+function holdTerms(input: MeterInput, model: CatalogModel, mode: BillingMode): HoldTerms {
+  return {
+    promptTokens: input.promptEstimate,
+    price: model.price,
+    multiplier: multiplier(input.config, mode, false),
+    cap: outputCap(model, input.promptEstimate),
+    ...(input.maxTokens === undefined ? {} : { requested: input.maxTokens }),
+  };
+}
+
+/** The object's refusal to serve a BYOK request as standard (its credits, or its key's limit, do not cover it). */
+export type StandardFallbackRefusal = Extract<StandardFallbackDecision, { ok: false }>;
 
 export class Meter {
   private settlement: Promise<Settlement> | undefined;
@@ -82,20 +97,21 @@ export class Meter {
   private constructor(
     private readonly input: MeterInput,
     private readonly stub: ReturnType<typeof accountStub>,
-    /** What the object knows of the request from its admission; the charge carries it. */
-    private readonly context: RequestContext,
+    /** What the object knows of the request from its admission (its mode among it); the charge carries it. */
+    private context: RequestContext,
     /** Units held for this request (the worst case of the costliest model tried so far). */
     private held: number,
     /** A BYOK request within the month's free requests. */
-    readonly byokFree: boolean,
+    private byokFree: boolean,
     /** The output limit the account object granted (the client sent no max_tokens, and the request holds). */
-    private readonly granted: number | undefined,
+    private granted: number | undefined,
   ) {
     this.renewLater();
   }
 
+  /** How the request is billed: as admitted, or standard once it fell back to credits. */
   get mode(): BillingMode {
-    return this.input.mode;
+    return this.context.mode;
   }
 
   /**
@@ -119,20 +135,14 @@ export class Meter {
     };
     // The object applies its own rate limit, hold bound and BYOK free tier, and sizes the hold (and the output
     // limit, when the client sent none) against the balance available at admission.
-    const terms: HoldTerms = {
-      promptTokens: input.promptEstimate,
-      price: model.price,
-      multiplier: multiplier(input.config, input.mode, false),
-      cap: outputCap(model, input.promptEstimate),
-      ...(input.maxTokens === undefined ? {} : { requested: input.maxTokens }),
-    };
+    const terms = holdTerms(input, model, input.mode);
     const decision = await stub.authorize({ requestId: input.requestId, terms, context, now: input.now, byokVersion: input.byokVersion });
     if (!decision.ok) {
       if (decision.reason === 'byok_stale') return { stale: decision.byok };
       throw refusalToError(decision);
     }
     const byokFree = decision.byokFree === true;
-    const held = byokFree ? 0 : worstCase(input, model, input.maxTokens ?? decision.maxTokens ?? terms.cap);
+    const held = byokFree ? 0 : worstCase(input, model, input.maxTokens ?? decision.maxTokens ?? terms.cap, input.mode, false);
     return new Meter(input, stub, input.mode === 'byok' ? { ...context, byokFree } : context, held, byokFree, decision.maxTokens);
   }
 
@@ -164,11 +174,29 @@ export class Meter {
    */
   async holdFor(model: CatalogModel): Promise<boolean> {
     const output = this.input.maxTokens ?? this.outputLimit(model) ?? outputCap(model, this.input.promptEstimate);
-    const amount = worstCase(this.input, model, output, this.byokFree);
+    const amount = worstCase(this.input, model, output, this.mode, this.byokFree);
     if (amount <= this.held) return true;
     const raised = await this.stub.raiseHold(this.input.requestId, amount, this.input.auth.keyId);
     if (raised.ok) this.held = amount;
     return raised.ok;
+  }
+
+  /**
+   * Re-authorizes a BYOK request as standard (its registered key refused, with fallback_to_credits), in one
+   * round trip: the object raises the hold to the standard worst case on `model` and takes the request out
+   * of the BYOK month's count. From then on every hold and the charge are standard, and the billing log
+   * says why. Returns the object's refusal (the BYOK hold stands), or undefined once it is standard.
+   */
+  async holdAsStandard(model: CatalogModel, fallbackReason: string): Promise<StandardFallbackRefusal | undefined> {
+    const { requestId, auth } = this.input;
+    const decision = await this.stub.reauthorizeAsStandard({ requestId, keyId: auth.keyId, held: this.held, terms: holdTerms(this.input, model, 'standard') });
+    if (!decision.ok) return decision;
+    const { byokFree: _, ...context } = this.context;
+    this.context = { ...context, mode: 'standard', fallbackReason };
+    this.byokFree = false;
+    this.held = decision.held;
+    this.granted = decision.maxTokens;
+    return undefined;
   }
 
   /**
@@ -213,7 +241,7 @@ export class Meter {
     const price = end.model.price;
     const outcome: RequestOutcome = {
       ...usage,
-      cost: computeCost(usage, price, multiplier(this.input.config, this.input.mode, this.byokFree)),
+      cost: computeCost(usage, price, multiplier(this.input.config, this.mode, this.byokFree)),
       providerCost: computeCost(usage, price, ONE),
       estimated,
       status: end.status,

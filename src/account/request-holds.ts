@@ -239,6 +239,12 @@ export class RequestHolds {
     return { ok: true, reserved: this.reservedNow };
   }
 
+  /** A BYOK request served standard after all (standard-fallback.ts): no longer one of the month's. */
+  leaveByokMonth(requestId: string): void {
+    const hold = this.held.get(requestId);
+    if (hold) delete hold.byokMonth;
+  }
+
   /**
    * What a request being charged may take beyond the free balance: its own hold,
    * or for a request this object forgot, what the restart guard kept for it.

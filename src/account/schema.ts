@@ -171,6 +171,12 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE TABLE key_spend (key_id TEXT PRIMARY KEY, period TEXT NOT NULL, spent INTEGER NOT NULL)',
     ],
   },
+  {
+    // A registered provider key may fall back to credits when its provider refuses it (issue 16).
+    // Keys registered before it do not: the default keeps their 400.
+    version: 7,
+    statements: ['ALTER TABLE byok_keys ADD COLUMN fallback_to_credits INTEGER NOT NULL DEFAULT 0'],
+  },
 ];
 
 /** One row: the last migration applied (`PRAGMA user_version` is not authorized in a Durable Object). */

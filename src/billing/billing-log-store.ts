@@ -72,6 +72,7 @@ export function rowOfRecord(record: BillingLogRecord): BillingLogRow {
     status: record.status,
     latencyMs: record.latencyMs,
     stream: record.stream,
+    fallbackReason: record.fallbackReason ?? null,
   };
 }
 
@@ -97,6 +98,7 @@ export function toPublicBillingLog(row: BillingLogRow) {
     status: row.status,
     latency_ms: row.latencyMs,
     stream: row.stream,
+    fallback_reason: row.fallbackReason,
     key: row.keyId ? { id: row.keyId, name: row.keyName, prefix: row.keyPrefix } : null,
   };
 }

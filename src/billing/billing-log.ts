@@ -17,6 +17,8 @@ export interface RequestContext {
   byokFree?: boolean;
   /** The registered provider key used (BYOK), for its last-used time. */
   byokKeyId?: string;
+  /** Served standard because the registered key (with fallback_to_credits) was refused: which, and why. */
+  fallbackReason?: string;
 }
 
 /** What is known when it ends. Money in units. */

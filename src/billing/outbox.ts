@@ -33,6 +33,7 @@ const COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['status', 'status'],
   ['latency_ms', 'latencyMs'],
   ['stream', 'stream'],
+  ['fallback_reason', 'fallbackReason'],
 ];
 
 const INSERT_FROM_JSON = `INSERT OR IGNORE INTO billing_logs (${COLUMNS.map(([column]) => column).join(', ')})

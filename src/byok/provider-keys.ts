@@ -43,6 +43,7 @@ export const publicKey = (key: StoredByokKey) => ({
   created_at: key.createdAt,
   last_used_at: key.lastUsedAt,
   last_error: key.lastError,
+  fallback_to_credits: key.fallbackToCredits,
 });
 
 async function masterKeysOr503(env: Env): Promise<MasterKeys> {
@@ -65,7 +66,7 @@ async function verifyWithProvider(config: Config, provider: ProviderId, apiKey: 
 }
 
 /** Checks, optionally verifies, encrypts and stores a provider key; throws the client's error. */
-export async function registerProviderKey(env: Env, config: Config, accountId: string, { provider, api_key: apiKey, name, verify }: RegisterInput): Promise<StoredByokKey> {
+export async function registerProviderKey(env: Env, config: Config, accountId: string, { provider, api_key: apiKey, name, verify, fallback_to_credits: fallbackToCredits = false }: RegisterInput): Promise<StoredByokKey> {
   const problem = providerKeyProblem(apiKey);
   if (problem) throw invalidValue(`api_key ${problem}.`, 'api_key');
   const format = KEY_FORMATS[provider];
@@ -78,7 +79,7 @@ export async function registerProviderKey(env: Env, config: Config, accountId: s
   }
   const id = newId('pk');
   const sealed = await encryptProviderKey(keys, apiKey, { accountId, keyId: id });
-  const key: StoredByokKey = { id, provider, name: name ?? provider, hint: hintOf(apiKey), createdAt: Date.now(), lastUsedAt: null, lastError: null, lastErrorAt: null, ...sealed };
+  const key: StoredByokKey = { id, provider, name: name ?? provider, hint: hintOf(apiKey), createdAt: Date.now(), lastUsedAt: null, lastError: null, lastErrorAt: null, fallbackToCredits, ...sealed };
   byokCache.set(accountId, await stub.registerByokKey(key));
   return key;
 }

@@ -2,7 +2,9 @@
  * The provider keys one chat request calls with, and what happens when a
  * provider refuses one of the user's own: the refusal is the user's to fix
  * (a 400 naming the provider, never a failover to the platform's key), and a
- * registered key is marked with the error so the dashboard shows it.
+ * registered key is marked with the error so the dashboard shows it. A
+ * registered key with fallback_to_credits is remembered as refused, so the
+ * chat flow may serve the request from credits instead (chat/credit-fallback.ts).
  */
 import type { ProviderId } from '../base/provider-id';
 import type { UpstreamFailure } from '../base/upstream';
@@ -17,11 +19,22 @@ export interface RequestKey {
   byokKeyId?: string;
 }
 
+/** A registered key its provider refused during this request. */
+export interface RefusedKey {
+  provider: ProviderId;
+  keyId: string;
+  fallbackToCredits: boolean;
+  /** What the billing log records when the request falls back: `deepseek key refused: out of balance (HTTP 402)`. */
+  reason: string;
+}
+
 export interface RequestKeys {
   /** The key for `provider`, decrypted at most once per request however many attempts use it. */
   keyFor(provider: ProviderId): Promise<RequestKey>;
   /** The error to answer when `failure` is the user's own key refused; undefined otherwise. */
   refused(failure: UpstreamFailure): ApiError | undefined;
+  /** The registered key refused in this request, if one was. */
+  refusedKey(): RefusedKey | undefined;
 }
 
 export interface RequestKeysContext {
@@ -39,6 +52,7 @@ export const storedKeysUnusable = (cause?: unknown): ApiError => byokUnavailable
 export function requestKeys(credentials: Credentials, context: RequestKeysContext): RequestKeys {
   const { env, config, accountId } = context;
   const keys = new Map<ProviderId, Promise<RequestKey>>();
+  let refusedKey: RefusedKey | undefined;
   return {
     keyFor(provider) {
       let key = keys.get(provider);
@@ -56,8 +70,10 @@ export function requestKeys(credentials: Credentials, context: RequestKeysContex
       if (stored) {
         const why = `${failure.kind === 'auth' ? 'rejected' : 'out of balance'} (HTTP ${failure.status ?? '?'})`;
         context.waitUntil(accountStub(env, accountId).byokKeyFailed(stored.id, why, context.now()));
+        refusedKey = { provider: failure.provider, keyId: stored.id, fallbackToCredits: stored.fallbackToCredits, reason: `${failure.provider} key refused: ${why}` };
       }
       return providerKeyRefused(failure);
     },
+    refusedKey: () => refusedKey,
   };
 }

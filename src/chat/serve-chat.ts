@@ -19,12 +19,13 @@ import type { AuthenticatedKey, Config, Env } from '../env';
 import { ApiError } from '../errors';
 import { dispatch } from '../routing/dispatch';
 import { providerHealth } from '../routing/health';
-import { readNeeds } from '../routing/plan-request';
+import { readNeeds, type ChatNeeds } from '../routing/plan-request';
 import type { ChatRequest } from '../schemas/chat-request';
 import { executeChat, type ExecuteResult } from './attempt';
 import { billedUsage, chargeHeaders } from './charge-view';
 import { toOpenAiUsage } from '../providers/completion';
 import { openMeter, type AccessRuling } from './open-meter';
+import { creditFallback, fallBackToCredits } from './credit-fallback';
 
 export interface ChatCall {
   env: Env;
@@ -68,7 +69,7 @@ async function serve(call: ChatCall, access: AccessRuling): Promise<ChatResult> 
   const { meter, credentials, plan } = await openMeter(call, request, chat, access);
   timing.mark('authorize');
   try {
-    return await serveHeld(call, request, meter, credentials, plan, timing);
+    return await serveHeld(call, request, chat, meter, credentials, plan, timing);
   } catch (error) {
     // Any failure inside the request releases its hold at once (the release never throws).
     await meter.release(plan[0]!, now(), waitUntil);
@@ -76,12 +77,48 @@ async function serve(call: ChatCall, access: AccessRuling): Promise<ChatResult> 
   }
 }
 
-/** Everything after the hold: dispatch, then the charge before the answer is released. */
-async function serveHeld(call: ChatCall, request: ChatRequest, meter: Meter, credentials: Credentials, plan: CatalogModel[], timing: ServerTiming): Promise<ChatResult> {
+/**
+ * Everything after the hold: dispatch, then the charge before the answer is released. A registered
+ * key refused with fallback_to_credits sends the request round once more, standard (credit-fallback.ts).
+ */
+async function serveHeld(call: ChatCall, request: ChatRequest, chat: ChatNeeds, meter: Meter, credentials: Credentials, plan: CatalogModel[], timing: ServerTiming): Promise<ChatResult> {
+  const { config, waitUntil, now } = call;
+  let { keys, routed } = await route(call, request, meter, credentials, plan);
+  let tried = routed.attempts;
+  const fallback = routed.ok ? undefined : creditFallback(keys.refusedKey(), request);
+  if (fallback) {
+    const standard = await fallBackToCredits(request, chat, meter, fallback, config, now());
+    ({ keys, routed } = await route(call, request, meter, standard.credentials, standard.plan));
+    tried += routed.attempts;
+  }
+  timing.mark('upstream');
+  const attempts = { 'X-FindToken-Mode': meter.mode, 'X-FindToken-Attempts': String(tried) };
+
+  if (!routed.ok) {
+    // Nothing was delivered: it costs nothing, and the hold is released before the error is answered.
+    await meter.release(plan[0]!, now(), waitUntil);
+    const answered = routed.model ? { 'X-FindToken-Provider': routed.model.provider, 'X-FindToken-Model': routed.model.id } : {};
+    Object.assign(routed.error.headers, attempts, answered);
+    return { kind: 'error', error: routed.error };
+  }
+  const { model, result } = routed;
+  const limit = meter.outputLimit(model);
+  const served = { ...attempts, 'X-FindToken-Provider': model.provider, 'X-FindToken-Model': model.id, ...(limit === undefined ? {} : { 'X-FindToken-Max-Tokens': String(limit) }) };
+  if (result.kind === 'stream') return { kind: 'stream', body: result.body, headers: { ...served, 'Server-Timing': timing.header() } };
+
+  // The whole answer is in hand: it is charged before its response leaves, so its headers are the ledger's.
+  const { byokKeyId } = await keys.keyFor(model.provider);
+  const settlement = await meter.charge({ status: 'succeeded', usage: result.usage, deliveredTokens: result.deliveredTokens, model, byokKeyId }, now(), waitUntil);
+  timing.mark('charge');
+  result.body.usage = toOpenAiUsage(settlement.usage);
+  return { kind: 'json', body: result.body, headers: { ...served, ...chargeHeaders(settlement, meter.mode), 'Server-Timing': timing.header() } };
+}
+
+/** One pass of dispatch over `plan` with `credentials`' keys. */
+async function route(call: ChatCall, request: ChatRequest, meter: Meter, credentials: Credentials, plan: CatalogModel[]) {
   const { env, config, auth, requestId, signal, waitUntil, now } = call;
   const stream = request.stream === true;
   const keys = requestKeys(credentials, { env, config, accountId: auth.accountId, requestId, now, waitUntil });
-
   const routed = await dispatch<Extract<ExecuteResult, { ok: true }>>({
     plan,
     config,
@@ -112,25 +149,5 @@ async function serveHeld(call: ChatCall, request: ChatRequest, meter: Meter, cre
       });
     },
   });
-  timing.mark('upstream');
-  const attempts = { 'X-FindToken-Mode': meter.mode, 'X-FindToken-Attempts': String(routed.attempts) };
-
-  if (!routed.ok) {
-    // Nothing was delivered: it costs nothing, and the hold is released before the error is answered.
-    await meter.release(plan[0]!, now(), waitUntil);
-    const answered = routed.model ? { 'X-FindToken-Provider': routed.model.provider, 'X-FindToken-Model': routed.model.id } : {};
-    Object.assign(routed.error.headers, attempts, answered);
-    return { kind: 'error', error: routed.error };
-  }
-  const { model, result } = routed;
-  const limit = meter.outputLimit(model);
-  const served = { ...attempts, 'X-FindToken-Provider': model.provider, 'X-FindToken-Model': model.id, ...(limit === undefined ? {} : { 'X-FindToken-Max-Tokens': String(limit) }) };
-  if (result.kind === 'stream') return { kind: 'stream', body: result.body, headers: { ...served, 'Server-Timing': timing.header() } };
-
-  // The whole answer is in hand: it is charged before its response leaves, so its headers are the ledger's.
-  const { byokKeyId } = await keys.keyFor(model.provider);
-  const settlement = await meter.charge({ status: 'succeeded', usage: result.usage, deliveredTokens: result.deliveredTokens, model, byokKeyId }, now(), waitUntil);
-  timing.mark('charge');
-  result.body.usage = toOpenAiUsage(settlement.usage);
-  return { kind: 'json', body: result.body, headers: { ...served, ...chargeHeaders(settlement, meter.mode), 'Server-Timing': timing.header() } };
+  return { keys, routed };
 }

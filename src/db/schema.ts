@@ -85,6 +85,8 @@ export const billingLogs = sqliteTable(
     status: text('status', { enum: ['succeeded', 'failed', 'interrupted', 'abandoned'] }).notNull(),
     latencyMs: integer('latency_ms').notNull(),
     stream: integer('stream', { mode: 'boolean' }).notNull(),
+    /** Why a BYOK request was served standard from credits (its registered key refused, with fallback_to_credits). */
+    fallbackReason: text('fallback_reason'),
   },
   (table) => [
     index('billing_logs_account_time_idx').on(table.accountId, table.createdAt, table.requestId),

@@ -81,6 +81,9 @@ export function DashboardPage(props: DashboardData) {
             Name
             <input type="text" name="name" maxlength={64} />
           </label>
+          <label>
+            <input type="checkbox" name="fallback_to_credits" value="on" /> Fall back to credits when the provider refuses it
+          </label>
           <button type="submit">Add key</button>
         </form>
         <div class="table-wrap">
@@ -93,6 +96,7 @@ export function DashboardPage(props: DashboardData) {
                 <th>added</th>
                 <th>last used</th>
                 <th>last error</th>
+                <th>falls back to credits</th>
                 <th></th>
               </tr>
             </thead>
@@ -107,6 +111,7 @@ export function DashboardPage(props: DashboardData) {
                   <td>{date(key.createdAt)}</td>
                   <td>{date(key.lastUsedAt)}</td>
                   <td>{key.lastError ?? '—'}</td>
+                  <td>{key.fallbackToCredits ? 'yes' : 'no'}</td>
                   <td>
                     <ConfirmedAction action={`/dashboard/byok/${key.id}/delete`} confirm={`Remove your ${key.provider} key “${key.name}”?`} csrf={csrf} label="Remove" name={key.name} />
                   </td>
@@ -162,7 +167,7 @@ export function DashboardPage(props: DashboardData) {
                     <code>{log.requestId}</code>
                   </td>
                   <td>{log.model}</td>
-                  <td>{log.mode}</td>
+                  <td>{log.fallbackReason ? `${log.mode} (fallback: ${log.fallbackReason})` : log.mode}</td>
                   <td class="num">
                     {log.promptTokens} / {log.completionTokens}
                   </td>

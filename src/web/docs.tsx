@@ -18,7 +18,7 @@ const ENDPOINTS: Array<[string, string]> = [
     'POST /v1/user/keys · GET · DELETE /{id}',
     'Your API keys: create (shown once) with optional scopes (inference, manage), a spend limit ({amount, period: day|month|total}), a model allowlist and expires_at; list masked with what each spent; revoke (a key made with a key is its child, no wider than it, and revoked with it).',
   ],
-  ['POST /v1/user/byok/register · GET /v1/user/byok/keys · DELETE', 'Your provider keys, stored encrypted and shown masked.'],
+  ['POST /v1/user/byok/register · GET /v1/user/byok/keys · DELETE', 'Your provider keys, stored encrypted and shown masked; fallback_to_credits: true serves a request from credits when the provider refuses the key.'],
   ['POST /v1/user/credits · GET /v1/user/recharges', 'Recharge through Stripe Checkout; your recharges.'],
   ['GET /v1/status', 'Which providers are up (no key needed).'],
 ];
@@ -26,7 +26,7 @@ const ENDPOINTS: Array<[string, string]> = [
 const ERRORS: Array<[string, string]> = [
   ['400', 'A bad request (the message names the field); invalid_provider_key when your own provider key was refused; content_filtered.'],
   ['401', 'A missing, malformed, unknown or revoked key; key_expired past its expires_at; account_deactivated after a year without activity.'],
-  ['402', 'insufficient_credits: the request’s worst-case cost does not fit in your available balance; the message names the largest max_tokens that does.'],
+  ['402', 'insufficient_credits: the request’s worst-case cost does not fit in your available balance; the message names the largest max_tokens that does (or, for a fallback to credits, the provider key that was refused).'],
   ['403', 'account_suspended: the account is suspended (a payment disputed with your bank, or by support); every key is refused until it is lifted. insufficient_scope, model_not_allowed, key_limit_exceeded: what the key itself may not do.'],
   ['429', 'rate_limit_exceeded, with Retry-After.'],
   ['503', 'all_providers_unavailable: every equivalent model failed, with Retry-After.'],
@@ -112,6 +112,15 @@ export function DocsPage(props: { config: Config; baseUrl: string; signedIn: boo
         {percent(config.byokFeeRate)} of the provider’s cost. Recharges start at ${config.minRechargeUsd}; unused credits are refundable within 14 days of purchase, and
         credits expire 365 days after your last activity (we email you 30 and 7 days before).
       </p>
+      <p>
+        A registered provider key may carry <code>fallback_to_credits: true</code> (or tick the box on the dashboard): when its provider refuses it (rejected, or out
+        of balance or quota), the request is served in standard mode from your credits instead of answering 400 <code>invalid_provider_key</code>. The response says{' '}
+        <code>X-FindToken-Mode: standard</code>, it is charged the standard price, does not count as a BYOK request, and its billing log has{' '}
+        <code>mode: "standard"</code> and a <code>fallback_reason</code> such as <code>deepseek key refused: out of balance (HTTP 402)</code>. When your credits do not
+        cover it as standard, it is a 402 naming the key. An inline <code>provider_key</code> never falls back, nor does a request with{' '}
+        <code>billing_mode: "byok"</code>.
+      </p>
+      <pre>{`curl ${props.baseUrl}/user/byok/register \\\n  -H "Authorization: Bearer $FT_KEY" \\\n  -d '{"provider":"deepseek","api_key":"sk-…","fallback_to_credits":true}'`}</pre>
       <h2>Models and prices</h2>
       <PricingTable config={config} />
     </Layout>

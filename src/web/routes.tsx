@@ -244,7 +244,13 @@ export const web = new Hono<AppEnv>()
   .post(
     '/dashboard/byok',
     dashboardAction(async (c, session, body) => {
-      const parsed = RegisterSchema.safeParse({ provider: field(body, 'provider'), api_key: field(body, 'api_key') ?? '', ...(field(body, 'name') ? { name: field(body, 'name') } : {}) });
+      const parsed = RegisterSchema.safeParse({
+        provider: field(body, 'provider'),
+        api_key: field(body, 'api_key') ?? '',
+        ...(field(body, 'name') ? { name: field(body, 'name') } : {}),
+        // A checkbox: sent only when ticked.
+        fallback_to_credits: field(body, 'fallback_to_credits') !== undefined,
+      });
       if (!parsed.success) return { message: { kind: 'bad', text: `${String(parsed.error.issues[0]?.path[0] ?? 'input')} ${firstIssue(parsed.error)}.` } };
       await registerProviderKey(c.env, c.get('config'), session.accountId, parsed.data);
       return c.redirect('/dashboard?message=provider-key-added', 303);

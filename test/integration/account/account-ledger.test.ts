@@ -249,6 +249,7 @@ describe('account object: alarm', () => {
       status: 'succeeded',
       latency_ms: 250,
       stream: 0,
+      fallback_reason: null,
     });
     expect(await stub.summary(NOW)).toMatchObject({ balance: 100_000 - 205 * 7, reserved: 0 });
   });

@@ -26,6 +26,7 @@ const providerKey: StoredByokKey = {
   lastUsedAt: null,
   lastError: null,
   lastErrorAt: null,
+  fallbackToCredits: false,
 };
 
 /** Tables and indexes as SQLite records them, without the version record. */
@@ -97,12 +98,13 @@ describe('account object schema', () => {
       // The same rows in the tables the code of before created (ledger rows without what was in flight; a hold
       // as a reservations row), and no version record: a production object before versions.
       const ledger = rows.ledger!.map(({ in_flight: _, ...row }) => row);
+      const byokKeys = rows.byok_keys!.map(({ fallback_to_credits: _, ...row }) => row);
       const reservation = { request_id: 'req_open', amount: 200, created_at: NOW, expires_at: NOW + 900_000, context: JSON.stringify(context) };
       for (const table of tablesOf(sql)) sql.exec(`DROP TABLE "${table}"`);
       for (const statement of UNVERSIONED_SCHEMA) sql.exec(statement);
       // Rows of later versions' tables come back from the migrations that make those tables (backfills).
       const unversioned = new Set(tablesOf(sql));
-      insertRows(sql, Object.fromEntries(Object.entries({ ...rows, ledger, reservations: [reservation] }).filter(([table]) => unversioned.has(table))));
+      insertRows(sql, Object.fromEntries(Object.entries({ ...rows, ledger, byok_keys: byokKeys, reservations: [reservation] }).filter(([table]) => unversioned.has(table))));
       expect(schemaVersion(sql)).toBe(0);
 
       // The object starts over that storage, as after a deploy: the stored hold is kept out of admission.
@@ -151,6 +153,26 @@ describe('account object schema', () => {
     await runInDurableObject(stub, (_instance, state) => {
       expect(() => migrate(state.storage, [...MIGRATIONS, { version: LAST + 2, statements: [] }])).toThrow(`account schema: migration ${LAST + 2} follows version ${LAST}`);
       expect(schemaVersion(state.storage.sql)).toBe(LAST);
+    });
+  });
+
+  it('version 7 keeps a provider key registered before it without fallback, and one registered with it through a restart', async () => {
+    const { stub } = account();
+    await runInDurableObject(stub, async (_instance, state) => {
+      const { sql } = state.storage;
+      for (const table of tablesOf(sql)) sql.exec(`DROP TABLE "${table}"`);
+      migrate(state.storage, MIGRATIONS.slice(0, 6));
+      sql.exec("INSERT INTO account_state (id, account_id) VALUES (1, 'acct_v6')");
+      sql.exec("INSERT INTO byok_keys (id, provider, name, hint, ciphertext, iv, key_version, created_at) VALUES ('pk_1', 'deepseek', 'mine', 'sk-…0001', 'c2VhbGVk', 'aXY=', 1, ?)", NOW);
+
+      const restarted = await restart(state);
+      expect(schemaVersion(sql)).toBe(LAST);
+      await restarted.registerByokKey({ ...providerKey, id: 'pk_2', createdAt: NOW + 1, fallbackToCredits: true });
+      const again = await restart(state);
+      expect((await again.byokKeySet()).keys.map((key) => [key.id, key.fallbackToCredits])).toEqual([
+        ['pk_1', false],
+        ['pk_2', true],
+      ]);
     });
   });
 

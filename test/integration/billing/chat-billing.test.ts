@@ -44,6 +44,7 @@ describe('what a standard-mode request costs and shows', () => {
       status: 'succeeded',
       latency_ms: expect.any(Number),
       stream: false,
+      fallback_reason: null,
       key: { id: keyId, name: 'test', prefix: key.slice(0, 10) },
     });
   });

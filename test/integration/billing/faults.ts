@@ -15,10 +15,15 @@ type Stub = ReturnType<Namespace['get']>;
 
 /** The account objects as the worker sees them, with `charge` replaced (every other RPC reaches the real object). */
 export function accountsWhereCharge(charge: (input: ChargeInput, real: Stub) => Promise<unknown>): Namespace {
+  return accountsWhere('charge', (input, real) => charge(input as ChargeInput, real));
+}
+
+/** The account objects as the worker sees them, with the RPC `name` replaced (every other reaches the real object). */
+export function accountsWhere(name: string, rpc: (input: unknown, real: Stub) => Promise<unknown>): Namespace {
   const wrap = (stub: Stub): Stub =>
     new Proxy(stub, {
       get(target, property) {
-        if (property === 'charge') return (input: ChargeInput) => charge(input, target);
+        if (property === name) return (input: unknown) => rpc(input, target);
         // An RPC stub's properties are themselves stubs (even `bind`): call through the target.
         return (...args: unknown[]) => (Reflect.get(target, property) as (...args: unknown[]) => unknown)(...args);
       },

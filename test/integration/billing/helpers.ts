@@ -29,6 +29,7 @@ export interface PublicLog {
   status: string;
   stream: boolean;
   latency_ms: number;
+  fallback_reason: string | null;
   key: { id: string; name: string; prefix: string } | null;
 }
 

@@ -22,6 +22,7 @@ describe('registering a provider key', () => {
       created_at: expect.any(Number),
       last_used_at: null,
       last_error: null,
+      fallback_to_credits: false,
     });
   });
 

@@ -69,7 +69,7 @@ export const ROUTES: FuzzRoute[] = [
     method: 'POST',
     pattern: '/v1/user/byok/register',
     credential: 'key',
-    body: json(() => ({ provider: 'stepfun', api_key: 'sk-fuzz-provider-key', name: 'fuzz' }), RegisterSchema),
+    body: json(() => ({ provider: 'stepfun', api_key: 'sk-fuzz-provider-key', name: 'fuzz', fallback_to_credits: true }), RegisterSchema),
   },
   { method: 'GET', pattern: '/v1/user/byok/keys', credential: 'key' },
   { method: 'DELETE', pattern: '/v1/user/byok/keys/:id', credential: 'key', params: (fx) => ({ id: fx.providerKeyId }) },
@@ -132,7 +132,7 @@ export const ROUTES: FuzzRoute[] = [
     method: 'POST',
     pattern: '/dashboard/byok',
     credential: 'session',
-    body: form(() => ({ provider: 'stepfun', api_key: 'sk-fuzz-provider-key', name: 'fuzz' }), RegisterSchema),
+    body: form(() => ({ provider: 'stepfun', api_key: 'sk-fuzz-provider-key', name: 'fuzz', fallback_to_credits: 'on' }), RegisterSchema),
   },
   { method: 'POST', pattern: '/dashboard/byok/:id/delete', credential: 'session', params: (fx) => ({ id: fx.providerKeyId }), body: form(() => ({})) },
 ];

@@ -151,6 +151,13 @@ describe('pages', () => {
     for (const term of ['X-FindToken-Max-Tokens', 'X-FindToken-Charge: pending', 'charge_pending: true', 'uncollected', 'account_suspended']) expect(docs).toContain(term);
   });
 
+  it('tell on the docs page how a provider key falls back to credits, with a register example', async () => {
+    const docs = await (await SELF.fetch(`${BASE}/docs`)).text();
+    expect(docs).toContain('X-FindToken-Mode: standard');
+    expect(docs).toContain('<code>fallback_reason</code>');
+    expect(docs).toContain(`/v1/user/byok/register \\\n  -H &quot;Authorization: Bearer $FT_KEY&quot; \\\n  -d &#39;{&quot;provider&quot;:&quot;deepseek&quot;,&quot;api_key&quot;:&quot;sk-…&quot;,&quot;fallback_to_credits&quot;:true}&#39;`);
+  });
+
   it('compute the calculator on the server: standard and BYOK, daily and monthly', async () => {
     const html = await (await SELF.fetch(`${BASE}/?model=glm-4-plus&in=1000&out=1000&rpd=50000`)).text();
     // glm-4-plus: $0.50 + $0.50 per 1M → $0.001 a request, × 1.055, × 50,000 a day.

@@ -64,14 +64,16 @@ function flatHeaders(req: IncomingMessage): Record<string, string> {
 }
 
 /**
- * null when the key is acceptable; a key starting with `bad-key` plays a revoked key, and a key
- * starting with `down-` plays an outage: everything that key asks for is overloaded.
+ * null when the key is acceptable; a key starting with `bad-key` plays a revoked key, one starting
+ * with `dry-` (or `sk-dry-`) an account out of balance, and one starting with `down-` an outage:
+ * everything that key asks for is overloaded.
  */
 function checkAuth(provider: ProviderName, req: IncomingMessage): ErrorReply | null {
   const match = /^Bearer\s+(\S.*)$/i.exec(req.headers.authorization ?? '');
   const key = match?.[1]?.trim();
   if (key === undefined || key === '') return missingKeyError(provider);
   if (key.startsWith('bad-key')) return providerError(provider, 'auth');
+  if (/^(sk-)?dry-/.test(key)) return providerError(provider, 'balance');
   if (key.startsWith('down-')) return providerError(provider, 'overloaded');
   return null;
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `billing_logs` ADD `fallback_reason` text;
