@@ -83,12 +83,14 @@ async function serve(call: ChatCall, access: AccessRuling): Promise<ChatResult> 
  */
 async function serveHeld(call: ChatCall, request: ChatRequest, chat: ChatNeeds, meter: Meter, credentials: Credentials, plan: CatalogModel[], timing: ServerTiming): Promise<ChatResult> {
   const { config, waitUntil, now } = call;
-  let { keys, routed } = await route(call, request, meter, credentials, plan);
+  // One routing budget for the whole request, a fallback to credits included: it stays the outer bound.
+  const deadline = now() + config.routingBudgetMs;
+  let { keys, routed } = await route(call, request, meter, credentials, plan, deadline);
   let tried = routed.attempts;
   const fallback = routed.ok ? undefined : creditFallback(keys.refusedKey(), request);
   if (fallback) {
     const standard = await fallBackToCredits(request, chat, meter, fallback, config, now());
-    ({ keys, routed } = await route(call, request, meter, standard.credentials, standard.plan));
+    ({ keys, routed } = await route(call, request, meter, standard.credentials, standard.plan, deadline));
     tried += routed.attempts;
   }
   timing.mark('upstream');
@@ -115,7 +117,7 @@ async function serveHeld(call: ChatCall, request: ChatRequest, chat: ChatNeeds, 
 }
 
 /** One pass of dispatch over `plan` with `credentials`' keys. */
-async function route(call: ChatCall, request: ChatRequest, meter: Meter, credentials: Credentials, plan: CatalogModel[]) {
+async function route(call: ChatCall, request: ChatRequest, meter: Meter, credentials: Credentials, plan: CatalogModel[], deadline: number) {
   const { env, config, auth, requestId, signal, waitUntil, now } = call;
   const stream = request.stream === true;
   const keys = requestKeys(credentials, { env, config, accountId: auth.accountId, requestId, now, waitUntil });
@@ -124,6 +126,8 @@ async function route(call: ChatCall, request: ChatRequest, meter: Meter, credent
     config,
     health: providerHealth,
     signal,
+    deadline,
+    now,
     admit: (model) => meter.holdFor(model),
     keyRefused: (failure) => keys.refused(failure),
     attempt: async (model, budgetMs) => {

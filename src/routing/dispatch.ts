@@ -76,6 +76,8 @@ export interface DispatchInput<T extends { ok: true }> {
   signal?: AbortSignal;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** When retries and failover must end (absent: ROUTING_BUDGET_MS from now); a second pass of one request shares the first's. */
+  deadline?: number;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -84,7 +86,7 @@ export async function dispatch<T extends { ok: true }>(input: DispatchInput<T>):
   const { config, health } = input;
   const now = input.now ?? Date.now;
   const sleep = input.sleep ?? defaultSleep;
-  const deadline = now() + config.routingBudgetMs;
+  const deadline = input.deadline ?? now() + config.routingBudgetMs;
   const outcomes: Array<{ model: CatalogModel; failure?: UpstreamFailure; note?: string }> = [];
   let attempts = 0;
   let lastFailure: UpstreamFailure | undefined;

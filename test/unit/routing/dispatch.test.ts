@@ -140,6 +140,14 @@ describe('when nothing serves', () => {
     expect(result).toMatchObject({ ok: false, attempts: 4, error: { code: 'all_providers_unavailable' } });
   });
 
+  it('ends at the deadline it is given (a second pass of one request), not a fresh budget from now', async () => {
+    const always = () => Array.from({ length: 4 }, () => failed('server'));
+    // The budget is 120 s, but the request's deadline is 1.2 s away: 100 ms, wait 1 s, 100 ms, and no time is left.
+    const { result, calls } = await run(['deepseek-chat', 'qwen-max'], { 'deepseek-chat': always(), 'qwen-max': always() }, { deadline: 1_200 });
+    expect(calls).toEqual(['deepseek-chat', 'deepseek-chat']);
+    expect(result).toMatchObject({ ok: false, attempts: 2, error: { code: 'all_providers_unavailable' } });
+  });
+
   it('answers 503 with a Retry-After of one second when the budget runs out and no provider said when to come back', async () => {
     const always = () => Array.from({ length: 4 }, () => failed('server'));
     const { result } = await run(['deepseek-chat', 'qwen-max'], { 'deepseek-chat': always(), 'qwen-max': always() }, { config: { ...config, routingBudgetMs: 2_500 } });
