@@ -4,7 +4,7 @@
  * so every failure is an error in the figures, never an exception that ends the run.
  */
 import { timedRequest, timedStream, type Target } from './http-client.ts';
-import { inTurn } from './scenarios.ts';
+import { inTurn, serverTimingSpans } from './scenarios.ts';
 import { median, percentile } from './stats.ts';
 
 /** Why requests failed, by kind (`HTTP 429`, `ECONNRESET`, `incomplete stream`…), with counts. */
@@ -38,6 +38,8 @@ export interface BurstFigures {
   wallMs: number;
   errors: number;
   errorKinds: ErrorKinds;
+  /** Server-Timing spans of the answered requests (medians and p99s, ms): where a slow burst spent its time. */
+  serverTiming: Record<string, { p50: number; p99: number }>;
 }
 
 const kindOf = (error: unknown): string => (error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error));
@@ -97,13 +99,15 @@ export async function onePerKeyAtOnce(targets: Array<{ target: Target; keys: rea
   for (const { target, keys } of targets) {
     const latencies: number[] = [];
     const kinds: ErrorKinds = {};
+    const spans: Record<string, number[]> = {};
     const start = performance.now();
     await Promise.all(
       keys.map(async (key) => {
         try {
           const result = await timedRequest({ ...target, headers: { ...target.headers, Authorization: `Bearer ${key}` } }, keys.length);
-          if (result.status === 200) latencies.push(result.ms);
-          else count(kinds, `HTTP ${result.status}`);
+          if (result.status !== 200) return count(kinds, `HTTP ${result.status}`);
+          latencies.push(result.ms);
+          for (const [name, ms] of Object.entries(serverTimingSpans(result.headers['server-timing']))) (spans[name] ??= []).push(ms);
         } catch (error) {
           count(kinds, kindOf(error));
         }
@@ -117,6 +121,7 @@ export async function onePerKeyAtOnce(targets: Array<{ target: Target; keys: rea
       wallMs: performance.now() - start,
       errors: keys.length - latencies.length,
       errorKinds: kinds,
+      serverTiming: Object.fromEntries(Object.entries(spans).map(([name, values]) => [name, { p50: median(values), p99: percentile(values, 99) }])),
     };
   }
   return out;

@@ -45,5 +45,8 @@ export function accountBurstLines(burst: AccountBurstResult): string[] {
     ...Object.entries(burst.byTarget).map(
       ([name, b]) => `| ${name} | ${b.requests} | ${ms(b.p50)} | ${ms(b.p99)} | ${ms(b.max)} | ${ms(b.wallMs)} | ${errors(b.errors, b.errorKinds)} |`,
     ),
+    ...Object.entries(burst.byTarget)
+      .filter(([, b]) => Object.keys(b.serverTiming ?? {}).length > 0)
+      .flatMap(([name, b]) => [``, `${name}'s Server-Timing in the burst (p50 / p99): ${Object.entries(b.serverTiming).map(([span, t]) => `${span} ${ms(t.p50)} / ${ms(t.p99)}`).join(', ')}.`]),
   ];
 }
