@@ -50,7 +50,10 @@ async function startBaseline(standinUrl: string, before: Before): Promise<Before
   return { ...before, ...gateway, name, target: gatewayTarget(name, gateway) };
 }
 
-/** How each scenario's samples are cut into rounds; the totals per target are the same in both plans. */
+/**
+ * How each scenario's samples are cut into rounds; the totals per target are the same in both plans, but
+ * throughput: 8 s per target in a plain run keeps `npm run bench` under 5 minutes with both floors and the bursts.
+ */
 const PLAN = { latencyRounds: 5, requestsPerRound: 100, throughputRounds: 1, throughputSeconds: 8, streamingRounds: 3, streamsPerRound: 2, cpuRounds: 1, burstRounds: 2 };
 /**
  * Two builds are compared in many short rounds, an even number so each leads half of them (see inTurn):
