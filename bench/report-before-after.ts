@@ -22,7 +22,7 @@ interface Row {
   figure: string;
   before: number;
   after: number;
-  unit: 'ms' | 'req/s';
+  unit: 'ms' | 'req/s' | 'errors';
   /** Which way is better, so the table can say it and no reader has to work it out per row. */
   better: 'lower' | 'higher';
 }
@@ -31,7 +31,7 @@ const CURRENT = 'find-token';
 
 function value(x: number, unit: Row['unit']): string {
   if (!Number.isFinite(x)) return 'n/a';
-  return unit === 'ms' ? `${round(x, 2)} ms` : `${Math.round(x)} req/s`;
+  return unit === 'ms' ? `${round(x, 2)} ms` : `${Math.round(x)} ${unit}`;
 }
 
 function difference({ before, after, unit, better }: Row): string {
@@ -67,6 +67,10 @@ export function beforeAfterLines(r: Results): string[] {
   const rps = (name: string, c: number) => r.throughput[name]?.find((t) => t.concurrency === c)?.rps ?? NaN;
   const stream = (name: string) => r.streaming[name];
   const short = b.commit.slice(0, 7);
+  const streams = (name: string) => r.concurrentStreamsOneAccount[name];
+  const accounts = (name: string) => r.oneRequestEachManyAccounts.byTarget[name];
+  const atOnce = streams(CURRENT)?.atOnce ?? NaN;
+  const many = r.oneRequestEachManyAccounts.accounts.toLocaleString('en-US');
   const rows: Row[] = [
     // The headline own cost of the latency section: median over rounds of (build − bare worker), each against direct.
     { figure: 'own added latency, concurrency 1 (vs bare worker, median of rounds)', before: (added[before] ?? NaN) - (added['bare worker'] ?? NaN), after: (added[CURRENT] ?? NaN) - (added['bare worker'] ?? NaN), unit: 'ms', better: 'lower' },
@@ -76,6 +80,10 @@ export function beforeAfterLines(r: Results): string[] {
     { figure: 'CPU per non-streaming request', before: r.cpuMsPerRequest[before] ?? NaN, after: r.cpuMsPerRequest[CURRENT] ?? NaN, unit: 'ms', better: 'lower' },
     { figure: 'streaming: time to first content', before: stream(before)?.ttfcMs ?? NaN, after: stream(CURRENT)?.ttfcMs ?? NaN, unit: 'ms', better: 'lower' },
     { figure: 'streaming: inter-chunk gap p99', before: stream(before)?.gapP99 ?? NaN, after: stream(CURRENT)?.gapP99 ?? NaN, unit: 'ms', better: 'lower' },
+    { figure: `${atOnce} streams on one account: first content p99`, before: streams(before)?.ttfcP99 ?? NaN, after: streams(CURRENT)?.ttfcP99 ?? NaN, unit: 'ms', better: 'lower' },
+    { figure: `${atOnce} streams on one account: errors`, before: streams(before)?.errors ?? NaN, after: streams(CURRENT)?.errors ?? NaN, unit: 'errors', better: 'lower' },
+    { figure: `${many} accounts × 1 request at once: p99`, before: accounts(before)?.p99 ?? NaN, after: accounts(CURRENT)?.p99 ?? NaN, unit: 'ms', better: 'lower' },
+    { figure: `${many} accounts × 1 request at once: errors`, before: accounts(before)?.errors ?? NaN, after: accounts(CURRENT)?.errors ?? NaN, unit: 'errors', better: 'lower' },
   ];
   const beforeFrames = frames(r, before);
   const afterFrames = frames(r, CURRENT);

@@ -14,7 +14,10 @@ import { destroyAgents, timedStream, type Target } from './http-client.ts';
 import { buildBaseline, describeCurrent, type BaselineBuild } from './baseline-build.ts';
 import { peakRssGrowth } from './processes.ts';
 import { writeReport, type Results } from './report.ts';
+import { concurrentStreams, onePerKeyAtOnce } from './burst-scenarios.ts';
+import { provisionAccounts } from './provision.ts';
 import { cpuPerRequest, latencyAtConcurrencyOne, streaming, throughput } from './scenarios.ts';
+import { METERED_FLOORS } from './metered-floors.ts';
 import { startBareWorker, startFastStandin, startGateway, startMeteredWorker, startPortkey, startWranglerDev, UPSTREAM_KEY, type Running } from './targets.ts';
 
 const MESSAGES = [{ role: 'user', content: 'Say hello.' }];
@@ -47,15 +50,22 @@ async function startBaseline(standinUrl: string, before: Before): Promise<Before
   return { ...before, ...gateway, name, target: gatewayTarget(name, gateway) };
 }
 
-/** How each scenario's samples are cut into rounds; the totals per target are the same in both plans. */
-const PLAN = { latencyRounds: 5, requestsPerRound: 100, throughputRounds: 1, streamingRounds: 3, streamsPerRound: 2, cpuRounds: 1 };
+/**
+ * How each scenario's samples are cut into rounds; the totals per target are the same in both plans, but
+ * throughput: 8 s per target in a plain run keeps `npm run bench` under 5 minutes with both floors and the bursts.
+ */
+const PLAN = { latencyRounds: 5, requestsPerRound: 100, throughputRounds: 1, throughputSeconds: 8, streamingRounds: 3, streamsPerRound: 2, cpuRounds: 1, burstRounds: 2 };
 /**
  * Two builds are compared in many short rounds, an even number so each leads half of them (see inTurn):
  * the other engineers' load on this machine comes and goes over seconds, and a short round puts both
  * builds under the same load far more often than a long one.
  */
-const BEFORE_AFTER_PLAN = { latencyRounds: 20, requestsPerRound: 25, throughputRounds: 10, streamingRounds: 6, streamsPerRound: 1, cpuRounds: 10 };
+const BEFORE_AFTER_PLAN = { latencyRounds: 20, requestsPerRound: 25, throughputRounds: 10, throughputSeconds: 10, streamingRounds: 6, streamsPerRound: 1, cpuRounds: 10, burstRounds: 2 };
 const CPU_REQUESTS = 500;
+/** The bursts of issue 15: many streams on one account (one object serving them all), and many accounts once each. */
+const CONCURRENT_STREAMS = 200;
+const FRAMES_PER_STREAM = 64;
+const BURST_ACCOUNTS = 1_000;
 
 function log(message: string): void {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -89,7 +99,8 @@ async function startTargets(track: <T extends Stoppable>(running: T) => T, befor
   const gateway = track(await startGateway(standin.url));
   const baseline = before && track(await startBaseline(standin.url, before));
   const bare = track(await startBareWorker(standin.url));
-  const metered = track(await startMeteredWorker(standin.url));
+  const memoryHold = track(await startMeteredWorker(standin.url, METERED_FLOORS.memoryHold));
+  const durableHold = track(await startMeteredWorker(standin.url, METERED_FLOORS.durableHold));
   const portkey = track(await startPortkey());
   log(`stand-in ${standin.url}, find-token ${gateway.url} (pid ${gateway.pid}), bare ${bare.url} (pid ${bare.pid}), Portkey ${portkey.url}`);
   if (baseline) log(`${baseline.name} ${baseline.url} (pid ${baseline.pid})`);
@@ -105,12 +116,14 @@ async function startTargets(track: <T extends Stoppable>(running: T) => T, befor
     gateway,
     baseline,
     bare,
-    metered,
+    memoryHold,
+    durableHold,
     findToken,
     builds,
     direct: openAiTarget('direct', `${standin.url}/deepseek/chat/completions`, auth, UPSTREAM_MODEL),
     bareWorker: openAiTarget('bare worker', `${bare.url}/deepseek/chat/completions`, auth, UPSTREAM_MODEL),
-    meteredFloor: openAiTarget('metered floor', `${metered.url}/deepseek/chat/completions`, auth, UPSTREAM_MODEL),
+    memoryHoldFloor: openAiTarget(METERED_FLOORS.memoryHold.name, `${memoryHold.url}/deepseek/chat/completions`, auth, UPSTREAM_MODEL),
+    durableHoldFloor: openAiTarget(METERED_FLOORS.durableHold.name, `${durableHold.url}/deepseek/chat/completions`, auth, UPSTREAM_MODEL),
     portkey: openAiTarget(
       'Portkey',
       `${portkey.url}/v1/chat/completions`,
@@ -132,19 +145,19 @@ async function measure(startedAt: number, before?: Before): Promise<void> {
 }
 
 async function runScenarios(startedAt: number, t: Awaited<ReturnType<typeof startTargets>>): Promise<Results> {
-  const { direct, bareWorker, meteredFloor, findToken, baseline, builds } = t;
+  const { direct, bareWorker, memoryHoldFloor, durableHoldFloor, findToken, baseline, builds } = t;
   const findTokens = builds.map((build) => build.target);
   const plan = baseline ? BEFORE_AFTER_PLAN : PLAN;
   const targets = [direct, bareWorker, ...findTokens, t.portkey];
-  // The metered floor answers whole bodies only: it joins the non-streaming scenarios.
-  const nonStreaming = [direct, bareWorker, meteredFloor, ...findTokens, t.portkey];
+  // The metered floors answer whole bodies only: they join the non-streaming scenarios.
+  const nonStreaming = [direct, bareWorker, memoryHoldFloor, durableHoldFloor, ...findTokens, t.portkey];
 
   log('1. non-streaming latency at concurrency 1');
   const { byTarget, serverTimingByTarget, addedVsDirect } = await latencyAtConcurrencyOne(nonStreaming, plan.latencyRounds, plan.requestsPerRound);
   const latency = { byTarget, serverTiming: serverTimingByTarget[findToken.name] ?? {}, addedVsDirect };
 
   log('2. throughput at concurrency 8 and 32');
-  const load = await throughput(nonStreaming, [8, 32], 10, plan.throughputRounds);
+  const load = await throughput(nonStreaming, [8, 32], plan.throughputSeconds, plan.throughputRounds);
 
   log('3. streaming (64 chunks × 20 ms)');
   const streams = await streaming(targets, plan.streamingRounds, plan.streamsPerRound);
@@ -160,8 +173,26 @@ async function runScenarios(startedAt: number, t: Awaited<ReturnType<typeof star
   const hundred = await peakRssGrowth(gatewayPid, () => Promise.all(Array.from({ length: 100 }, () => timedStream(findToken, undefined, 100))));
 
   log('6. CPU per non-streaming request');
-  const cpuTargets = [...builds, { target: bareWorker, pid: t.bare.pid! }, { target: meteredFloor, pid: t.metered.pid! }];
+  const cpuTargets = [
+    ...builds,
+    { target: bareWorker, pid: t.bare.pid! },
+    { target: memoryHoldFloor, pid: t.memoryHold.pid! },
+    { target: durableHoldFloor, pid: t.durableHold.pid! },
+  ];
   const cpu = await cpuPerRequest(cpuTargets, plan.cpuRounds, CPU_REQUESTS / plan.cpuRounds);
+
+  // Last among the measurements: 1,000 accounts' objects and keys stay in the gateway's memory afterwards.
+  log(`7. ${CONCURRENT_STREAMS} concurrent streams on one account`);
+  const streamBurst = await concurrentStreams([bareWorker, ...findTokens], CONCURRENT_STREAMS, FRAMES_PER_STREAM, plan.burstRounds);
+
+  log(`8. ${BURST_ACCOUNTS} accounts, one request each at once (provisioning first, not timed)`);
+  const provisionStart = Date.now();
+  const gatewayUrls = [t.gateway.url, ...(baseline ? [baseline.url] : [])];
+  const keyed = await Promise.all(builds.map(async ({ target }, i) => ({ target, keys: await provisionAccounts(gatewayUrls[i]!, BURST_ACCOUNTS) })));
+  const provisioningSeconds = (Date.now() - provisionStart) / 1000;
+  log(`provisioned ${BURST_ACCOUNTS * builds.length} accounts in ${Math.round(provisioningSeconds)} s`);
+  // The bare worker, for reference, sends the upstream key each time: what 1,000 connections at once cost the runtime.
+  const accountBurst = await onePerKeyAtOnce([{ target: bareWorker, keys: Array(BURST_ACCOUNTS).fill(UPSTREAM_KEY) }, ...keyed]);
 
   log('the development path: find-token under wrangler dev');
   const dev = await startWranglerDev(t.standin.url);
@@ -186,6 +217,8 @@ async function runScenarios(startedAt: number, t: Awaited<ReturnType<typeof star
       hundredConcurrentStreams: hundred,
     },
     cpuMsPerRequest: cpu,
+    concurrentStreamsOneAccount: streamBurst,
+    oneRequestEachManyAccounts: { accounts: BURST_ACCOUNTS, provisioningSeconds, byTarget: accountBurst },
     wranglerDev: { addedVsDirect: devLatency.addedVsDirect['find-token (wrangler dev)']!, p50: devLatency.byTarget['find-token (wrangler dev)']!.p50 },
     durationSeconds: (Date.now() - startedAt) / 1000,
     ...(baseline && {

@@ -45,7 +45,7 @@ export function inTurn<T>(items: readonly T[], round: number, pairOf: (item: T) 
 
 const pairOf = (target: Target) => target.pair;
 
-function serverTimingSpans(header: string | string[] | undefined): Record<string, number> {
+export function serverTimingSpans(header: string | string[] | undefined): Record<string, number> {
   const spans: Record<string, number> = {};
   for (const part of String(header ?? '').split(',')) {
     const match = /^\s*([\w-]+);dur=([\d.]+)/.exec(part);

@@ -15,10 +15,11 @@ import { startStandin, type Standin } from '../test/support/standin/server.ts';
 import { standinProviderVars } from '../test/support/standin/provider-vars.ts';
 import { childPids } from './processes.ts';
 import { freePort } from '../test/support/free-port.ts';
+import { ADMIN_TOKEN, provisionAccount } from './provision.ts';
+import type { MeteredFloor } from './metered-floors.ts';
 
 export { freePort };
 
-export const ADMIN_TOKEN = 'bench-admin-token';
 export const UPSTREAM_KEY = 'bench-upstream-key';
 /** The stand-in's fast mode: a short answer; streams of 64 chunks, 20 ms apart. */
 const STANDIN_DEFAULTS = { chunks: 64, chunk_delay_ms: 20, content: 'x'.repeat(256) };
@@ -108,25 +109,6 @@ async function applyMigrations(mf: Miniflare, migrations: string): Promise<void>
   }
 }
 
-/** One funded account with a key, made through the operator API like any other. */
-async function provisionAccount(url: string): Promise<string> {
-  const admin = { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' };
-  const post = async (path: string, body: unknown) => {
-    const response = await fetch(`${url}/admin/v1${path}`, { method: 'POST', headers: admin, body: JSON.stringify(body) });
-    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-    return response.json() as Promise<Record<string, string>>;
-  };
-  const account = await post('/accounts', { email: 'bench@example.com' });
-  await post(`/accounts/${account.id}/credits`, { amount: 10_000, reason: 'benchmark' });
-  const patch = await fetch(`${url}/admin/v1/accounts/${account.id}`, {
-    method: 'PATCH',
-    headers: admin,
-    body: JSON.stringify({ rate_limit_per_minute: 1_000_000 }),
-  });
-  if (!patch.ok) throw new Error(`rate limit: ${patch.status}`);
-  return (await post(`/accounts/${account.id}/keys`, { name: 'bench' })).key ?? '';
-}
-
 export async function startBareWorker(standinUrl: string): Promise<Running> {
   const { workerOptions } = unstable_getMiniflareWorkerOptions('wrangler.toml');
   const { mf, url, pid } = await startMiniflare('bare worker', {
@@ -139,15 +121,15 @@ export async function startBareWorker(standinUrl: string): Promise<Running> {
   return { url, pid, stop: () => mf.dispose() };
 }
 
-/** The bare worker plus a durable hold and charge in a SQLite Durable Object: the floor for billing in one. */
-export async function startMeteredWorker(standinUrl: string): Promise<Running> {
+/** A metering floor: the bare worker plus a SQLite Durable Object doing that design's hold and charge. */
+export async function startMeteredWorker(standinUrl: string, floor: MeteredFloor): Promise<Running> {
   const { workerOptions } = unstable_getMiniflareWorkerOptions('wrangler.toml');
   const dir = stateDir('metered');
   const { mf, url, pid } = await startMiniflare(
-    'metered floor',
+    floor.name,
     {
       modules: true,
-      scriptPath: 'bench/metered-worker.js',
+      scriptPath: floor.script,
       compatibilityDate: workerOptions.compatibilityDate,
       compatibilityFlags: workerOptions.compatibilityFlags,
       bindings: { UPSTREAM: standinUrl },

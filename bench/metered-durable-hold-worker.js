@@ -1,6 +1,6 @@
-// The floor for a gateway that bills in a Durable Object: the bare pass-through worker plus the least
-// that invariants 2 and 3 demand per request — a durable worst-case hold in the account's SQLite object
-// before the upstream call, and a durable charge with its ledger row after it (sent after the response).
+// The 2024 floor for a gateway that bills in a Durable Object: the bare pass-through worker plus a durable
+// worst-case hold in the account's SQLite object before the upstream call, and a durable charge with its ledger
+// row after it (sent after the response). Kept beside the memory-hold floor so the two designs can be compared.
 import { DurableObject } from 'cloudflare:workers';
 
 export class Account extends DurableObject {
