@@ -29,11 +29,23 @@ let id = 0;
 const pending = new Map<number, (v: any) => void>();
 ws.addEventListener('message', (e) => { const m = JSON.parse(String(e.data)); if (m.id && pending.has(m.id)) { pending.get(m.id)!(m.result); pending.delete(m.id); } });
 const send = (method: string, params = {}) => new Promise<any>((r) => { id++; pending.set(id, r); ws.send(JSON.stringify({ id, method, params })); });
+// PROFILE_STREAMS=1: 400 streams (64 chunks each), 100 at a time, instead of 400 whole answers one at a time.
+const streams = process.env.PROFILE_STREAMS === '1';
+const streamBody = JSON.stringify({ model: 'deepseek-chat', stream: true, messages: [{ role: 'user', content: 'Say hello.' }] });
+const wide = new Agent({ keepAlive: true, maxSockets: 100 });
+const callStream = () => new Promise<void>((resolve, reject) => {
+  const req = request(`${g.url}/v1/chat/completions`, { method: 'POST', agent: wide, headers: { ...auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(streamBody) } }, (res) => { res.resume(); res.on('end', () => resolve()); });
+  req.on('error', reject); req.end(streamBody);
+});
+const workload = async () => {
+  if (!streams) { for (let i = 0; i < 400; i++) await call(`${g.url}/v1/chat/completions`, 'POST', auth, chatBody); return; }
+  for (let round = 0; round < 4; round++) await Promise.all(Array.from({ length: 100 }, callStream));
+};
 const cpuBefore = cpuMs(g.pid!);
-for (let i = 0; i < 400; i++) await call(`${g.url}/v1/chat/completions`, 'POST', auth, chatBody);
-console.log(`process CPU per chat request, unprofiled: ${((cpuMs(g.pid!) - cpuBefore) / 400).toFixed(2)} ms`);
+await workload();
+console.log(`process CPU per ${streams ? 'stream of 64 chunks' : 'chat request'}, unprofiled: ${((cpuMs(g.pid!) - cpuBefore) / 400).toFixed(2)} ms`);
 await send('Profiler.enable'); await send('Profiler.setSamplingInterval', { interval: 100 }); await send('Profiler.start');
-for (let i = 0; i < 400; i++) await call(`${g.url}/v1/chat/completions`, 'POST', auth, chatBody);
+await workload();
 const { profile } = await send('Profiler.stop');
 const self = new Map<string, number>();
 const byId = new Map<number, any>(profile.nodes.map((n: any) => [n.id, n]));
@@ -71,4 +83,4 @@ for (const [k, v] of [...nearest.entries()].sort((a, b) => b[1] - a[1]).slice(0,
 console.log('--- inclusive');
 for (const name of ['fetch', 'apiKeyAuthMiddleware', 'requestIdMiddleware', 'readJsonBody', 'parseJsonBody', 'open', 'settleOnce', 'executeChat', 'readJsonAnswer', 'authorize', 'settle', 'transactionSync', 'exec', 'estimatePromptTokens', 'normalizeCompletion', 'buildUpstreamBody', 'computeCost', 'json', 'setAlarm', 'hashApiKey', 'sha256Hex'])
   console.log(name.padEnd(24), (100 * (inclusive.get(name) ?? 0) / total).toFixed(1) + '%');
-ws.close(); agent.destroy(); await g.stop(); await s.close();
+ws.close(); agent.destroy(); wide.destroy(); await g.stop(); await s.close();

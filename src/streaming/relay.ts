@@ -60,12 +60,24 @@ export type RelayStart = { ok: true; body: ReadableStream<Uint8Array> } | { ok: 
 
 type Pulled = { kind: 'event'; event: StreamEvent } | { kind: 'end' } | { kind: 'timeout' } | { kind: 'error' };
 
-/** Reads events, keeping an unfinished read alive across timeouts so nothing is lost. */
+/**
+ * Reads events, keeping an unfinished read alive across timeouts so nothing is lost. Its one timer
+ * is lazy: each wait only moves the deadline, and a timer that fires before the deadline re-arms
+ * for the rest. A stream arms it about once per quiet spell, not once per chunk (a timer set and
+ * cleared per chunk was a tenth of a busy relay's CPU).
+ */
 class EventPump {
   private pending: Promise<Pulled> | undefined;
+  /** When the current wait gives up, on the relay's clock. */
+  private deadline = 0;
+  private timer: { at: number; cancel: () => void } | undefined;
+  /** Ends the current wait with a timeout; undefined while nothing waits. */
+  private wake: ((pulled: Pulled) => void) | undefined;
+
   constructor(
     private readonly reader: ReadableStreamDefaultReader<StreamEvent>,
     private readonly schedule: (callback: () => void, ms: number) => () => void,
+    private readonly now: () => number,
   ) {}
 
   async next(waitMs: number): Promise<Pulled> {
@@ -73,18 +85,42 @@ class EventPump {
       (result): Pulled => (result.done ? { kind: 'end' } : { kind: 'event', event: result.value }),
       (): Pulled => ({ kind: 'error' }),
     );
-    let cancelTimer: (() => void) | undefined;
+    this.deadline = this.now() + Math.max(0, waitMs);
     const timeout = new Promise<Pulled>((resolve) => {
-      cancelTimer = this.schedule(() => resolve({ kind: 'timeout' }), Math.max(0, waitMs));
+      this.wake = resolve;
     });
+    this.arm();
     const pulled = await Promise.race([this.pending, timeout]);
-    cancelTimer?.();
+    this.wake = undefined;
     if (pulled.kind !== 'timeout') this.pending = undefined;
     return pulled;
   }
 
+  /** Stops the timer (the relay is done). */
+  stop(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.wake = undefined;
+  }
+
   cancel(): void {
+    this.stop();
     this.reader.cancel().catch(() => {});
+  }
+
+  /** A timer due by the deadline: the one set (if it fires no later), else a new one. */
+  private arm(): void {
+    if (this.timer && this.timer.at <= this.deadline) return;
+    this.timer?.cancel();
+    const at = this.deadline;
+    this.timer = { at, cancel: this.schedule(() => this.fire(), Math.max(0, at - this.now())) };
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    if (!this.wake) return;
+    if (this.now() < this.deadline) return this.arm();
+    this.wake({ kind: 'timeout' });
   }
 }
 
@@ -96,7 +132,7 @@ function scheduleTimeout(callback: () => void, ms: number): () => void {
 export async function startRelay(input: RelayInput): Promise<RelayStart> {
   const { provider, tap, timings } = input;
   const now = input.now ?? Date.now;
-  const pump = new EventPump(input.events.getReader(), input.schedule ?? scheduleTimeout);
+  const pump = new EventPump(input.events.getReader(), input.schedule ?? scheduleTimeout, now);
   const held: Uint8Array[] = [];
   let lastEventAt = now();
   let lastChunk: JsonObject | undefined;
@@ -146,6 +182,7 @@ export async function startRelay(input: RelayInput): Promise<RelayStart> {
   const finish = async (controller: ReadableStreamDefaultController<Uint8Array>, failure?: UpstreamFailure) => {
     if (closed) return;
     closed = true;
+    pump.stop();
     if (failure) {
       input.abortUpstream();
       pump.cancel();

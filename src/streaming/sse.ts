@@ -1,5 +1,5 @@
 /**
- * Server-sent events, decoded once as a stream pipeline (per the HTML spec's
+ * Server-sent events, decoded incrementally (per the HTML spec's
  * event-stream parsing: LF, CR or CRLF line ends, comments, multi-line data)
  * and encoded by two small functions. No provider strips `data: ` by hand.
  */
@@ -8,55 +8,75 @@ export interface SseEvent {
   data: string;
 }
 
-/** Text → events. Feed it the output of a TextDecoderStream so split UTF-8 is already joined. */
+/**
+ * Text → events, incrementally: `push` each piece of decoded text (split UTF-8 already joined) and
+ * take the events it completes; `end` flushes what the text left open. A plain object, so the chat
+ * relay decodes a provider's stream in one pass with no stream stage per step.
+ */
+export class SseParser {
+  private buffer = '';
+  private data: string[] = [];
+  private event: string | undefined;
+  private pendingCr = false;
+
+  push(text: string): SseEvent[] {
+    const out: SseEvent[] = [];
+    let input = text;
+    // A CR ending the previous piece and an LF starting this one are one line end.
+    if (this.pendingCr && input.startsWith('\n')) input = input.slice(1);
+    this.pendingCr = false;
+    const buffer = this.buffer + input;
+    let start = 0;
+    for (let i = 0; i < buffer.length; i++) {
+      const char = buffer[i];
+      if (char !== '\n' && char !== '\r') continue;
+      this.line(buffer.slice(start, i), out);
+      if (char === '\r') {
+        if (i + 1 === buffer.length) this.pendingCr = true;
+        else if (buffer[i + 1] === '\n') i++;
+      }
+      start = i + 1;
+    }
+    this.buffer = buffer.slice(start);
+    return out;
+  }
+
+  end(): SseEvent[] {
+    const out: SseEvent[] = [];
+    if (this.buffer !== '') this.line(this.buffer, out);
+    this.buffer = '';
+    this.dispatch(out);
+    return out;
+  }
+
+  private dispatch(out: SseEvent[]): void {
+    if (this.data.length > 0) out.push(this.event === undefined ? { data: this.data.join('\n') } : { event: this.event, data: this.data.join('\n') });
+    this.data = [];
+    this.event = undefined;
+  }
+
+  private line(line: string, out: SseEvent[]): void {
+    if (line === '') return this.dispatch(out);
+    if (line.startsWith(':')) return; // comment (keep-alive)
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'data') this.data.push(value);
+    else if (field === 'event') this.event = value;
+  }
+}
+
+/** Text → events as a stream stage. Feed it the output of a TextDecoderStream so split UTF-8 is already joined. */
 export class SseDecoderStream extends TransformStream<string, SseEvent> {
   constructor() {
-    let buffer = '';
-    let data: string[] = [];
-    let event: string | undefined;
-    let pendingCr = false;
-
-    const dispatch = (controller: TransformStreamDefaultController<SseEvent>) => {
-      if (data.length > 0) controller.enqueue(event === undefined ? { data: data.join('\n') } : { event, data: data.join('\n') });
-      data = [];
-      event = undefined;
-    };
-
-    const processLine = (line: string, controller: TransformStreamDefaultController<SseEvent>) => {
-      if (line === '') return dispatch(controller);
-      if (line.startsWith(':')) return; // comment (keep-alive)
-      const colon = line.indexOf(':');
-      const field = colon === -1 ? line : line.slice(0, colon);
-      let value = colon === -1 ? '' : line.slice(colon + 1);
-      if (value.startsWith(' ')) value = value.slice(1);
-      if (field === 'data') data.push(value);
-      else if (field === 'event') event = value;
-    };
-
+    const parser = new SseParser();
     super({
       transform(text, controller) {
-        let input = text;
-        // A CR ending the previous chunk and an LF starting this one are one line end.
-        if (pendingCr && input.startsWith('\n')) input = input.slice(1);
-        pendingCr = false;
-        buffer += input;
-        let start = 0;
-        for (let i = 0; i < buffer.length; i++) {
-          const char = buffer[i];
-          if (char !== '\n' && char !== '\r') continue;
-          processLine(buffer.slice(start, i), controller);
-          if (char === '\r') {
-            if (i + 1 === buffer.length) pendingCr = true;
-            else if (buffer[i + 1] === '\n') i++;
-          }
-          start = i + 1;
-        }
-        buffer = buffer.slice(start);
+        for (const event of parser.push(text)) controller.enqueue(event);
       },
       flush(controller) {
-        if (buffer !== '') processLine(buffer, controller);
-        buffer = '';
-        dispatch(controller);
+        for (const event of parser.end()) controller.enqueue(event);
       },
     });
   }

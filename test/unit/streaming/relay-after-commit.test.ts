@@ -14,6 +14,16 @@ describe('after the response started', () => {
     expect(relayed.clock.now()).toBe(250);
   });
 
+  it('sets its idle timer about once per quiet spell, not once per chunk, and leaves none behind', async () => {
+    const relayed = relay();
+    const chunks = Array.from({ length: 50 }, (_, i) => chunkEvent({ content: `piece ${i}` }));
+    relayed.source.send(HELLO, ...chunks, STOP, DONE);
+    const pieces = await readAll(await bodyOf(relayed), relayed.clock);
+    expect(pieces).toHaveLength(53);
+    expect(relayed.clock.timersSet).toBeLessThanOrEqual(2);
+    expect(relayed.clock.timersPending).toBe(0);
+  });
+
   it('relays each event as it arrives, never waiting for more', async () => {
     const relayed = relay();
     relayed.source.send(HELLO);

@@ -19,6 +19,15 @@ export class FakeClock {
 
   readonly now = (): number => this.time;
 
+  /** How many timers were ever set, and how many are still pending. */
+  get timersSet(): number {
+    return this.scheduled;
+  }
+
+  get timersPending(): number {
+    return this.timers.length;
+  }
+
   readonly schedule = (callback: () => void, ms: number): (() => void) => {
     const timer: Timer = { at: this.time + ms, order: this.scheduled++, callback };
     this.timers.push(timer);
