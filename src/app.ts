@@ -3,6 +3,7 @@ import type { AppEnv } from './env';
 import { parseConfig } from './env';
 import { ApiError, internalError, logCause, unknownUrl } from './errors';
 import { requestId } from './middleware/request-id';
+import { apiCors } from './middleware/api-cors';
 import { apiKeyAuth, keyAccess } from './middleware/api-key-auth';
 import { FORM_BODY_BYTES, JSON_BODY_BYTES, limitFormBody, limitJsonBody, WEBHOOK_BODY_BYTES } from './middleware/body-limit';
 import { admin } from './routes/admin';
@@ -31,6 +32,9 @@ export function createApp(): Hono<AppEnv> {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
+  // CORS first on every /v1 path (any route, present or future): a preflight carries no key, so it is
+  // answered here, before the key check; every answer below it, errors included, is CORS-readable.
+  app.use('/v1/*', apiCors());
   // Public: mounted before the key check on /v1/*.
   app.route('/v1/status', publicStatus);
   // Every body is bounded before it is read (middleware/body-limit.ts); each bound sits just before its routes.
