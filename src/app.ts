@@ -12,6 +12,7 @@ import { chatCompletions } from './routes/chat-completions';
 import { models } from './routes/models';
 import { userKeys } from './routes/user-keys';
 import { publicStatus } from './routes/status';
+import { openApi } from './routes/openapi';
 import { byok } from './routes/byok';
 import { credits, rechargeList } from './routes/credits';
 import { localCheckout } from './routes/local-checkout';
@@ -31,6 +32,7 @@ export function createApp(): Hono<AppEnv> {
   });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.route('/openapi.json', openApi);
 
   // CORS first on every /v1 path (any route, present or future): a preflight carries no key, so it is
   // answered here, before the key check; every answer below it, errors included, is CORS-readable.

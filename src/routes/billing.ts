@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { createDb } from '../db/client';
 import { accountStub } from '../account/client';
@@ -7,25 +6,8 @@ import { decodeCursor, listBillingLogs, toPublicBillingLog } from '../billing/bi
 import { findBillingLog } from '../account/find-billing-log';
 import { usdNumber } from '../base/money';
 import { invalidValue, notFound } from '../errors';
+import { LogQuerySchema } from '../schemas/billing-requests';
 import { zodToApiError } from '../schemas/zod-error';
-
-/** A time filter: Unix milliseconds or an ISO 8601 date/time. */
-const instant = z.union([
-  z.string().regex(/^\d{1,15}$/).transform(Number),
-  z.string().transform((text, ctx) => {
-    const ms = Date.parse(text);
-    if (Number.isNaN(ms)) ctx.addIssue({ code: 'custom', message: 'must be Unix milliseconds or an ISO 8601 date/time' });
-    return ms;
-  }),
-]);
-
-const LogQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().optional(),
-  model: z.string().min(1).optional(),
-  from: instant.optional(),
-  to: instant.optional(),
-});
 
 export const balance = new Hono<AppEnv>().get('/', async (c) => {
   const { accountId } = c.get('auth');

@@ -46,6 +46,7 @@ const scopedKey = () => ({ name: 'fuzz', scopes: ['inference'], limit: { amount:
 export const ROUTES: FuzzRoute[] = [
   { method: 'GET', pattern: '/healthz', credential: 'none' },
   { method: 'GET', pattern: '/v1/status', credential: 'none' },
+  { method: 'GET', pattern: '/openapi.json', credential: 'none' },
   {
     method: 'POST',
     pattern: '/v1/chat/completions',
