@@ -136,7 +136,7 @@ export function HomePage(props: { config: Config; csrf: string; baseUrl: string;
         </form>
         <p class="muted">We email you a sign-in link. New accounts start at $0; recharge from $10, or bring your own provider key.</p>
       </section>
-      <section aria-labelledby="pricing-title">
+      <section id="pricing" aria-labelledby="pricing-title">
         <h2 id="pricing-title">Pricing</h2>
         <PricingTable config={config} />
       </section>

@@ -25,6 +25,7 @@ import { keyFormError, keyFormRequest } from './key-form';
 import { APP_CSS, APP_JS } from './assets';
 import { DashboardPage, type DashboardData } from './dashboard-page';
 import { DocsPage } from './docs';
+import { guideRedirects } from './guide-redirects';
 import { HomePage, readCalculation } from './home';
 import { Layout, pageSecurityHeaders } from './layout';
 import { anonymousCsrf, bindLinkToBrowser, currentSession, endSession, forgetLink, issueLoginToken, linkAskedHere, LOGIN_TOKEN_TTL_MS, loginTokenEmail, readSession, redeemLoginToken, sameToken, startSession, type WebSession } from './session';
@@ -149,6 +150,7 @@ export const web = new Hono<AppEnv>()
     const session = await currentSession(c);
     return c.html(<DocsPage config={c.get('config')} baseUrl={`${shownOrigin(c)}/v1`} signedIn={session !== undefined} csrf={session?.csrfToken} />);
   })
+  .route('/', guideRedirects)
   .get('/static/app.css', (c) => c.body(APP_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=300' }))
   .get('/static/app.js', (c) => c.body(APP_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=300' }))
 

@@ -114,6 +114,8 @@ export const ROUTES: FuzzRoute[] = [
   // The web: pages, and forms with their CSRF tokens.
   { method: 'GET', pattern: '/', credential: 'none', query: () => ({ model: 'qwen-max', in: '1000', out: '500', rpd: '100' }) },
   { method: 'GET', pattern: '/docs', credential: 'session' },
+  { method: 'GET', pattern: '/my/dashboard', credential: 'none', query: () => ({ next: 'https://evil.example' }) },
+  { method: 'GET', pattern: '/my/pricing', credential: 'none' },
   { method: 'GET', pattern: '/static/app.css', credential: 'none' },
   { method: 'GET', pattern: '/static/app.js', credential: 'none' },
   { method: 'POST', pattern: '/auth/signup', credential: 'anonymous', body: form(() => ({ email: 'fuzz-signup@example.com' }), CreateAccountSchema) },
