@@ -46,12 +46,18 @@ export function mailerFor(env: Env, now: () => number = Date.now): Mailer {
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
+/** A paragraph of text, or a link: its URL as the text version, a clickable `<a>` in the HTML one. */
+export type Paragraph = string | { link: string };
+
+const textOf = (p: Paragraph) => (typeof p === 'string' ? p : p.link);
+const htmlOf = (p: Paragraph) => (typeof p === 'string' ? `<p>${escapeHtml(p)}</p>` : `<p><a href="${escapeHtml(p.link)}">${escapeHtml(p.link)}</a></p>`);
+
 /** A plain email: short paragraphs, as text and as HTML. */
-export function plainEmail(to: string, subject: string, paragraphs: string[]): Email {
+export function plainEmail(to: string, subject: string, paragraphs: Paragraph[]): Email {
   return {
     to,
     subject,
-    text: `${paragraphs.join('\n\n')}\n`,
-    html: `<!doctype html><html><body style="font-family:sans-serif">${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}</body></html>`,
+    text: `${paragraphs.map(textOf).join('\n\n')}\n`,
+    html: `<!doctype html><html><body style="font-family:sans-serif">${paragraphs.map(htmlOf).join('')}</body></html>`,
   };
 }

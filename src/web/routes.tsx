@@ -168,7 +168,7 @@ export const web = new Hono<AppEnv>()
     await mailerFor(c.env).send(
       plainEmail(parsed.data.email, 'Your find-token sign-in link', [
         `Open this link to sign in to find-token (it works once, for ${LOGIN_TOKEN_TTL_MS / 60_000} minutes):`,
-        link,
+        { link },
         'If you did not ask for it, ignore this email.',
       ]),
     );

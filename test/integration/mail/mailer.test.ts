@@ -15,6 +15,14 @@ describe('the mailer', () => {
     });
   });
 
+  it('writes a link as its URL in the text and as an escaped, clickable <a> in the HTML', () => {
+    const linked = plainEmail('someone@example.com', 'Sign in', ['Open:', { link: 'https://find-token.test/auth/activate?token=ab&x="1"' }]);
+    expect(linked.text).toBe('Open:\n\nhttps://find-token.test/auth/activate?token=ab&x="1"\n');
+    expect(linked.html).toBe(
+      '<!doctype html><html><body style="font-family:sans-serif"><p>Open:</p><p><a href="https://find-token.test/auth/activate?token=ab&#38;x=&#34;1&#34;">https://find-token.test/auth/activate?token=ab&#38;x=&#34;1&#34;</a></p></body></html>',
+    );
+  });
+
   it('sends through Resend when RESEND_API_KEY is set', async () => {
     await mailerFor({ ...env, RESEND_API_KEY: 're_test_key' }).send(email);
     const { sent } = await (await fetch(`${env.RESEND_API_BASE}/__resend/sent`)).json<{ sent: Array<{ authorization: string; body: unknown }> }>();

@@ -1,6 +1,7 @@
 /** The sign-in confirmation page: it names the address, and a link from another browser (login CSRF) needs an explicit confirmation. */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { adminRequest } from '../helpers';
 import { Browser, outboxLinkFor } from './browser';
 
 /** A browser that asked for a sign-in link for a new address: the browser, the address, and the link's path. */
@@ -60,5 +61,15 @@ describe('the sign-in confirmation page', () => {
     const response = await browser.request(`/auth/activate?token=${'a'.repeat(64)}`);
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('This sign-in link is invalid, used or expired.');
+  });
+});
+
+describe('the sign-in email', () => {
+  it('makes the link clickable in its HTML, starting with PUBLIC_URL', async () => {
+    const { email, token } = await askedForLink();
+    const { data } = await (await adminRequest('GET', '/outbox')).json<{ data: Array<{ to: string; html: string }> }>();
+    const html = data.find((m) => m.to === email)!.html;
+    const link = `https://find-token.test/auth/activate?token=${token}`;
+    expect(html).toContain(`<p><a href="${link}">${link}</a></p>`);
   });
 });
