@@ -95,6 +95,7 @@ const ConfigSchema = z.object({
   maxRechargeUsd: positiveInt(10_000),
   localCheckout: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   mailFrom: z.string().min(3).default('find-token <noreply@find-token.dev>'),
+  supportEmail: z.email({ error: 'SUPPORT_EMAIL must be an email address' }).default('support@find-token.dev'),
   publicUrl: z
     .url({ protocol: /^https?$/, error: 'PUBLIC_URL must be an absolute http(s) URL' })
     .transform((url) => new URL(url).origin)
@@ -159,6 +160,7 @@ export function parseConfig(env: Env): Config {
     maxRechargeUsd: emptyToUndefined(env.MAX_RECHARGE_USD),
     localCheckout: emptyToUndefined(env.LOCAL_CHECKOUT),
     mailFrom: emptyToUndefined(env.MAIL_FROM),
+    supportEmail: emptyToUndefined(env.SUPPORT_EMAIL),
     publicUrl: emptyToUndefined(env.PUBLIC_URL),
     production: emptyToUndefined(env.ENVIRONMENT),
   });
