@@ -23,14 +23,14 @@ export function providerKeyProblem(apiKey: string): string | undefined {
 }
 
 /** Formats the providers document; the rest are judged by the provider (PRODUCT.md: validate loosely). */
-const KEY_FORMATS: Partial<Record<ProviderId, { pattern: RegExp; shape: string }>> = {
+export const KEY_FORMATS: Partial<Record<ProviderId, { pattern: RegExp; shape: string }>> = {
   deepseek: { pattern: /^sk-/, shape: 'sk-…' },
   qwen: { pattern: /^sk-/, shape: 'sk-…' },
   kimi: { pattern: /^sk-/, shape: 'sk-…' },
   zhipu: { pattern: /^[^.]+\.[^.]+$/, shape: '<id>.<secret>' },
 };
 
-const MAX_KEYS_PER_ACCOUNT = 50;
+export const MAX_KEYS_PER_ACCOUNT = 50;
 
 export const hintOf = (apiKey: string): string => `${apiKey.slice(0, 3)}…${apiKey.slice(-4)}`;
 

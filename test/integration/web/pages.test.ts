@@ -155,7 +155,7 @@ describe('pages', () => {
     const docs = await (await SELF.fetch(`${BASE}/docs`)).text();
     expect(docs).toContain('X-FindToken-Mode: standard');
     expect(docs).toContain('<code>fallback_reason</code>');
-    expect(docs).toContain(`/v1/user/byok/register \\\n  -H &quot;Authorization: Bearer $FT_KEY&quot; \\\n  -d &#39;{&quot;provider&quot;:&quot;deepseek&quot;,&quot;api_key&quot;:&quot;sk-…&quot;,&quot;fallback_to_credits&quot;:true}&#39;`);
+    expect(docs).toContain(`/v1/user/byok/register \\\n  -H &quot;Authorization: Bearer $FINDTOKEN_API_KEY&quot; \\\n  -d &#39;{&quot;provider&quot;:&quot;deepseek&quot;,&quot;api_key&quot;:&quot;sk-…&quot;,&quot;fallback_to_credits&quot;:true}&#39;`);
   });
 
   it('compute the calculator on the server: standard and BYOK, daily and monthly', async () => {
