@@ -9,6 +9,8 @@ import { FORM_BODY_BYTES, JSON_BODY_BYTES, limitFormBody, limitJsonBody, WEBHOOK
 import { admin } from './routes/admin';
 import { balance, billingLogs } from './routes/billing';
 import { chatCompletions } from './routes/chat-completions';
+import { messages } from './routes/messages';
+import { anthropicErrorResponse, isMessagesPath } from './anthropic/errors';
 import { models } from './routes/models';
 import { userKeys } from './routes/user-keys';
 import { publicStatus } from './routes/status';
@@ -51,6 +53,9 @@ export function createApp(): Hono<AppEnv> {
   // The chat body is bounded and read only once the key is known: an unknown caller never gets to send it.
   app.use('/v1/chat/completions/*', limitJsonBody((c) => c.get('config').maxBodyBytes));
   app.route('/v1/chat/completions', chatCompletions);
+  // Anthropic's Messages API: chat's flow, chat's bound; its errors in Anthropic's shape (renderError below).
+  app.use('/v1/messages/*', limitJsonBody((c) => c.get('config').maxBodyBytes, anthropicErrorResponse));
+  app.route('/v1/messages', messages);
   app.use('/v1/*', keyAccess());
   app.use('/v1/*', limitJsonBody(JSON_BODY_BYTES));
   app.route('/v1/models', models);
@@ -68,16 +73,19 @@ export function createApp(): Hono<AppEnv> {
   app.use('*', (c, next) => (API_PATHS.test(c.req.path) ? next() : webBodyLimit(c, next)));
   app.route('/', web);
 
-  app.notFound((c) => unknownUrl(`Unknown path: ${c.req.method} ${c.req.path}`).toResponse());
+  /** /v1/messages* answers errors in Anthropic's shape; everything else in OpenAI's. */
+  const renderError = (error: ApiError, path: string): Response => (isMessagesPath(path) ? anthropicErrorResponse(error) : error.toResponse());
+
+  app.notFound((c) => renderError(unknownUrl(`Unknown path: ${c.req.method} ${c.req.path}`), c.req.path));
 
   app.onError((error, c) => {
     if (error instanceof ApiError) {
       logCause(error, c.get('requestId') ?? '-');
-      return error.toResponse();
+      return renderError(error, c.req.path);
     }
     // Internal detail stays in the log; the client gets the generic error.
     console.error(`[${c.get('requestId') ?? '-'}] unhandled error:`, error instanceof Error ? error.stack ?? error.message : error);
-    return internalError().toResponse();
+    return renderError(internalError(), c.req.path);
   });
 
   return app;

@@ -123,8 +123,9 @@ export const unknownUrl = (message: string): ApiError => error(404, 'not_found_e
 /** `what` names the code: `account` → account_not_found. */
 export const notFound = (what: 'account' | 'recharge' | 'billing_log' | 'key' | 'provider_key', message: string): ApiError =>
   error(404, 'not_found_error', `${what}_not_found`, message);
-export const modelNotFound = (model: string): ApiError =>
-  error(404, 'invalid_request_error', 'model_not_found', `The model '${model}' does not exist. GET /v1/models lists the available models.`, { param: 'model' });
+/** `hint`: what the client should do instead (the Messages API names Claude Code's model variables). */
+export const modelNotFound = (model: string, hint = 'GET /v1/models lists the available models.'): ApiError =>
+  error(404, 'invalid_request_error', 'model_not_found', `The model '${model}' does not exist. ${hint}`, { param: 'model' });
 export const accountExists = (): ApiError => error(409, 'invalid_request_error', 'account_exists', 'An account with this email already exists.', { param: 'email' });
 /** An Idempotency-Key sent again with another body: the first request's effect stands, this one is refused. */
 export const idempotencyKeyReused = (): ApiError =>

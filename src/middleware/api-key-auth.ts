@@ -9,7 +9,7 @@ import { authUnavailable, invalidApiKey } from '../errors';
 import type { KeyScope } from '../base/key-rules';
 
 /**
- * Bearer auth for /v1: which key this is and whose. The account a key belongs
+ * Key auth for /v1 (Bearer, or x-api-key): which key this is and whose. The account a key belongs
  * to never changes, so it comes from the isolate's cache or one D1 read.
  * Whether the key may act is not decided here (see keyAccess). The key itself
  * never reaches a log.
@@ -17,11 +17,7 @@ import type { KeyScope } from '../base/key-rules';
 export function apiKeyAuth(options: { now?: () => number } = {}): MiddlewareHandler<AppEnv> {
   const now = options.now ?? Date.now;
   return async function apiKeyAuthMiddleware(c, next) {
-    const header = c.req.header('Authorization');
-    if (!header) throw invalidApiKey('Missing API key. Send it as "Authorization: Bearer sk-ft_…".');
-    const match = /^Bearer +(\S+)\s*$/i.exec(header);
-    if (!match) throw invalidApiKey('The Authorization header must use the Bearer scheme: "Authorization: Bearer sk-ft_…".');
-    const key = match[1] ?? '';
+    const key = presentedKey(c.req.header('Authorization'), c.req.header('x-api-key'));
     if (!isWellFormedApiKey(key)) throw invalidApiKey('Malformed API key: a find-token key is "sk-ft_" followed by 64 lowercase hex characters.');
     const hash = await hashApiKey(key);
     const identity = keyCache.get(hash) ?? (await lookUp(c.env.DB, hash));
@@ -34,6 +30,20 @@ export function apiKeyAuth(options: { now?: () => number } = {}): MiddlewareHand
     }
     await next();
   };
+}
+
+/**
+ * The key a request presents: `Authorization: Bearer …`, or Anthropic's `x-api-key` header when there is
+ * no Authorization header (what the Anthropic SDKs send with an API key).
+ */
+function presentedKey(authorization: string | undefined, apiKeyHeader: string | undefined): string {
+  if (!authorization) {
+    if (apiKeyHeader?.trim()) return apiKeyHeader.trim();
+    throw invalidApiKey('Missing API key. Send it as "Authorization: Bearer sk-ft_…" (or "x-api-key: sk-ft_…").');
+  }
+  const match = /^Bearer +(\S+)\s*$/i.exec(authorization);
+  if (!match) throw invalidApiKey('The Authorization header must use the Bearer scheme: "Authorization: Bearer sk-ft_…".');
+  return match[1] ?? '';
 }
 
 /**

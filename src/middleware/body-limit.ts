@@ -8,7 +8,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../env';
-import { payloadTooLarge } from '../errors';
+import { payloadTooLarge, type ApiError } from '../errors';
 
 export const KIB = 1024;
 /** Stripe's events are far smaller; their own documentation bounds a payload well under this. */
@@ -19,9 +19,12 @@ export const JSON_BODY_BYTES = 64 * KIB;
 
 type Bound = number | ((c: Context<AppEnv>) => number);
 
-/** Over the bound: 413 request_too_large as OpenAI JSON (the API, the webhook, the operator API). */
-export function limitJsonBody(bound: Bound): MiddlewareHandler<AppEnv> {
-  return limit(bound, (c, max) => payloadTooLarge(max).toResponse());
+/**
+ * Over the bound: 413 request_too_large as OpenAI JSON (the API, the webhook, the operator API), or in
+ * the shape `render` gives it (the Messages API's).
+ */
+export function limitJsonBody(bound: Bound, render: (error: ApiError) => Response = (error) => error.toResponse()): MiddlewareHandler<AppEnv> {
+  return limit(bound, (c, max) => render(payloadTooLarge(max)));
 }
 
 /** Over the bound: a page that says so, with the same status and code. */

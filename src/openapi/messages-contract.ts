@@ -1,53 +1,13 @@
 /**
- * POST /v1/messages and /v1/messages/count_tokens (Anthropic's Messages API), described from their
- * contract while the route is built on another branch: when it lands, its request schema (the one the
- * route validates with) replaces MessagesRequest here, and this module keeps only what the route does not
- * define. Errors on these paths are Anthropic's shape, which its SDK reads.
+ * POST /v1/messages and /v1/messages/count_tokens (Anthropic's Messages API): the requests are the
+ * schemas the route validates with (schemas/messages-request.ts); this module adds what the route
+ * does not define as a schema — the answer, the token count and Anthropic's error shape.
  */
 import { z } from 'zod';
+export { CountTokensRequestSchema as CountTokensRequest, MessagesRequestSchema as MessagesRequest } from '../schemas/messages-request';
 
 const textBlock = z.looseObject({ type: z.literal('text'), text: z.string() });
-const imageBlock = z.looseObject({ type: z.literal('image'), source: z.looseObject({ type: z.string() }) });
 const toolUseBlock = z.looseObject({ type: z.literal('tool_use'), id: z.string(), name: z.string(), input: z.record(z.string(), z.unknown()) });
-const toolResultBlock = z.looseObject({
-  type: z.literal('tool_result'),
-  tool_use_id: z.string(),
-  content: z.union([z.string(), z.array(z.union([textBlock, imageBlock]))]).optional(),
-  is_error: z.boolean().optional(),
-});
-const contentBlock = z.union([textBlock, imageBlock, toolUseBlock, toolResultBlock]);
-
-const message = z.looseObject({ role: z.enum(['user', 'assistant']), content: z.union([z.string(), z.array(contentBlock).min(1)]) });
-
-const tool = z.looseObject({ name: z.string().min(1), description: z.string().optional(), input_schema: z.record(z.string(), z.unknown()) });
-
-const toolChoice = z.discriminatedUnion('type', [
-  z.looseObject({ type: z.literal('auto'), disable_parallel_tool_use: z.boolean().optional() }),
-  z.looseObject({ type: z.literal('any'), disable_parallel_tool_use: z.boolean().optional() }),
-  z.looseObject({ type: z.literal('tool'), name: z.string(), disable_parallel_tool_use: z.boolean().optional() }),
-  z.looseObject({ type: z.literal('none') }),
-]);
-
-const prompt = {
-  model: z.string().min(1).meta({ description: 'A model id from GET /v1/models' }),
-  messages: z.array(message).min(1),
-  system: z.union([z.string(), z.array(textBlock)]).optional(),
-  tools: z.array(tool).optional(),
-  tool_choice: toolChoice.optional(),
-};
-
-export const MessagesRequest = z.looseObject({
-  ...prompt,
-  max_tokens: z.number().int().min(1),
-  stop_sequences: z.array(z.string()).optional(),
-  temperature: z.number().min(0).max(1).optional(),
-  top_p: z.number().min(0).max(1).optional(),
-  stream: z.boolean().optional().meta({ description: 'Anthropic’s SSE events: message_start, content_block_*, message_delta, message_stop' }),
-  metadata: z.looseObject({ user_id: z.string().optional() }).optional(),
-});
-
-export const CountTokensRequest = z.looseObject(prompt);
-
 export const Message = z.object({
   id: z.string(),
   type: z.literal('message'),

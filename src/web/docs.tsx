@@ -6,6 +6,7 @@
 import type { Config } from '../env';
 import { openApiDocument } from '../openapi/document';
 import { ByokSection } from './guide/byok-section';
+import { ClaudeCodeSection } from './guide/claude-code';
 import { BillingSection } from './guide/billing-section';
 import { EndpointsTable } from './guide/endpoints-table';
 import { ErrorsTable } from './guide/errors-table';
@@ -24,6 +25,7 @@ const CONTENTS: ReadonlyArray<[string, string]> = [
   ['endpoints', 'Endpoints'],
   ['headers', 'Headers'],
   ['streaming', 'Streaming'],
+  ['claude-code-setup', 'Claude Code and the Anthropic SDKs'],
   ['routing', 'Routing'],
   ['billing', 'Billing'],
   ['byok', 'Bring your own key'],
@@ -54,6 +56,7 @@ export function DocsPage(props: { config: Config; baseUrl: string; signedIn: boo
       <EndpointsTable document={document} />
       <HeadersTable />
       <StreamingSection config={config} />
+      <ClaudeCodeSection siteUrl={siteUrl} />
       <RoutingSection config={config} />
       <BillingSection config={config} />
       <ByokSection config={config} baseUrl={baseUrl} />

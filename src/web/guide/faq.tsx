@@ -2,8 +2,8 @@
 import type { Child } from 'hono/jsx';
 import type { Config } from '../../env';
 
-/** The README's Claude Code section, written with the Messages API on its own branch: this link is its placeholder. */
-export const CLAUDE_CODE_GUIDE = 'README.md#claude-code';
+/** Where the page shows how to point Claude Code at find-token. */
+export const CLAUDE_CODE_GUIDE = '#claude-code-setup';
 
 function Question(props: { id: string; question: string; children: Child }) {
   return (
@@ -38,7 +38,7 @@ export function Faq(props: { config: Config }) {
         <code>all_providers_unavailable</code> with <code>Retry-After</code>, and nothing is charged. <code>GET /v1/status</code> shows which providers are up.
       </Question>
       <Question id="claude-code" question="Can I use Claude Code?">
-        Yes, through the Anthropic-compatible Messages API (<code>POST /v1/messages</code>): the setup is in the <a href={CLAUDE_CODE_GUIDE}>README’s Claude Code section</a>.
+        Yes, through the Anthropic-compatible Messages API (<code>POST /v1/messages</code>): the setup is in <a href={CLAUDE_CODE_GUIDE}>Claude Code and the Anthropic SDKs</a> above.
       </Question>
       <Question id="faq-support" question="Anything else?">
         Write to <a href={support}>{config.supportEmail}</a>. Include the response’s <code>X-Request-Id</code> when asking about a request.

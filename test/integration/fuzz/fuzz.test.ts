@@ -2,7 +2,7 @@
  * The fuzz suite: every route of the worker, each with mutations of its valid
  * request (bodies, queries, path ids, headers, methods) and, in most cases, the
  * credential it asks for, so the cases reach the parsers. No case may get a 5xx,
- * and every API error must be OpenAI's error object, exactly. The seed is
+ * and every API error must be OpenAI's error object (Anthropic's on /v1/messages*), exactly. The seed is
  * printed; FUZZ_SEED=<seed> replays the run (add -t '<route>' for one route).
  */
 import fc from 'fast-check';
@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../../../src/app';
 import { carriesCredential, caseOf, send } from './cases';
 import { setUpFixture, type Fixture } from './fixture';
-import { ROUTES, speaksOpenAiErrors } from './routes';
+import { ROUTES, speaksAnthropicErrors, speaksOpenAiErrors } from './routes';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -37,6 +37,18 @@ function expectOpenAiError(text: string, what: string): void {
   expect(typeof error.type, what).toBe('string');
   expect(error.param === null || typeof error.param === 'string', what).toBe(true);
   expect(error.code === null || typeof error.code === 'string', what).toBe(true);
+}
+
+/** Anthropic's error object and nothing else: `{"type":"error","error":{"type","message"}}`. */
+function expectAnthropicError(text: string, what: string): void {
+  let body: unknown;
+  expect(() => (body = JSON.parse(text)), `${what}: not JSON: ${text.slice(0, 200)}`).not.toThrow();
+  expect(Object.keys(body as object).sort(), what).toEqual(['error', 'type']);
+  expect((body as { type: unknown }).type, what).toBe('error');
+  const { error } = body as { error: Record<string, unknown> };
+  expect(Object.keys(error).sort(), what).toEqual(['message', 'type']);
+  expect(typeof error.message, what).toBe('string');
+  expect(typeof error.type, what).toBe('string');
 }
 
 const counts = new Map<string, { cases: number; credentialed: number }>();
@@ -70,6 +82,7 @@ describe('fuzz: no input gets a 5xx, and API errors are in OpenAI’s shape', ()
           const what = `${test.method} ${test.path}?${test.query.slice(0, 200)} → ${response.status} ${text.slice(0, 300)}`;
           expect(response.status, what).toBeLessThan(500);
           if (response.status >= 400 && speaksOpenAiErrors(test.path)) expectOpenAiError(text, what);
+          if (response.status >= 400 && speaksAnthropicErrors(test.path)) expectAnthropicError(text, what);
         }),
         { seed, numRuns: RUNS_PER_ROUTE },
       );

@@ -9,6 +9,7 @@ import { AccountPatchSchema, CreateAccountSchema, CreditAdjustmentSchema } from 
 import { CreateKeySchema } from '../../../src/schemas/key-requests';
 import { RegisterSchema } from '../../../src/schemas/byok-requests';
 import { ChatRequestSchema } from '../../../src/schemas/chat-request';
+import { CountTokensRequestSchema, MessagesRequestSchema } from '../../../src/schemas/messages-request';
 import { RechargeRequestSchema, RefundRequestSchema } from '../../../src/schemas/credit-requests';
 import { hello } from '../helpers';
 import { sessionEvent } from '../payments/helpers';
@@ -53,6 +54,13 @@ export const ROUTES: FuzzRoute[] = [
     credential: 'key',
     body: json(() => ({ model: 'deepseek-chat', messages: hello, max_tokens: 16 }), ChatRequestSchema),
   },
+  {
+    method: 'POST',
+    pattern: '/v1/messages',
+    credential: 'key',
+    body: json(() => ({ model: 'deepseek-chat', max_tokens: 16, messages: hello }), MessagesRequestSchema),
+  },
+  { method: 'POST', pattern: '/v1/messages/count_tokens', credential: 'key', body: json(() => ({ model: 'deepseek-chat', messages: hello }), CountTokensRequestSchema) },
   { method: 'GET', pattern: '/v1/models', credential: 'key' },
   { method: 'GET', pattern: '/v1/models/:id', credential: 'key', params: () => ({ id: 'deepseek-chat' }) },
   { method: 'GET', pattern: '/v1/user/keys', credential: 'key' },
@@ -140,5 +148,8 @@ export const ROUTES: FuzzRoute[] = [
   { method: 'POST', pattern: '/dashboard/byok/:id/delete', credential: 'session', params: (fx) => ({ id: fx.providerKeyId }), body: form(() => ({})) },
 ];
 
-/** Where errors must come in OpenAI's shape (the web answers pages). */
-export const speaksOpenAiErrors = (path: string): boolean => /^\/(v1|admin\/v1|webhooks)(\/|$)/.test(path);
+/** Where errors must come in OpenAI's shape (the web answers pages; the Messages API, Anthropic's shape). */
+export const speaksOpenAiErrors = (path: string): boolean => /^\/(v1|admin\/v1|webhooks)(\/|$)/.test(path) && !speaksAnthropicErrors(path);
+
+/** Where errors must come in Anthropic's shape. */
+export const speaksAnthropicErrors = (path: string): boolean => /^\/v1\/messages(\/|$)/.test(path);

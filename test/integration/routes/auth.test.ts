@@ -14,7 +14,18 @@ describe('API key authentication on /v1', () => {
   it('rejects a request without an Authorization header', async () => {
     const response = await getModels({});
     expect(response.status).toBe(401);
-    expect(await response.json()).toEqual(invalidKeyBody('Missing API key. Send it as "Authorization: Bearer sk-ft_…".'));
+    expect(await response.json()).toEqual(invalidKeyBody('Missing API key. Send it as "Authorization: Bearer sk-ft_…" (or "x-api-key: sk-ft_…").'));
+  });
+
+  it('takes the key from x-api-key when there is no Authorization header (the Anthropic SDKs send it so)', async () => {
+    const { key } = await createAccountWithKey();
+    expect((await getModels({ 'x-api-key': key })).status).toBe(200);
+  });
+
+  it('reads Authorization, not x-api-key, when both are sent', async () => {
+    const { key } = await createAccountWithKey();
+    const response = await getModels({ Authorization: `Bearer sk-ft_${'0'.repeat(64)}`, 'x-api-key': key });
+    expect([response.status, await response.json()]).toEqual([401, invalidKeyBody('Incorrect API key provided.')]);
   });
 
   it('rejects a scheme other than Bearer', async () => {

@@ -74,7 +74,11 @@ describe('the docs page', () => {
     expect(html).not.toContain('support@find-token.dev');
   });
 
-  it('points Claude Code users at the README', async () => {
-    expect(await docs()).toContain('<a href="README.md#claude-code">README’s Claude Code section</a>');
+  it('shows how to point Claude Code and the Anthropic SDK at the gateway, and the FAQ links there', async () => {
+    const html = await docs();
+    expect(html).toContain('<a href="#claude-code-setup">Claude Code and the Anthropic SDKs</a> above');
+    expect(html).toContain('export ANTHROPIC_BASE_URL=https://find-token.test\nexport ANTHROPIC_AUTH_TOKEN=$FINDTOKEN_API_KEY\nexport ANTHROPIC_API_KEY=&quot;&quot;');
+    expect(html).toContain('export ANTHROPIC_DEFAULT_HAIKU_MODEL=glm-4-flash');
+    expect(html).toContain('new Anthropic({ baseURL: &#39;https://find-token.test&#39;');
   });
 });

@@ -191,3 +191,18 @@ export function estimatePromptTokens(body: JsonObject): number {
 export function isJsonObject(value: Json | undefined): value is JsonObject {
   return isObject(value);
 }
+
+/**
+ * A control written into the system prompt as `<standin>{json}</standin>`: for requests whose client API
+ * forwards no extra fields (the Anthropic Messages API copies only what it translates).
+ */
+export function controlInPrompt(body: JsonObject): Json | undefined {
+  const messages = body['messages'];
+  if (!Array.isArray(messages)) return undefined;
+  for (const message of messages) {
+    if (!isObject(message) || message['role'] !== 'system' || typeof message['content'] !== 'string') continue;
+    const found = /<standin>(.*?)<\/standin>/s.exec(message['content']);
+    if (found) return JSON.parse(found[1]!) as Json;
+  }
+  return undefined;
+}

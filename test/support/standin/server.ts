@@ -4,7 +4,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { isJsonObject, parseControl } from './control.ts';
+import { controlInPrompt, isJsonObject, parseControl } from './control.ts';
 import { DIALECTS, isProviderName, STANDIN_PROVIDERS } from './dialects.ts';
 import type { Dialect, Json, JsonObject, ProviderName } from './dialects.ts';
 import { missingKeyError, providerError } from './errors.ts';
@@ -123,7 +123,7 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
     } catch {
       body = raw; // logged as received; the provider rejects it like malformed JSON
     }
-    const own = controlFor(dialect.provider, isJsonObject(body) ? body['standin'] : undefined);
+    const own = controlFor(dialect.provider, isJsonObject(body) ? (body['standin'] ?? controlInPrompt(body)) : undefined);
     const merged = options.defaults && (own === undefined || isJsonObject(own)) ? { ...options.defaults, ...(own ?? {}) } : own;
     let control = isJsonObject(body) ? parseControl(merged) : undefined;
     const tag = typeof control === 'object' ? control.tag : undefined;
