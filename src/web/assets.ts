@@ -17,6 +17,8 @@ h1 { font-size: 1.8rem; margin: .5rem 0; } h2 { font-size: 1.3rem; margin-top: 2
 form.inline { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; }
 label { display: flex; flex-direction: column; font-weight: 600; font-size: .9rem; gap: .25rem; }
 input, select, button { font: inherit; padding: .5rem .6rem; border: 1px solid #888; border-radius: .4rem; min-height: 2.5rem; }
+/* A checkbox is a box, not a text field: without this it takes a field's padding and height. */
+input[type="checkbox"] { min-height: 0; padding: 0; width: 1.1rem; height: 1.1rem; }
 button { background: var(--accent); color: #fff; border-color: var(--accent); cursor: pointer; }
 button.secondary { background: #fff; color: var(--accent); }
 button.danger { background: var(--bad); border-color: var(--bad); }
