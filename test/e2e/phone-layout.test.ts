@@ -3,6 +3,8 @@
  * with billing logs, keys, a provider key and a recharge never scroll sideways (tables scroll in their own
  * box), and the charts' text stays at least 10 px tall.
  */
+// The functions given to page.evaluate run in the page: they see the DOM.
+/// <reference lib="dom" />
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ADMIN, waitForDevServer } from './dev-server-process.ts';
