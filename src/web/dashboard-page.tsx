@@ -1,7 +1,6 @@
 /** The dashboard: balance and recharge, API keys, provider keys, usage, billing logs and recharges. */
 import type { AccountSummary } from '../account/account-summary';
 import type { StoredByokKey } from '../account/byok-key-store';
-import { formatUsd } from '../base/money';
 import type { ListedKey } from '../accounts/create-key';
 import type { BillingLogRow } from '../db/schema';
 import { PROVIDER_IDS } from '../base/provider-id';
@@ -10,6 +9,7 @@ import { CATALOG } from '../base/catalog';
 import { Layout, Notice } from './layout';
 import { ConfirmedAction, Csrf } from './form-parts';
 import { KeysSection } from './keys-section';
+import { balance, requestCost, total } from './money-view';
 import { UsageChart, type UsageRow } from './usage-chart';
 
 export interface DashboardData {
@@ -31,7 +31,6 @@ export interface DashboardData {
 }
 
 const date = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
-const usd = (units: number) => `$${formatUsd(units)}`;
 
 export function DashboardPage(props: DashboardData) {
   const { summary, csrf } = props;
@@ -44,10 +43,10 @@ export function DashboardPage(props: DashboardData) {
       <section aria-labelledby="balance-title">
         <h2 id="balance-title">Balance</h2>
         <p class="balance" id="balance">
-          {usd(summary.balance)}
+          {balance(summary.balance)}
         </p>
         <p class="muted">
-          {usd(summary.reserved)} held for requests in flight · BYOK requests this month: {summary.byok.requests.toLocaleString('en-US')}
+          {total(summary.reserved)} held for requests in flight · BYOK requests this month: {summary.byok.requests.toLocaleString('en-US')}
         </p>
         <form method="post" action="/dashboard/recharge" class="inline">
           <Csrf token={csrf} />
@@ -171,7 +170,7 @@ export function DashboardPage(props: DashboardData) {
                   <td class="num">
                     {log.promptTokens} / {log.completionTokens}
                   </td>
-                  <td class="num">{usd(log.cost)}</td>
+                  <td class="num">{requestCost(log.cost)}</td>
                   <td>{log.status}</td>
                 </tr>
               ))}
@@ -202,10 +201,10 @@ export function DashboardPage(props: DashboardData) {
               {props.recharges.map((recharge) => (
                 <tr>
                   <td>{date(recharge.created_at)}</td>
-                  <td class="num">{usd(recharge.amount)}</td>
+                  <td class="num">{balance(recharge.amount)}</td>
                   <td>{recharge.status}</td>
                   <td>{date(recharge.paid_at)}</td>
-                  <td class="num">{usd(recharge.refunded_amount)}</td>
+                  <td class="num">{balance(recharge.refunded_amount)}</td>
                 </tr>
               ))}
             </tbody>

@@ -1,13 +1,13 @@
 /** The home page: what find-token is, sign-up, every model's price, a cost calculator, and a quick start. */
 import type { Config } from '../env';
 import { computeCost, ONE, onePlus, type Rate } from '../base/cost';
-import { formatUsd } from '../base/money';
 import { CATALOG, findModel, type CatalogModel } from '../base/catalog';
+import { pricePerMillion, total } from './money-view';
 import { RoutingControls } from './routing-controls';
 import { Layout, Notice } from './layout';
 
 export const percent = (rate: Rate) => `${(Number(rate.numerator) * 100) / Number(rate.denominator)}%`;
-const perMillion = (units: number | undefined) => (units === undefined ? '—' : `$${formatUsd(units)}`);
+const perMillion = (units: number | undefined) => (units === undefined ? '—' : pricePerMillion(units));
 const withFee = (units: number, config: Config) => computeCost({ promptTokens: 1_000_000, cachedTokens: 0, completionTokens: 0 }, { input: units, output: 0 }, onePlus(config.standardFeeRate));
 
 export interface Calculation {
@@ -102,7 +102,7 @@ export function PricingTable(props: { config: Config }) {
               <td class="num">{perMillion(model.price.cachedInput)}</td>
               <td class="num">{model.contextLength.toLocaleString('en-US')}</td>
               <td class="num">
-                ${formatUsd(withFee(model.price.input, props.config))} / ${formatUsd(withFee(model.price.output, props.config))}
+                {pricePerMillion(withFee(model.price.input, props.config))} / {pricePerMillion(withFee(model.price.output, props.config))}
               </td>
             </tr>
           ))}
@@ -170,10 +170,10 @@ export function HomePage(props: { config: Config; csrf: string; baseUrl: string;
         {calc.problem ? <Notice kind="bad">{calc.problem}</Notice> : null}
         <div class="grid" aria-live="polite">
           <p>
-            Standard: <strong id="standard-daily">${formatUsd(cost.standardDaily)}</strong> a day, <strong id="standard-monthly">${formatUsd(cost.standardMonthly)}</strong> a month
+            Standard: <strong id="standard-daily">{total(cost.standardDaily)}</strong> a day, <strong id="standard-monthly">{total(cost.standardMonthly)}</strong> a month
           </p>
           <p>
-            BYOK: <strong id="byok-monthly">${formatUsd(cost.byokMonthly)}</strong> a month to us (plus ${formatUsd(cost.providerMonthly)} to {calc.model.provider} on your key)
+            BYOK: <strong id="byok-monthly">{total(cost.byokMonthly)}</strong> a month to us (plus {total(cost.providerMonthly)} to {calc.model.provider} on your key)
           </p>
         </div>
       </section>

@@ -1,15 +1,20 @@
 /** The dashboard's API keys: make one (with its scopes, limit, models and expiry), see each key's rules and spend, revoke. */
 import type { ListedKey } from '../accounts/create-key';
 import { KEY_SCOPES, LIMIT_PERIODS } from '../base/key-rules';
+import { parseSignedUsd } from '../base/money';
 import { ConfirmedAction, Csrf } from './form-parts';
 import { Notice } from './layout';
+import { total } from './money-view';
 
 const date = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
 const PER: Record<string, string> = { day: 'per day', month: 'per month', total: 'in total' };
 
+/** A listed key carries dollars as the API shows them (6 decimals at most): back to units for the page's formatter. */
+const units = (dollars: number) => parseSignedUsd(dollars.toFixed(6)) ?? 0;
+
 function limitText(key: ListedKey): string {
   if (!key.limit) return 'none';
-  return `$${key.spent ?? 0} of $${key.limit.amount} ${PER[key.limit.period]}`;
+  return `${total(units(key.spent ?? 0))} of ${total(units(key.limit.amount))} ${PER[key.limit.period]}`;
 }
 
 export function KeysSection(props: { keys: ListedKey[]; csrf: string; now: number; newKey?: { name: string; key: string } }) {

@@ -39,7 +39,7 @@ export function RoutingControls() {
               <td>
                 <code>{control.example}</code>
               </td>
-              <td>{control.what}</td>
+              <td class="prose">{control.what}</td>
             </tr>
           ))}
         </tbody>

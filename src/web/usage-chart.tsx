@@ -1,5 +1,5 @@
 /** The dashboard's usage chart: the last 30 days, stacked by model, drawn as SVG on the server. */
-import { formatUsd } from '../base/money';
+import { total } from './money-view';
 
 const DAY_MS = 24 * 60 * 60_000;
 export const CHART_DAYS = 30;
@@ -24,27 +24,31 @@ export async function readUsage(db: D1Database, accountId: string, now: number):
   return results;
 }
 
+/**
+ * The bars are SVG stretched to the figure's width (any width, a fixed height); the scale, the dates and the
+ * legend are HTML around it, so their text stays the page's size on a phone instead of shrinking with the SVG.
+ */
 export function UsageChart(props: { rows: UsageRow[]; now: number; metric: 'cost' | 'requests'; title: string }) {
   const days = Array.from({ length: CHART_DAYS }, (_, i) => new Date(props.now - (CHART_DAYS - 1 - i) * DAY_MS).toISOString().slice(0, 10));
   const models = [...new Set(props.rows.map((row) => row.model))].sort();
   const value = (row: UsageRow) => (props.metric === 'cost' ? row.cost : row.requests);
   const totals = days.map((day) => props.rows.filter((row) => row.day === day).reduce((sum, row) => sum + value(row), 0));
-  const max = Math.max(1, ...totals);
+  const peak = Math.max(0, ...totals);
   const width = 600;
   const height = 160;
   const barWidth = width / CHART_DAYS;
-  const label = (amount: number) => (props.metric === 'cost' ? `$${formatUsd(amount)}` : `${amount} request${amount === 1 ? '' : 's'}`);
+  const label = (amount: number) => (props.metric === 'cost' ? total(amount) : `${amount} request${amount === 1 ? '' : 's'}`);
   return (
-    <figure>
-      <svg viewBox={`0 0 ${width} ${height + 20}`} width="100%" role="img" aria-labelledby={`${props.metric}-chart-title`}>
+    <figure class="chart">
+      <div class="chart-scale">{`Highest day: ${label(peak)}`}</div>
+      <svg viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" class="chart-bars" role="img" aria-labelledby={`${props.metric}-chart-title`}>
         <title id={`${props.metric}-chart-title`}>{`${props.title}: ${label(totals.reduce((a, b) => a + b, 0))} in the last ${CHART_DAYS} days`}</title>
-        <line x1="0" y1={height} x2={width} y2={height} stroke="#888" />
         {days.map((day, i) => {
           let top = height;
           return props.rows
             .filter((row) => row.day === day)
             .map((row) => {
-              const h = (value(row) / max) * (height - 10);
+              const h = (value(row) / Math.max(1, peak)) * (height - 4);
               top -= h;
               return (
                 <rect x={i * barWidth + 2} y={top} width={barWidth - 4} height={h} fill={PALETTE[models.indexOf(row.model) % PALETTE.length]} data-day={day} data-model={row.model}>
@@ -53,16 +57,12 @@ export function UsageChart(props: { rows: UsageRow[]; now: number; metric: 'cost
               );
             });
         })}
-        <text x="0" y={height + 15}>
-          {days[0]}
-        </text>
-        <text x={width} y={height + 15} text-anchor="end">
-          {days.at(-1)}
-        </text>
-        <text x="0" y="10">
-          {label(max)}
-        </text>
+        <line x1="0" y1={height} x2={width} y2={height} stroke="#888" stroke-width="2" vector-effect="non-scaling-stroke" />
       </svg>
+      <div class="chart-axis">
+        <span>{days[0]}</span>
+        <span>{days.at(-1)}</span>
+      </div>
       <figcaption>
         {props.title}
         {models.length > 0 ? ' — ' : ''}

@@ -68,7 +68,7 @@ describe('from zero to a first API response, in the browser', () => {
     await page.getByRole('heading', { name: `Sign in as ${email}?` }).waitFor();
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/dashboard$/);
-    expect(await page.locator('#balance').textContent()).toBe('$0');
+    expect(await page.locator('#balance').textContent()).toBe('$0.00');
   });
 
   it('creates a key shown once, and calls the API with it through the openai SDK', async () => {
@@ -91,7 +91,7 @@ describe('from zero to a first API response, in the browser', () => {
     await page.getByRole('button', { name: 'Recharge' }).click();
     await page.getByRole('button', { name: 'Pay $10' }).click();
     await page.waitForURL(/\/dashboard\?message=recharge-success/);
-    expect(await page.locator('#balance').textContent()).toBe('$10');
+    expect(await page.locator('#balance').textContent()).toBe('$10.00');
     // The billing log reaches D1 from the account object within a second or so.
     for (let i = 0; i < 20 && !(await page.locator('#billing-logs').textContent())?.includes(requestId); i++) {
       await page.waitForTimeout(500);

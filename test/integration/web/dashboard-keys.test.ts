@@ -11,7 +11,7 @@ describe('dashboard keys', () => {
     expect(html).toContain('Your new key “ci”');
     const row = /<tr><td>ci<\/td>(.*?)<\/tr>/.exec(html)?.[1] ?? '';
     expect(row).toContain('<td>inference</td>');
-    expect(row).toContain('<td>$0 of $5 per month</td>');
+    expect(row).toContain('<td>$0.00 of $5.00 per month</td>');
     expect(row).toContain('<td>deepseek-chat, glm-4-plus</td>');
     expect(row).toContain('<td>2099-01-31 00:00</td>');
     const stored = await env.DB.prepare('SELECT k.scopes, k.models, k.limit_amount, k.limit_period, k.expires_at, k.parent_id FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE a.email = ?')

@@ -38,10 +38,11 @@ describe('the home calculator', () => {
     const response = await SELF.fetch(`${BASE}/?model=qwen-max&in=1000000&out=1000000&rpd=1000000`);
     expect(response.status).toBe(200);
     const html = await response.text();
-    expect(html).toMatch(/<strong id="standard-monthly">\$\d+(\.\d+)?<\/strong>/);
+    expect(html).toContain('<strong id="standard-monthly">$253,200,000.00</strong>');
     const top = await SELF.fetch(`${BASE}/?model=qwen-max&in=1000000&out=1000000&rpd=10000000`);
     expect(top.status).toBe(200);
-    expect(await top.text()).toMatch(/<strong id="byok-monthly">\$\d+(\.\d+)?<\/strong>/);
+    // 300M requests, 1M free: 5% of $8 a request ($1.60 + $6.40) on the other 299M.
+    expect(await top.text()).toContain('<strong id="byok-monthly">$119,600,000.00</strong>');
   });
 
   it('says which input is out of bounds instead of silently using the default', async () => {

@@ -9,7 +9,7 @@ describe('signing up and in', () => {
   it('emails a single-use link that creates the account at $0 and signs it in', async () => {
     const { browser, email, dashboard } = await signedIn();
     expect(dashboard).toContain(`Signed in as ${email}`);
-    expect(dashboard).toContain('<p class="balance" id="balance">$0</p>');
+    expect(dashboard).toContain('<p class="balance" id="balance">$0.00</p>');
     const account = await env.DB.prepare('SELECT id, status FROM accounts WHERE email = ?').bind(email).first<{ id: string; status: string }>();
     expect(account?.status).toBe('active');
     expect((await accountObject(account!.id).summary(Date.now())).balance).toBe(0);
@@ -140,8 +140,9 @@ describe('pages', () => {
     const home = await (await SELF.fetch(`${BASE}/`)).text();
     const docs = await (await SELF.fetch(`${BASE}/docs`)).text();
     for (const page of [home, docs]) {
-      // qwen-max: $1.60 in, $6.40 out; with the 5.5% fee, $1.688 / $6.752.
-      expect(page).toMatch(/<td>qwen-max<\/td><td>qwen<\/td><td class="num">\$1\.6<\/td><td class="num">\$6\.4<\/td>/);
+      // qwen-max: $1.60 in, $6.40 out; with the 5.5% fee, $1.688 / $6.752. deepseek-chat's cached input is $0.0028, as the catalog has it.
+      expect(page).toMatch(/<td>qwen-max<\/td><td>qwen<\/td><td class="num">\$1\.60<\/td><td class="num">\$6\.40<\/td>/);
+      expect(page).toMatch(/<td>deepseek-chat<\/td><td>deepseek<\/td><td class="num">\$0\.14<\/td><td class="num">\$0\.28<\/td><td class="num">\$0\.0028<\/td>/);
       expect(page).toContain('$1.688 / $6.752');
     }
   });
@@ -162,8 +163,8 @@ describe('pages', () => {
     const html = await (await SELF.fetch(`${BASE}/?model=glm-4-plus&in=1000&out=1000&rpd=50000`)).text();
     // glm-4-plus: $0.50 + $0.50 per 1M → $0.001 a request, × 1.055, × 50,000 a day.
     expect(html).toContain('<strong id="standard-daily">$52.75</strong>');
-    expect(html).toContain('<strong id="standard-monthly">$1582.5</strong>');
+    expect(html).toContain('<strong id="standard-monthly">$1,582.50</strong>');
     // 1.5M requests a month, 1M free: 5% of the provider cost of 500,000 requests.
-    expect(html).toContain('<strong id="byok-monthly">$25</strong>');
+    expect(html).toContain('<strong id="byok-monthly">$25.00</strong>');
   });
 });
