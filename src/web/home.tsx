@@ -70,9 +70,9 @@ export function estimate(calc: Calculation, config: Config) {
 
 export function quickStart(baseUrl: string) {
   return {
-    curl: `curl ${baseUrl}/chat/completions \\\n  -H "Authorization: Bearer $FT_KEY" \\\n  -d '{"model":"deepseek-chat","messages":[{"role":"user","content":"Hello!"}]}'`,
+    curl: `curl ${baseUrl}/chat/completions \\\n  -H "Authorization: Bearer $FINDTOKEN_API_KEY" \\\n  -d '{"model":"deepseek-chat","messages":[{"role":"user","content":"Hello!"}]}'`,
     python: `from openai import OpenAI\nclient = OpenAI(api_key="sk-ft_…", base_url="${baseUrl}")\nprint(client.chat.completions.create(model="deepseek-chat", messages=[{"role": "user", "content": "Hello!"}]).choices[0].message.content)`,
-    node: `import OpenAI from 'openai';\nconst client = new OpenAI({ apiKey: process.env.FT_KEY, baseURL: '${baseUrl}' });\nconst answer = await client.chat.completions.create({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'Hello!' }] });`,
+    node: `import OpenAI from 'openai';\nconst client = new OpenAI({ apiKey: process.env.FINDTOKEN_API_KEY, baseURL: '${baseUrl}' });\nconst answer = await client.chat.completions.create({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'Hello!' }] });`,
   };
 }
 

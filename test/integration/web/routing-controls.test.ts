@@ -16,4 +16,11 @@ describe('routing controls on the web', () => {
     }
     expect(html).toContain('X-FindToken-Mode');
   });
+
+  it('the home page quick start reads the key from FINDTOKEN_API_KEY, as the guide says', async () => {
+    const html = await (await SELF.fetch(`${BASE}/`)).text();
+    expect(html).toContain('-H &quot;Authorization: Bearer $FINDTOKEN_API_KEY&quot;');
+    expect(html).toContain('apiKey: process.env.FINDTOKEN_API_KEY');
+    expect(html).not.toContain('FT_KEY&quot;');
+  });
 });
