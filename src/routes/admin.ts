@@ -119,6 +119,7 @@ export const admin = new Hono<AppEnv>()
    */
   .post('/byok/rotate', async (c) => {
     const page = await rotateMasterKey(c.env, c.req.query('cursor') ?? '');
-    return c.json({ accounts: page.accounts, resealed_keys: page.resealedKeys, next_cursor: page.nextCursor });
+    const unreadable = page.unreadable.map((key) => ({ account_id: key.accountId, key_id: key.keyId }));
+    return c.json({ accounts: page.accounts, resealed_keys: page.resealedKeys, unreadable_keys: unreadable, next_cursor: page.nextCursor });
   });
 

@@ -126,4 +126,16 @@ describe('rotating the master key', () => {
     expect(old.status).toBe(503);
     expect((await old.json<{ error: { code: string } }>()).error.code).toBe('byok_unavailable');
   });
+
+  it('names a key no configured master key opens and goes on with the others (the fuzz suite found a 503 for the whole page)', async () => {
+    const { key, accountId } = await createAccountWithKey();
+    const registered = await (await register(key, { provider: 'deepseek', api_key: 'sk-orphaned-user-key-1' })).json<{ id: string }>();
+    // The new master key is configured, the old one is not listed: this account's key cannot be opened.
+    const without = { BYOK_ENCRYPTION_KEY: V2, BYOK_ENCRYPTION_KEY_VERSION: '2' };
+    const cursor = accountId.replace(/.$/, (last) => String.fromCharCode(last.charCodeAt(0) - 1));
+    const page = await fetchWithEnv(`/admin/v1/byok/rotate?cursor=${cursor}`, { method: 'POST', headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` } }, without);
+    expect(page.status).toBe(200);
+    const body = await page.json<{ unreadable_keys: Array<{ account_id: string; key_id: string }> }>();
+    expect(body.unreadable_keys).toContainEqual({ account_id: accountId, key_id: registered.id });
+  });
 });
