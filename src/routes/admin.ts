@@ -20,6 +20,7 @@ import { refundRecharge } from '../payments/refunds';
 import { RefundRequestSchema } from '../schemas/credit-requests';
 import { publicRecharge } from './credits';
 import { adminProviders } from './status';
+import { adminHealth } from './admin-health';
 
 const accountNotFound = (id: string) => notFound('account', `No account with id '${id}'.`);
 
@@ -99,6 +100,7 @@ export const admin = new Hono<AppEnv>()
     return c.json(await createKey(c.env, account.id, { name: body.name, parentId: null, rules: requestedKeyRules(body, now) }, now), 201);
   })
   .route('/providers', adminProviders)
+  .route('/health', adminHealth)
   .post('/recharges/:id/refund', async (c) => {
     const { amount } = await parseJsonBody(c, RefundRequestSchema);
     const recharge = await findRecharge(c.env.DB, c.req.param('id'));
