@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { parseRate, type Rate } from './base/cost';
+import { usableSecret } from './base/environment';
 import { PROVIDER_IDS, type ProviderId } from './base/provider-id';
 
 /**
@@ -136,7 +137,8 @@ export function parseConfig(env: Env): Config {
   const cached = cache.get(env);
   if (cached) return cached;
   const base = ConfigSchema.parse({
-    adminToken: emptyToUndefined(env.ADMIN_TOKEN),
+    // Production treats the public dev token as unset: the operator API is then 404.
+    adminToken: usableSecret(env, 'ADMIN_TOKEN'),
     upstreamTimeoutMs: emptyToUndefined(env.UPSTREAM_TIMEOUT_MS),
     streamIdleTimeoutMs: emptyToUndefined(env.STREAM_IDLE_TIMEOUT_MS),
     streamKeepaliveMs: emptyToUndefined(env.STREAM_KEEPALIVE_MS),

@@ -160,5 +160,6 @@ export const billingLogsUnavailable = (cause?: unknown): ApiError =>
   error(503, 'server_error', 'billing_logs_unavailable', 'Billing logs cannot be read right now. Please retry.', { cause, headers: retryAfterHeader(1_000) });
 export const paymentsUnavailable = (message: string, cause?: unknown): ApiError => error(503, 'server_error', 'payments_unavailable', message, { cause });
 export const webhooksUnavailable = (message: string): ApiError => error(503, 'server_error', 'webhooks_unavailable', message);
+export const mailUnavailable = (): ApiError => error(503, 'server_error', 'mail_unavailable', 'Email cannot be sent from this gateway (no email sender is configured). Please contact the operator.');
 export const linksUnavailable = (): ApiError => error(503, 'server_error', 'links_unavailable', 'Links cannot be made on this gateway (PUBLIC_URL is not set). Please contact the operator.');
 export const upstreamTimeout = (message: string): ApiError => error(504, 'server_error', 'upstream_timeout', message);

@@ -11,3 +11,12 @@ export async function countLostCharges(db: Database, accountId: string): Promise
     .get();
   return { count: row?.count ?? 0, cost: row?.cost ?? 0 };
 }
+
+/** Every lost charge not yet replayed (a replayed one's row is deleted): the operator's backlog. */
+export async function countAllLostCharges(db: Database): Promise<{ count: number; cost: number }> {
+  const row = await db
+    .select({ count: sql<number>`COUNT(*)`, cost: sql<number>`COALESCE(SUM(${lostCharges.cost}), 0)` })
+    .from(lostCharges)
+    .get();
+  return { count: row?.count ?? 0, cost: row?.cost ?? 0 };
+}

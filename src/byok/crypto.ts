@@ -8,6 +8,7 @@
  * still decrypts older records until they are re-encrypted.
  */
 import type { Env } from '../env';
+import { usableSecret } from '../base/environment';
 import type { EncryptedKey } from '../account/byok-key-store';
 
 /** What a ciphertext is bound to: decrypting it anywhere else fails. */
@@ -52,10 +53,12 @@ export function masterKeys(env: Env): Promise<MasterKeys> {
 }
 
 async function loadMasterKeys(env: Env): Promise<MasterKeys> {
-  if (!env.BYOK_ENCRYPTION_KEY?.trim()) throw new ByokUnavailableError('BYOK_ENCRYPTION_KEY is not set');
+  // Production refuses the public dev master key as if it were unset (base/environment.ts).
+  const currentKey = usableSecret(env, 'BYOK_ENCRYPTION_KEY');
+  if (!currentKey) throw new ByokUnavailableError('BYOK_ENCRYPTION_KEY is not set');
   const version = Number(env.BYOK_ENCRYPTION_KEY_VERSION ?? '1');
   if (!Number.isInteger(version) || version < 1) throw new ByokUnavailableError('BYOK_ENCRYPTION_KEY_VERSION must be a positive integer');
-  const current = { version, key: await importKey(env.BYOK_ENCRYPTION_KEY, 'BYOK_ENCRYPTION_KEY') };
+  const current = { version, key: await importKey(currentKey, 'BYOK_ENCRYPTION_KEY') };
   const byVersion = new Map([[version, current.key]]);
   for (const entry of (env.BYOK_PREVIOUS_ENCRYPTION_KEYS ?? '').split(',').filter((part) => part.trim())) {
     const match = /^\s*(\d+)\s*:\s*(\S+)\s*$/.exec(entry);

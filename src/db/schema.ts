@@ -174,6 +174,23 @@ export const jobCursors = sqliteTable('job_cursors', {
   leaseUntil: integer('lease_until').notNull().default(0),
 });
 
+/**
+ * The last runs of each cron job (jobs/job-runs.ts keeps JOB_RUNS_KEPT per job):
+ * what GET /admin/v1/health shows the operator. Times in ms.
+ */
+export const jobRuns = sqliteTable(
+  'job_runs',
+  {
+    id: text('id').primaryKey(),
+    job: text('job').notNull(),
+    startedAt: integer('started_at').notNull(),
+    finishedAt: integer('finished_at').notNull(),
+    outcome: text('outcome', { enum: ['ok', 'failed'] }).notNull(),
+    detail: text('detail').notNull(),
+  },
+  (table) => [index('job_runs_job_started_idx').on(table.job, table.startedAt)],
+);
+
 /** The dev outbox: every email when no real sender is configured. */
 export const emailOutbox = sqliteTable('email_outbox', {
   id: text('id').primaryKey(),

@@ -3,34 +3,52 @@
  * every five minutes, credit expiry (warnings, expiry, deactivation) begun daily
  * and continued a page every five minutes until the day's sweep is done, and the
  * reconciliation of refunds left pending daily. An unknown cron is logged rather
- * than silently ignored.
+ * than silently ignored. Each job's run is recorded (jobs/job-runs.ts) for GET
+ * /admin/v1/health; a job that throws is recorded as failed and the next still runs.
  */
 import type { Env } from '../env';
+import { messageOf } from '../errors';
 import { checkProviderHealth } from './health-check';
-import { runCreditExpiry } from './credit-expiry';
+import { runCreditExpiry, type ExpiryRun } from './credit-expiry';
+import { recordJobRun } from './job-runs';
 import { reconcileRefunds } from '../payments/reconcile-refunds';
 
 export const CRON_HEALTH_CHECKS = '*/5 * * * *';
 export const CRON_DAILY = '0 3 * * *';
 
-export type ScheduledJob = (env: Env, now: Date) => Promise<void>;
+export interface ScheduledJob {
+  /** How the run is recorded and shown. */
+  name: string;
+  /** Does the work; answers a one-line summary of what it did. */
+  run: (env: Env, now: Date) => Promise<string>;
+}
+
+const expirySummary = (run: ExpiryRun): string =>
+  run.claimed
+    ? `scanned ${run.scanned}, warned ${run.warned}, expired ${run.expired}, deactivated ${run.deactivated}, failed ${run.failed}${run.finished ? ', sweep finished' : ''}`
+    : 'nothing to do';
 
 export const JOBS: Record<string, ScheduledJob[]> = {
   [CRON_HEALTH_CHECKS]: [
-    async (env, now) => {
-      await checkProviderHealth(env, now);
+    {
+      name: 'provider_health_check',
+      run: async (env, now) => {
+        const results = await checkProviderHealth(env, now);
+        const down = results.filter((result) => result.status === 'down').map((result) => result.provider);
+        return `checked ${results.length}, down ${down.length}${down.length > 0 ? ` (${down.join(', ')})` : ''}`;
+      },
     },
     // The day's expiry sweep, a page a tick until it is done (the daily cron begins it).
-    async (env, now) => {
-      await runCreditExpiry(env, now, { start: false });
-    },
+    { name: 'credit_expiry_page', run: async (env, now) => expirySummary(await runCreditExpiry(env, now, { start: false })) },
   ],
   [CRON_DAILY]: [
-    async (env, now) => {
-      await runCreditExpiry(env, now, { start: true });
-    },
-    async (env, now) => {
-      await reconcileRefunds(env, now);
+    { name: 'credit_expiry_start', run: async (env, now) => expirySummary(await runCreditExpiry(env, now, { start: true })) },
+    {
+      name: 'refund_reconciliation',
+      run: async (env, now) => {
+        const tally = await reconcileRefunds(env, now);
+        return `kept ${tally.kept}, reversed ${tally.reversed}, abandoned ${tally.abandoned}, unresolved ${tally.unresolved}`;
+      },
     },
   ],
 };
@@ -41,5 +59,24 @@ export async function runScheduled(cron: string, env: Env, now: Date): Promise<v
     console.warn(`no job is scheduled for cron "${cron}"`);
     return;
   }
-  for (const job of jobs) await job(env, now);
+  for (const job of jobs) await runAndRecord(job, env, now);
+}
+
+async function runAndRecord(job: ScheduledJob, env: Env, now: Date): Promise<void> {
+  const startedAt = Date.now();
+  let outcome: 'ok' | 'failed' = 'ok';
+  let detail: string;
+  try {
+    detail = await job.run(env, now);
+  } catch (error) {
+    outcome = 'failed';
+    detail = messageOf(error);
+    console.error(`cron job ${job.name} failed:`, detail);
+  }
+  try {
+    await recordJobRun(env.DB, { job: job.name, startedAt, finishedAt: Date.now(), outcome, detail });
+  } catch (error) {
+    // The record is for the operator's view; the job's own work stands.
+    console.error(`cron job ${job.name}: its run could not be recorded:`, messageOf(error));
+  }
 }

@@ -1,10 +1,15 @@
 /**
  * Every email the product sends goes through a Mailer: Resend's HTTP API when
- * RESEND_API_KEY is set (RESEND_API_BASE points it at another host), else the dev outbox (a D1 table, printed to the
- * console, listed by GET /admin/v1/outbox) so a person or a test can read it.
+ * RESEND_API_KEY is set (RESEND_API_BASE points it at another host), else, in
+ * development, the dev outbox (a D1 table, printed to the console, listed by GET
+ * /admin/v1/outbox) so a person or a test can read it. Production without a
+ * sender refuses to send (503 mail_unavailable): a sign-in link in a log or a
+ * table is a way into the account.
  */
 import { parseConfig, type Env } from '../env';
+import { devOutboxEnabled } from '../base/environment';
 import { newId } from '../base/ids';
+import { mailUnavailable } from '../errors';
 
 export interface Email {
   to: string;
@@ -31,6 +36,13 @@ export function mailerFor(env: Env, now: () => number = Date.now): Mailer {
           body: JSON.stringify({ from, to: [email.to], subject: email.subject, text: email.text, html: email.html }),
         });
         if (!response.ok) throw new Error(`the email to ${email.to} was not accepted: HTTP ${response.status}`);
+      },
+    };
+  }
+  if (!devOutboxEnabled(env)) {
+    return {
+      async send() {
+        throw mailUnavailable();
       },
     };
   }

@@ -67,6 +67,7 @@ const ENTRIES: ReadonlyArray<[keyof typeof errors, ApiError, string]> = [
   ['billingLogsUnavailable', errors.billingLogsUnavailable(), 'Billing logs cannot be read right now; retry.'],
   ['paymentsUnavailable', errors.paymentsUnavailable(''), 'No payment provider is configured, or Stripe could not start the checkout.'],
   ['webhooksUnavailable', errors.webhooksUnavailable(''), 'The webhook secret is not configured.'],
+  ['mailUnavailable', errors.mailUnavailable(), 'No email sender (`RESEND_API_KEY`) is configured on a production gateway: nothing is sent.'],
   ['linksUnavailable', errors.linksUnavailable(), 'A link cannot be made: `PUBLIC_URL` is not set on a production gateway.'],
   ['upstreamTimeout', errors.upstreamTimeout(''), 'The provider did not answer in time.'],
 ];

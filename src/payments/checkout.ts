@@ -5,6 +5,7 @@
  * CHECKOUT_SESSIONS_PER_HOUR of them, counted by its object before Stripe is called.
  */
 import type { Config, Env } from '../env';
+import { localCheckoutEnabled } from '../base/environment';
 import { newId } from '../base/ids';
 import { publicOrigin } from '../base/public-url';
 import { parseDollarsAndCents } from '../base/money';
@@ -29,7 +30,7 @@ export async function openRecharge(
   if (CONTROL_CHARACTERS.test(urls.success)) throw invalidValue('success_url must not contain control characters.', 'success_url');
   if (CONTROL_CHARACTERS.test(urls.cancel)) throw invalidValue('cancel_url must not contain control characters.', 'cancel_url');
   const stripe = stripeClient(env);
-  if (!stripe && !config.localCheckout) throw paymentsUnavailable('Recharges are not available on this gateway (no payment provider is configured).');
+  if (!stripe && !localCheckoutEnabled(env, config)) throw paymentsUnavailable('Recharges are not available on this gateway (no payment provider is configured).');
 
   const amount = parseDollarsAndCents(dollars);
   if (amount === undefined) throw invalidValue('amount must be a positive number of dollars with at most 2 decimals.', 'amount');

@@ -8,6 +8,7 @@
  * are applied once per event in the same way.
  */
 import type { Env } from '../env';
+import { usableSecret } from '../base/environment';
 import { reactivateAccount, touchAccount } from '../accounts/account-store';
 import { createDb } from '../db/client';
 import { accountStub } from '../account/client';
@@ -21,7 +22,8 @@ export type WebhookOutcome = { ok: true; handled: string } | { ok: false; status
 
 /** Verifies the signature on the raw body, then applies the event; a bad or stale signature changes nothing. */
 export async function handleStripeWebhook(env: Env, rawBody: string, signature: string | undefined, now: number): Promise<WebhookOutcome> {
-  const secret = env.STRIPE_WEBHOOK_SECRET?.trim();
+  // Production refuses the public dev secret: with it anyone could sign a payment (base/environment.ts).
+  const secret = usableSecret(env, 'STRIPE_WEBHOOK_SECRET');
   if (!secret) return { ok: false, status: 503, message: 'Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET).' };
   if (!signature) return { ok: false, status: 400, message: 'Missing Stripe-Signature header.' };
   let event: StripeEvent;

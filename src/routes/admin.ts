@@ -6,8 +6,9 @@ import { createAccount, getAccount, toPublicAccount } from '../accounts/account-
 import { accountStub } from '../account/client';
 import { mirrorStatus } from '../accounts/status-mirror';
 import { countLostCharges } from '../billing/lost-charges';
+import { isProduction } from '../base/environment';
 import { parseSignedUsd, usdNumber } from '../base/money';
-import { accountExists, balanceWouldGoNegative, idempotencyKeyReused, invalidValue, notFound } from '../errors';
+import { accountExists, balanceWouldGoNegative, idempotencyKeyReused, invalidValue, notFound, unknownUrl } from '../errors';
 import { adminAuth } from '../middleware/admin-auth';
 import { parseJsonBody } from '../middleware/json-body';
 import { AccountPatchSchema, CreateAccountSchema, CreditAdjustmentSchema, parseIdempotencyKey } from '../schemas/account-requests';
@@ -19,6 +20,7 @@ import { refundRecharge } from '../payments/refunds';
 import { RefundRequestSchema } from '../schemas/credit-requests';
 import { publicRecharge } from './credits';
 import { adminProviders } from './status';
+import { adminHealth } from './admin-health';
 
 const accountNotFound = (id: string) => notFound('account', `No account with id '${id}'.`);
 
@@ -98,6 +100,7 @@ export const admin = new Hono<AppEnv>()
     return c.json(await createKey(c.env, account.id, { name: body.name, parentId: null, rules: requestedKeyRules(body, now) }, now), 201);
   })
   .route('/providers', adminProviders)
+  .route('/health', adminHealth)
   .post('/recharges/:id/refund', async (c) => {
     const { amount } = await parseJsonBody(c, RefundRequestSchema);
     const recharge = await findRecharge(c.env.DB, c.req.param('id'));
@@ -108,7 +111,9 @@ export const admin = new Hono<AppEnv>()
     const refund = { id: result.attemptId, status: result.status };
     return c.json({ ...publicRecharge(updated), refunded_now: usdNumber(result.refunded), balance: usdNumber(result.balance), refund }, result.status === 'pending' ? 202 : 200);
   })
+  /** The dev outbox: development only (a production gateway sends email or none, and keeps no copy to list). */
   .get('/outbox', async (c) => {
+    if (isProduction(c.get('config'))) throw unknownUrl(`Unknown path: ${c.req.method} ${c.req.path}`);
     const { results } = await c.env.DB.prepare('SELECT id, "to", subject, text, html, created_at FROM email_outbox ORDER BY created_at DESC, id DESC LIMIT 100').all();
     return c.json({ object: 'list', data: results });
   })

@@ -1,11 +1,12 @@
 /**
- * Local development without Stripe (LOCAL_CHECKOUT=true and no STRIPE_SECRET_KEY):
+ * Local development without Stripe (LOCAL_CHECKOUT=true, no STRIPE_SECRET_KEY, not production):
  * a checkout page that shows the amount with Pay and Cancel. Pay completes the
  * payment the way Stripe would — a correctly signed checkout.session.completed
  * webhook through the production handler — then returns to success_url.
  */
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
+import { localCheckoutEnabled } from '../base/environment';
 import { randomHex } from '../base/ids';
 import { formatUsd } from '../base/money';
 import { unknownUrl } from '../errors';
@@ -14,7 +15,8 @@ import { findRecharge } from '../payments/recharges';
 import { signWebhook } from '../payments/stripe';
 import { handleStripeWebhook } from '../payments/webhook';
 
-const enabled = (c: Context<AppEnv>) => c.get('config').localCheckout && !c.env.STRIPE_SECRET_KEY?.trim();
+/** Never in production, whatever LOCAL_CHECKOUT says: the page lets anyone credit their own account. */
+const enabled = (c: Context<AppEnv>) => localCheckoutEnabled(c.env, c.get('config'));
 
 async function pendingRecharge(c: Context<AppEnv>) {
   const recharge = enabled(c) ? await findRecharge(c.env.DB, c.req.param('id') ?? '') : null;

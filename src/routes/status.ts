@@ -18,7 +18,7 @@ interface ProviderView {
 }
 
 /** Down when the last health check failed or this isolate's circuit is open; up otherwise. */
-function viewAll(config: Config, probes: ProbeResult[], now: number): ProviderView[] {
+export function viewAll(config: Config, probes: ProbeResult[], now: number): ProviderView[] {
   const byProvider = new Map(probes.map((probe) => [probe.provider, probe]));
   return PROVIDER_IDS.map((provider) => {
     const probe = byProvider.get(provider);

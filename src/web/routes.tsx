@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { createKey, listKeys } from '../accounts/create-key';
 import { accountStub } from '../account/client';
+import { mailAvailable } from '../base/environment';
 import { parseDollarsAndCents } from '../base/money';
 import { publicOrigin } from '../base/public-url';
 import { decodeCursor, listBillingLogs } from '../billing/billing-log-store';
@@ -59,6 +60,7 @@ const unreadableForm = (c: Context<AppEnv>) =>
 const field = (body: Record<string, string | File>, name: string) => (typeof body[name] === 'string' ? (body[name] as string) : undefined);
 const firstIssue = (error: z.ZodError) => error.issues[0]?.message ?? 'is not valid';
 const invalidLink = (): Message => ({ kind: 'bad', text: 'This sign-in link is invalid, used or expired. Ask for a new one below.' });
+const mailRefused = (): Message => ({ kind: 'bad', text: 'Sign-in links cannot be emailed from this gateway right now (mail_unavailable). Please contact the operator.' });
 const csrfRefused = (): Message => ({ kind: 'bad', text: 'This form expired or did not come from this site. Reload the page and try again.' });
 const accountSuspended = (): Message => ({
   kind: 'bad',
@@ -72,7 +74,7 @@ async function dashboardSession(c: Context<AppEnv>): Promise<WebSession | Respon
   return session ?? c.redirect('/#signup', 303);
 }
 
-async function renderHome(c: Context<AppEnv>, message?: Message, status: 200 | 400 | 403 | 429 = 200) {
+async function renderHome(c: Context<AppEnv>, message?: Message, status: 200 | 400 | 403 | 429 | 503 = 200) {
   const session = await currentSession(c);
   const calc = readCalculation(c.req.query());
   return c.html(
@@ -160,6 +162,8 @@ export const web = new Hono<AppEnv>()
     if (!sameToken(field(body, 'csrf'), anonymousCsrf(c))) return renderHome(c, csrfRefused(), 403);
     const parsed = CreateAccountSchema.safeParse({ email: field(body, 'email') ?? '' });
     if (!parsed.success) return renderHome(c, { kind: 'bad', text: `Email ${firstIssue(parsed.error)}.` }, 400);
+    // Production without an email sender: no link is made at all, so none can leak to a log or the outbox.
+    if (!mailAvailable(c.env)) return renderHome(c, mailRefused(), 503);
     const ip = c.req.header('CF-Connecting-IP') ?? 'local';
     const issued = await issueLoginToken(c.env, parsed.data.email, ip, Date.now());
     if (!issued.ok) return renderHome(c, { kind: 'bad', text: 'Too many sign-in links were asked for; try again in an hour.' }, 429);

@@ -104,6 +104,7 @@ export const ROUTES: FuzzRoute[] = [
   },
   { method: 'POST', pattern: '/admin/v1/accounts/:id/keys', credential: 'admin', params: (fx) => ({ id: fx.otherAccountId }), body: json(scopedKey, CreateKeySchema) },
   { method: 'GET', pattern: '/admin/v1/providers', credential: 'admin' },
+  { method: 'GET', pattern: '/admin/v1/health', credential: 'admin' },
   { method: 'POST', pattern: '/admin/v1/recharges/:id/refund', credential: 'admin', params: (fx) => ({ id: fx.otherRechargeId }), body: json(() => ({ amount: 1 }), RefundRequestSchema) },
   { method: 'GET', pattern: '/admin/v1/outbox', credential: 'admin' },
   { method: 'POST', pattern: '/admin/v1/byok/rotate', credential: 'admin', query: () => ({ cursor: '' }) },

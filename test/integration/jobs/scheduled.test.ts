@@ -18,8 +18,12 @@ describe('cron dispatch', () => {
 
   it('runs the jobs of the schedule that fired, with its time', async () => {
     const seen: string[] = [];
-    JOBS[CRON_DAILY]!.push(async (_env, now) => {
-      seen.push(now.toISOString());
+    JOBS[CRON_DAILY]!.push({
+      name: 'test_seen',
+      run: async (_env, now) => {
+        seen.push(now.toISOString());
+        return 'seen';
+      },
     });
     try {
       await fire(CRON_DAILY);

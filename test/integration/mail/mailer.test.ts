@@ -48,3 +48,11 @@ describe('the mailer', () => {
     expect(data.find((m) => m.to === 'outbox@example.com')).toEqual({ id: expect.stringMatching(/^mail_/), to: 'outbox@example.com', subject: 'Hello <there>', text: email.text, html: email.html, created_at: 1_800_000_000_000 });
   });
 });
+
+describe('the mailer in production', () => {
+  it('refuses to send without RESEND_API_KEY: 503 mail_unavailable, nothing stored', async () => {
+    const to = `prod-${crypto.randomUUID()}@example.com`;
+    await expect(mailerFor({ ...env, ENVIRONMENT: 'production' }).send({ ...email, to })).rejects.toMatchObject({ status: 503, code: 'mail_unavailable' });
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM email_outbox WHERE "to" = ?').bind(to).first('n')).toBe(0);
+  });
+});
