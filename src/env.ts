@@ -46,7 +46,10 @@ export interface Env extends Cloudflare.Env {
   RESEND_API_BASE?: string;
   /** The site's public address (https://find-token.dev): every emailed link and absolute URL we generate starts with it, never with the request's Host. */
   PUBLIC_URL?: string;
-  /** "production" on the deployed gateway; anything else (or unset) is development, where links may fall back to the request's origin. */
+  /**
+   * "production" or "staging" on a deployed gateway (both reachable from outside, so both get production's
+   * guards); anything else (or unset) is development, where links may fall back to the request's origin.
+   */
   ENVIRONMENT?: string;
 }
 
@@ -67,6 +70,10 @@ export interface AppEnv {
     auth: AuthenticatedKey;
   };
 }
+
+/** The environments a gateway is deployed as: each refuses every development-only path (base/environment.ts). */
+export const DEPLOYED_ENVIRONMENTS = ['production', 'staging'] as const;
+export const isDeployedEnvironment = (value: string | undefined): boolean => (DEPLOYED_ENVIRONMENTS as readonly string[]).includes(value?.trim() ?? '');
 
 const positiveInt = (fallback: number) =>
   z.coerce.number().int().positive().default(fallback);
@@ -101,7 +108,7 @@ const ConfigSchema = z.object({
     .url({ protocol: /^https?$/, error: 'PUBLIC_URL must be an absolute http(s) URL' })
     .transform((url) => new URL(url).origin)
     .optional(),
-  production: z.string().default('').transform((value) => value === 'production'),
+  production: z.string().default('').transform(isDeployedEnvironment),
 });
 
 function rateOrIssue(text: string, ctx: z.RefinementCtx): Rate {

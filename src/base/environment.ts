@@ -1,10 +1,10 @@
 /**
  * What only development may do, and what production must have: the one place
- * that decides both, so the guards and GET /admin/v1/health agree. A production
- * gateway (ENVIRONMENT=production) refuses every development-only path even when
+ * that decides both, so the guards and GET /admin/v1/health agree. A deployed
+ * gateway (ENVIRONMENT=production or staging) refuses every development-only path even when
  * its vars ask for it: a misconfigured deploy fails closed, never open.
  */
-import type { Config, Env } from '../env';
+import { isDeployedEnvironment, type Config, type Env } from '../env';
 
 /**
  * The well-known values `npm run dev` sets when .dev.vars has none. They are in
@@ -27,7 +27,7 @@ export type DevelopmentOnly = 'local_checkout' | 'dev_outbox' | `dev_${Lowercase
 export const isProduction = (config: Pick<Config, 'production'>): boolean => config.production;
 
 /** Only ENVIRONMENT is read, so it also serves where the parsed config is not at hand yet. */
-const productionEnv = (env: Pick<Env, 'ENVIRONMENT'>): boolean => env.ENVIRONMENT?.trim() === 'production';
+const productionEnv = (env: Pick<Env, 'ENVIRONMENT'>): boolean => isDeployedEnvironment(env.ENVIRONMENT);
 
 const trimmed = (value: string | undefined): string | undefined => (value?.trim() ? value.trim() : undefined);
 

@@ -30,6 +30,12 @@ describe('the production configuration', () => {
     expect(check({ ...rest, BYOK_ENCRYPTION_KEY: DEV_SECRETS.BYOK_ENCRYPTION_KEY }).missing).toEqual(['PUBLIC_URL', 'BYOK_ENCRYPTION_KEY', 'RESEND_API_KEY']);
   });
 
+  it('holds staging, reachable from outside too, to what production must have', () => {
+    const { PUBLIC_URL: _url, ...rest } = COMPLETE;
+    expect(check({ ...rest, ENVIRONMENT: 'staging' }).missing).toEqual(['PUBLIC_URL']);
+    expect(usableSecret(envOf({ ENVIRONMENT: 'staging', ADMIN_TOKEN: DEV_SECRETS.ADMIN_TOKEN }), 'ADMIN_TOKEN')).toBeUndefined();
+  });
+
   it('misses nothing in development, which has a fallback for each', () => {
     expect(check({}).missing).toEqual([]);
   });
