@@ -11,6 +11,7 @@ import { messageOf } from '../errors';
 import type { Env } from '../env';
 import { recordLostCharge, type ChargeMessage } from './charge-delivery';
 import { accountStub } from './client';
+import { logError } from '../base/log';
 
 export const CHARGES_QUEUE = 'find-token-charges';
 export const DEAD_CHARGES_QUEUE = 'find-token-charges-dead';
@@ -27,7 +28,7 @@ export async function consumeCharges(batch: MessageBatch<unknown>, env: Env): Pr
     batch.messages.map(async (message) => {
       const body = message.body;
       if (!isChargeMessage(body)) {
-        console.error(`${batch.queue}: dropping a message that is not a charge (id ${message.id})`);
+        logError('charge.dropped', { queue: batch.queue, messageId: message.id, message: 'not a charge: dropped' });
         message.ack();
         return;
       }
@@ -41,7 +42,7 @@ export async function consumeCharges(batch: MessageBatch<unknown>, env: Env): Pr
           message.ack();
           return;
         }
-        console.error(`charge of ${body.charge.requestId} not recorded (attempt ${message.attempts}); retrying:`, messageOf(error));
+        logError('charge.retry', { requestId: body.charge.requestId, attempt: message.attempts, message: 'charge not recorded; retrying', cause: messageOf(error) });
         message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
       }
     }),

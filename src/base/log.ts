@@ -67,9 +67,10 @@ export function redactFields(fields: LogFields): Record<string, Exclude<LogValue
   for (const [name, value] of Object.entries(fields)) {
     if (value === undefined || RESERVED.has(name)) continue;
     if (SECRET_NAME.test(name)) out[name] = REDACTED;
-    else if (typeof value === 'string') out[name] = redactText(value);
-    else if (Array.isArray(value)) out[name] = value.map(redactText);
-    else out[name] = value as Exclude<LogValue, undefined>;
+    else if (typeof value === 'number' || typeof value === 'boolean' || value === null) out[name] = value;
+    else if (Array.isArray(value)) out[name] = value.map((item) => redactText(String(item)));
+    // Strings, and whatever else a caller's types let through at run time (an object, a bigint): text, scrubbed.
+    else out[name] = redactText(String(value));
   }
   return out;
 }

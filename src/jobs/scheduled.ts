@@ -9,28 +9,31 @@ import type { Env } from '../env';
 import { checkProviderHealth } from './health-check';
 import { runCreditExpiry } from './credit-expiry';
 import { reconcileRefunds } from '../payments/reconcile-refunds';
+import { logWarn } from '../base/log';
+import { runLogged } from './job-log';
 
 export const CRON_HEALTH_CHECKS = '*/5 * * * *';
 export const CRON_DAILY = '0 3 * * *';
 
-export type ScheduledJob = (env: Env, now: Date) => Promise<void>;
+/** A job returns its tally (or nothing): runScheduled logs it, one line per run (job-log.ts). */
+export type ScheduledJob = (env: Env, now: Date) => Promise<unknown>;
 
 export const JOBS: Record<string, ScheduledJob[]> = {
   [CRON_HEALTH_CHECKS]: [
-    async (env, now) => {
-      await checkProviderHealth(env, now);
+    async function providerHealthChecks(env, now) {
+      return checkProviderHealth(env, now);
     },
     // The day's expiry sweep, a page a tick until it is done (the daily cron begins it).
-    async (env, now) => {
-      await runCreditExpiry(env, now, { start: false });
+    async function creditExpiryPage(env, now) {
+      return runCreditExpiry(env, now, { start: false });
     },
   ],
   [CRON_DAILY]: [
-    async (env, now) => {
-      await runCreditExpiry(env, now, { start: true });
+    async function creditExpiryStart(env, now) {
+      return runCreditExpiry(env, now, { start: true });
     },
-    async (env, now) => {
-      await reconcileRefunds(env, now);
+    async function refundReconciliation(env, now) {
+      return reconcileRefunds(env, now);
     },
   ],
 };
@@ -38,8 +41,8 @@ export const JOBS: Record<string, ScheduledJob[]> = {
 export async function runScheduled(cron: string, env: Env, now: Date): Promise<void> {
   const jobs = JOBS[cron];
   if (!jobs) {
-    console.warn(`no job is scheduled for cron "${cron}"`);
+    logWarn('cron.unknown', { cron, message: 'no job is scheduled for this cron' });
     return;
   }
-  for (const job of jobs) await job(env, now);
+  for (const [index, job] of jobs.entries()) await runLogged(job.name || `job ${index + 1}`, { cron }, () => job(env, now));
 }
