@@ -19,7 +19,7 @@ describe('the logs', () => {
         lines.push(args.map(String).join(' '));
       }),
     );
-    const secrets: string[] = [env.ADMIN_TOKEN!, env.STRIPE_WEBHOOK_SECRET!, env.STRIPE_SECRET_KEY!, 'platform-key-deepseek'];
+    const secrets: string[] = [env.ADMIN_TOKEN!, env.STRIPE_WEBHOOK_SECRET!, Reflect.get(env, 'STRIPE_SECRET_KEY') as string, 'platform-key-deepseek'];
     try {
       // Sign-up and sign-in through the emailed link.
       const web = await signedIn(`logs-${crypto.randomUUID()}@example.com`);
