@@ -33,7 +33,7 @@ export async function handleStripeWebhook(env: Env, rawBody: string, signature: 
   }
   // Signed but not in Stripe's shape: acknowledged and ignored, as a malformed dispute or refund is (a retry would not fix it).
   if (!isWellFormedEvent(event)) {
-    logError('stripe.malformed_event', { eventId: event.id, type: event.type, message: 'a signed event is not in the shape its type has; ignored' });
+    logError('stripe.malformed_event', { message: 'a signed event is not in the shape its type has; ignored' });
     return { ok: true, handled: 'malformed' };
   }
   return { ok: true, handled: await applyEvent(env, event, now) };
