@@ -40,6 +40,9 @@ export default defineConfig(async () => {
     test: {
       // `npm run coverage` (not part of npm test): istanbul, as V8 coverage does not run inside workerd.
       coverage: { provider: 'istanbul' as const, include: ['src/**'], reporter: ['text-summary', 'json-summary', 'html'], reportsDirectory: 'coverage' },
+      // The worker logs a JSON line per request and job (src/base/log.ts): the info ones would bury a run's
+      // output; warnings and errors still print. test/integration/logs/ reads them all.
+      onConsoleLog: (log: string) => !log.startsWith('{"level":"info",'),
       projects: [
         {
           plugins: [

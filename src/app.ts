@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './env';
 import { parseConfig } from './env';
-import { ApiError, internalError, logCause, unknownUrl } from './errors';
+import { ApiError, internalError, logCause, messageOf, unknownUrl } from './errors';
+import { logError } from './base/log';
 import { requestId } from './middleware/request-id';
+import { requestLog } from './middleware/request-log';
 import { apiCors } from './middleware/api-cors';
 import { apiKeyAuth, keyAccess } from './middleware/api-key-auth';
 import { FORM_BODY_BYTES, JSON_BODY_BYTES, limitFormBody, limitJsonBody, WEBHOOK_BODY_BYTES } from './middleware/body-limit';
@@ -28,6 +30,8 @@ export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use('*', requestId());
+  // Right after the id: its line is written after every other layer has answered, errors included.
+  app.use('*', requestLog());
   app.use('*', async function loadConfig(c, next) {
     c.set('config', parseConfig(c.env));
     await next();
@@ -84,7 +88,7 @@ export function createApp(): Hono<AppEnv> {
       return renderError(error, c.req.path);
     }
     // Internal detail stays in the log; the client gets the generic error.
-    console.error(`[${c.get('requestId') ?? '-'}] unhandled error:`, error instanceof Error ? error.stack ?? error.message : error);
+    logError('error.unhandled', { requestId: c.get('requestId'), message: messageOf(error), cause: error instanceof Error ? error.stack : undefined });
     return renderError(internalError(), c.req.path);
   });
 

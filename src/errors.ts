@@ -5,6 +5,7 @@
  * type; callers supply only what varies (the message, the parameter). A
  * `cause` is logged once, by the app's error handler, and never sent.
  */
+import { logError } from './base/log';
 import { retryAfterHeader } from './base/retry-after';
 
 export type ErrorType =
@@ -55,14 +56,14 @@ export class ApiError extends Error {
 /** The message of anything thrown, for a log line (never for a response). */
 export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-/** Logs what went wrong inside an error, once, where it is answered (never the response). */
+/** Logs what went wrong inside an error, once, where it is answered (never the response): the causes, outermost first. */
 export function logCause(error: ApiError, requestId: string): void {
   if (error.cause === undefined) return;
   const chain: string[] = [];
   for (let cause: unknown = error.cause; cause !== undefined && chain.length < 5; cause = cause instanceof Error ? cause.cause : undefined) {
     chain.push(messageOf(cause));
   }
-  console.error(`[${requestId}] ${error.code}: ${chain.join(' ← ')}`);
+  logError('error', { requestId, code: error.code, status: error.status, message: error.message, cause: chain.join(' ← ') });
 }
 
 type Extra = Pick<ApiErrorInit, 'param' | 'headers' | 'cause'>;

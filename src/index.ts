@@ -2,6 +2,7 @@ import { createApp } from './app';
 import type { Env } from './env';
 import { runScheduled } from './jobs/scheduled';
 import { consumeCharges } from './account/charge-queue';
+import { runLogged } from './jobs/job-log';
 
 export { AccountDurableObject } from './account/account-object';
 
@@ -13,5 +14,7 @@ export default {
     ctx.waitUntil(runScheduled(controller.cron, env, new Date(controller.scheduledTime)));
   },
   // Charges the worker could not record in time (account/charge-delivery.ts), and those that kept failing.
-  queue: (batch, env) => consumeCharges(batch, env),
+  queue: async (batch, env) => {
+    await runLogged('charges', { queue: batch.queue, messages: batch.messages.length }, () => consumeCharges(batch, env));
+  },
 } satisfies ExportedHandler<Env>;

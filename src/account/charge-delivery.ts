@@ -12,6 +12,7 @@ import { messageOf } from '../errors';
 import type { Env } from '../env';
 import type { AccountDurableObject } from './account-object';
 import type { ChargeInput, ChargeResult } from './request-charges';
+import { hashAccountId, logError } from '../base/log';
 
 /** One charge, as the queue carries it: the account it belongs to and the object's own input. */
 export interface ChargeMessage {
@@ -64,7 +65,7 @@ async function withinTimeout<T>(call: () => Promise<T>, timeoutMs: number): Prom
       ]);
       if (answer === undefined) return undefined;
       if ('value' in answer) return answer.value;
-      console.error('charge round trip failed:', messageOf(answer.error));
+      logError('charge.round_trip_failed', { message: 'charge round trip failed', cause: messageOf(answer.error) });
       const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)]!;
       if (Date.now() + delay >= deadline) return undefined;
       const waited = await Promise.race([new Promise<true>((resolve) => setTimeout(() => resolve(true), delay)), expired]);
@@ -82,15 +83,12 @@ async function withinTimeout<T>(call: () => Promise<T>, timeoutMs: number): Prom
  */
 export async function recordLostCharge(env: Env, message: ChargeMessage, cause: unknown): Promise<void> {
   const { charge } = message;
-  console.error(
-    `charge_lost request=${charge.requestId} account=${message.accountId} cost=${charge.outcome.cost}:`,
-    messageOf(cause),
-  );
+  logError('charge.lost', { requestId: charge.requestId, account: hashAccountId(message.accountId), cost: charge.outcome.cost, cause: messageOf(cause) });
   try {
     await env.DB.prepare('INSERT OR IGNORE INTO lost_charges (request_id, account_id, cost, charge, created_at) VALUES (?, ?, ?, ?, ?)')
       .bind(charge.requestId, message.accountId, charge.outcome.cost, JSON.stringify(charge), Date.now())
       .run();
   } catch (error) {
-    console.error(`charge_lost request=${charge.requestId}: not recorded in D1 either:`, messageOf(error));
+    logError('charge.lost', { requestId: charge.requestId, message: 'not recorded in D1 either', cause: messageOf(error) });
   }
 }

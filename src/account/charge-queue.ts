@@ -11,6 +11,7 @@ import { messageOf } from '../errors';
 import type { Env } from '../env';
 import { recordLostCharge, type ChargeMessage } from './charge-delivery';
 import { accountStub } from './client';
+import { logError } from '../base/log';
 
 export const CHARGES_QUEUE = 'find-token-charges';
 export const DEAD_CHARGES_QUEUE = 'find-token-charges-dead';
@@ -21,29 +22,43 @@ const retryDelaySeconds = (attempts: number): number => Math.min(300, 2 ** Math.
 const isChargeMessage = (body: unknown): body is ChargeMessage =>
   typeof body === 'object' && body !== null && typeof (body as ChargeMessage).accountId === 'string' && typeof (body as ChargeMessage).charge?.requestId === 'string';
 
-export async function consumeCharges(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+/** What a batch came to, for its job line. */
+export interface ChargeBatchTally {
+  recorded: number;
+  retried: number;
+  dropped: number;
+  lost: number;
+}
+
+export async function consumeCharges(batch: MessageBatch<unknown>, env: Env): Promise<ChargeBatchTally> {
   const dead = batch.queue === DEAD_CHARGES_QUEUE;
+  const tally: ChargeBatchTally = { recorded: 0, retried: 0, dropped: 0, lost: 0 };
   await Promise.all(
     batch.messages.map(async (message) => {
       const body = message.body;
       if (!isChargeMessage(body)) {
-        console.error(`${batch.queue}: dropping a message that is not a charge (id ${message.id})`);
+        logError('charge.dropped', { queue: batch.queue, messageId: message.id, message: 'not a charge: dropped' });
         message.ack();
+        tally.dropped += 1;
         return;
       }
       try {
         await accountStub(env, body.accountId).charge(body.charge);
         message.ack();
+        tally.recorded += 1;
       } catch (error) {
         if (dead) {
           // The last try, after every retry of the charges queue: recorded for the operator.
           await recordLostCharge(env, body, error);
           message.ack();
+          tally.lost += 1;
           return;
         }
-        console.error(`charge of ${body.charge.requestId} not recorded (attempt ${message.attempts}); retrying:`, messageOf(error));
+        logError('charge.retry', { requestId: body.charge.requestId, attempt: message.attempts, message: 'charge not recorded; retrying', cause: messageOf(error) });
         message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+        tally.retried += 1;
       }
     }),
   );
+  return tally;
 }

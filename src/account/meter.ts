@@ -19,6 +19,7 @@ import type { ByokKeySet } from './byok-key-store';
 import { accountStub, refusalToError } from './client';
 import { outputCap, type HoldTerms } from './hold-size';
 import type { StandardFallbackDecision } from './standard-fallback';
+import { logError } from '../base/log';
 
 export interface MeterInput {
   env: Env;
@@ -160,7 +161,7 @@ export class Meter {
       if (this.ended) return;
       this.stub
         .renew({ requestId: this.input.requestId, amount: this.held, keyId: this.input.auth.keyId })
-        .catch((error: unknown) => console.error(`[${this.input.requestId}] renewing the hold failed:`, messageOf(error)))
+        .catch((error: unknown) => logError('hold.renew_failed', { requestId: this.input.requestId, message: 'renewing the hold failed', cause: messageOf(error) }))
         .finally(() => {
           if (!this.ended) this.renewLater();
         });
@@ -227,7 +228,7 @@ export class Meter {
       const { charged, uncollected, balance } = delivery.result;
       return { charged, uncollected, balance, pending: false, usage, estimated };
     }
-    console.error(`[${this.input.requestId}] charge not recorded in time: ${delivery.queued ? 'queued' : 'charge_lost'}`);
+    logError('charge.late', { requestId: this.input.requestId, message: 'charge not recorded in time', outcome: delivery.queued ? 'queued' : 'charge_lost' });
     return { charged: outcome.cost, uncollected: 0, balance: undefined, pending: true, usage, estimated };
   }
 

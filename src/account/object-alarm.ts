@@ -10,6 +10,7 @@ import { messageOf } from '../errors';
 import { OUTBOX_BATCH, writeBillingLogs } from '../billing/outbox';
 import type { AccountLedger } from './account-ledger';
 import type { RequestHolds } from './request-holds';
+import { logError } from '../base/log';
 
 /** A failed D1 flush is tried again after this long. */
 const FLUSH_RETRY_MS = 10_000;
@@ -35,7 +36,7 @@ export class ObjectAlarm {
     try {
       await this.flushOutbox();
     } catch (error) {
-      console.error('billing log flush failed; retrying', messageOf(error));
+      logError('billing_log.flush_failed', { message: 'billing log flush failed; retrying', cause: messageOf(error) });
       retryAt = now + FLUSH_RETRY_MS;
     }
     const pending = this.ledger.hasUnflushedLogs() ? now + this.config().outboxFlushDelayMs : undefined;

@@ -20,6 +20,7 @@ import type { RequestContext } from '../billing/billing-log';
 import type { AccountLedger } from './account-ledger';
 import { decideHold, type HoldDecision, type HoldRequest, type InsufficientCredits } from './hold-size';
 import type { KeyBudget, KeyHold, KeyLimitExceeded } from './key-policies';
+import { logWarn } from '../base/log';
 
 const MINUTE_MS = 60_000;
 /** A hold unrenewed for this many periods belongs to a request that died. */
@@ -115,7 +116,7 @@ export class RequestHolds {
     this.nextSweepAt = now + SWEEP_EVERY_MS;
     const released = this.expire(now);
     // Nothing is known of what they delivered: a charge that still comes is charged then, at its real cost.
-    if (released.length > 0) console.warn(`released ${released.length} hold(s) left unrenewed: ${released.join(', ')}`);
+    if (released.length > 0) logWarn('holds.released', { message: 'holds left unrenewed were released', count: released.length, requestIds: released });
   }
 
   /** Units held by the requests this object knows of. */

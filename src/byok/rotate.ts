@@ -11,6 +11,7 @@ import type { Env } from '../env';
 import { accountStub } from '../account/client';
 import { byokUnavailable, messageOf } from '../errors';
 import { masterKeys, reencryptProviderKey } from './crypto';
+import { hashAccountId, logError } from '../base/log';
 
 /** Accounts whose provider keys one call re-encrypts. */
 export const ROTATION_PAGE = 100;
@@ -45,7 +46,7 @@ export async function rotateMasterKey(env: Env, cursor: string): Promise<Rotatio
         try {
           sealed.push({ id: key.id, ...(await reencryptProviderKey(keys, key, { accountId, keyId: key.id })) });
         } catch (error) {
-          console.error(`provider key ${key.id} of ${accountId} opens with no configured master key: ${messageOf(error)}`);
+          logError('byok.rotate_unreadable', { account: hashAccountId(accountId), keyId: key.id, message: 'the provider key opens with no configured master key', cause: messageOf(error) });
           unreadable.push({ accountId, keyId: key.id });
         }
       }

@@ -16,6 +16,7 @@ import { providerHealth } from '../routing/health';
 import type { ChatNeeds } from '../routing/plan-request';
 import type { ChatRequest } from '../schemas/chat-request';
 import { planRequest, type RoutePlan } from './plan-route';
+import { logError } from '../base/log';
 
 /** The refused key the request falls back from, when it may. */
 export function creditFallback(refused: RefusedKey | undefined, request: ChatRequest): RefusedKey | undefined {
@@ -34,7 +35,7 @@ export async function fallBackToCredits(request: ChatRequest, chat: ChatNeeds, m
     refusal = await meter.holdAsStandard(standard.plan[0]!, refused.reason);
   } catch (error) {
     // The BYOK hold stands (the worker releases it); the client may retry.
-    console.error(`re-authorizing as standard failed: ${messageOf(error)}`);
+    logError('byok.fallback_failed', { message: 're-authorizing as standard failed', cause: messageOf(error) });
     throw providerUnavailable(`Your ${refused.provider} key was refused, and this request could not be moved to credits right now. Please retry.`, 1_000);
   }
   if (refusal) throw fallbackRefused(refused, refusal);

@@ -21,6 +21,7 @@ import { accountStub } from '../account/client';
 import { formatUsd } from '../base/money';
 import { mailerFor, plainEmail, type Mailer } from '../mail/mailer';
 import { claimSweep, releaseSweep } from './sweep-cursor';
+import { hashAccountId, logError } from '../base/log';
 
 const DAY_MS = 24 * 60 * 60_000;
 export const EXPIRY_DAYS = 365;
@@ -76,7 +77,7 @@ export async function runCreditExpiry(env: Env, now: Date, options: ExpiryOption
     } catch (error) {
       // Nothing of this account's step was recorded that did not happen: the next sweep picks it up again.
       run.failed += 1;
-      console.error(`credit expiry: account ${account.id} is left for the next sweep:`, messageOf(error));
+      logError('credit_expiry.account_failed', { account: hashAccountId(account.id), message: 'left for the next sweep', cause: messageOf(error) });
     }
   }
   const last = page.at(-1);

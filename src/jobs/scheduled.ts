@@ -12,6 +12,8 @@ import { checkProviderHealth } from './health-check';
 import { runCreditExpiry, type ExpiryRun } from './credit-expiry';
 import { recordJobRun } from './job-runs';
 import { reconcileRefunds } from '../payments/reconcile-refunds';
+import { logError, logWarn } from '../base/log';
+import { runLogged } from './job-log';
 
 export const CRON_HEALTH_CHECKS = '*/5 * * * *';
 export const CRON_DAILY = '0 3 * * *';
@@ -56,27 +58,27 @@ export const JOBS: Record<string, ScheduledJob[]> = {
 export async function runScheduled(cron: string, env: Env, now: Date): Promise<void> {
   const jobs = JOBS[cron];
   if (!jobs) {
-    console.warn(`no job is scheduled for cron "${cron}"`);
+    logWarn('cron.unknown', { cron, message: 'no job is scheduled for this cron' });
     return;
   }
-  for (const job of jobs) await runAndRecord(job, env, now);
+  for (const job of jobs) await runAndRecord(job, cron, env, now);
 }
 
-async function runAndRecord(job: ScheduledJob, env: Env, now: Date): Promise<void> {
+async function runAndRecord(job: ScheduledJob, cron: string, env: Env, now: Date): Promise<void> {
   const startedAt = Date.now();
   let outcome: 'ok' | 'failed' = 'ok';
   let detail: string;
   try {
-    detail = await job.run(env, now);
+    // One log line per run (job-log.ts), its outcome and cause included.
+    detail = await runLogged(job.name, { cron }, () => job.run(env, now));
   } catch (error) {
     outcome = 'failed';
     detail = messageOf(error);
-    console.error(`cron job ${job.name} failed:`, detail);
   }
   try {
     await recordJobRun(env.DB, { job: job.name, startedAt, finishedAt: Date.now(), outcome, detail });
   } catch (error) {
     // The record is for the operator's view; the job's own work stands.
-    console.error(`cron job ${job.name}: its run could not be recorded:`, messageOf(error));
+    logError('job.record_failed', { job: job.name, cause: messageOf(error) });
   }
 }

@@ -1,15 +1,17 @@
 /**
  * Every email the product sends goes through a Mailer: Resend's HTTP API when
  * RESEND_API_KEY is set (RESEND_API_BASE points it at another host), else, in
- * development, the dev outbox (a D1 table, printed to the console, listed by GET
- * /admin/v1/outbox) so a person or a test can read it. Production without a
- * sender refuses to send (503 mail_unavailable): a sign-in link in a log or a
- * table is a way into the account.
+ * development, the dev outbox (a D1 table, listed by GET /admin/v1/outbox) so a
+ * person or a test can read it; the log names the subject only (an email's body
+ * holds its sign-in link, and its address is personal). A deployed gateway
+ * without a sender refuses to send (503 mail_unavailable): a sign-in link in a
+ * log or a table is a way into the account.
  */
 import { parseConfig, type Env } from '../env';
 import { devOutboxEnabled } from '../base/environment';
 import { newId } from '../base/ids';
 import { mailUnavailable } from '../errors';
+import { logEvent } from '../base/log';
 
 export interface Email {
   to: string;
@@ -51,7 +53,7 @@ export function mailerFor(env: Env, now: () => number = Date.now): Mailer {
       await env.DB.prepare('INSERT INTO email_outbox (id, "to", subject, text, html, created_at) VALUES (?, ?, ?, ?, ?, ?)')
         .bind(newId('mail'), email.to, email.subject, email.text, email.html, now())
         .run();
-      console.log(`[outbox] to ${email.to}: ${email.subject}\n${email.text}`);
+      logEvent('mail.outbox', { subject: email.subject, message: 'kept in the dev outbox: GET /admin/v1/outbox' });
     },
   };
 }

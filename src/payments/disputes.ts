@@ -14,6 +14,7 @@ import { mirrorStatus } from '../accounts/status-mirror';
 import { UNITS_PER_CENT } from './amounts';
 import { findRechargeByPaymentIntent } from './recharges';
 import type { StripeDispute } from './stripe';
+import { logError } from '../base/log';
 
 /** How a closed dispute ended for the money: won (or an inquiry closed, or prevented) gives it back; lost keeps it. */
 export function disputeOutcome(status: string): DisputeOutcome | undefined {
@@ -34,7 +35,7 @@ export async function applyDisputeEvent(env: Env, eventId: string, step: 'create
   if (step === 'closed') {
     outcome = disputeOutcome(dispute.status);
     if (!outcome) {
-      console.error(`dispute ${dispute.id} closed with status ${dispute.status}: not applied`);
+      logError('dispute.unknown_status', { disputeId: dispute.id, status: dispute.status, message: 'closed with a status not known: not applied' });
       return 'ignored';
     }
   }

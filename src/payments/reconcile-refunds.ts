@@ -15,6 +15,7 @@ import { findRecharge } from './recharges';
 import { pendingAttempts, settleAttempt, type PendingAttempt } from './refund-attempts';
 import { settleRefundAttempt, type StripeAnswer } from './refunds';
 import { stripeClient } from './stripe';
+import { logError } from '../base/log';
 
 /** Longer than a refund call can take: 3 tries of STRIPE_TIMEOUT_MS (20 s) and the SDK's backoff between them. */
 export const RECONCILE_AFTER_MS = 10 * 60_000;
@@ -55,7 +56,7 @@ async function reconcileOne(env: Env, attempt: PendingAttempt, at: number, tally
   try {
     answer = await lookUp(env, recharge.stripe_session_id, recharge.stripe_payment_intent, attempt.id);
   } catch (error) {
-    console.error(`refund reconciliation: attempt ${attempt.id} stays pending, Stripe could not be asked:`, messageOf(error));
+    logError('refund.reconcile_failed', { attemptId: attempt.id, message: 'stays pending: Stripe could not be asked', cause: messageOf(error) });
     tally.unresolved += 1;
     return;
   }

@@ -24,6 +24,7 @@ import { UNITS_PER_CENT } from './amounts';
 import { markRefunded, type Recharge } from './recharges';
 import { deleteAttempt, insertAttempt, settleAttempt } from './refund-attempts';
 import { refusedByStripe, stripeClient } from './stripe';
+import { logError } from '../base/log';
 
 export const REFUND_WINDOW_MS = 14 * 24 * 60 * 60_000;
 
@@ -60,7 +61,7 @@ export async function refundRecharge(env: Env, recharge: Recharge, dollars: numb
   const attempt = await openRefundAttempt(env, recharge, amount, now);
   const answer = isLocal(recharge) ? ({ kind: 'refunded', refundId: `re_local_${attempt.attemptId}` } as const) : await requestStripeRefund(env, recharge, attempt);
   if (answer.kind === 'unknown') {
-    console.error(`refund ${attempt.attemptId} of recharge ${recharge.id}: no answer from Stripe; pending until the daily reconciliation`, messageOf(answer.error));
+    logError('refund.unanswered', { attemptId: attempt.attemptId, rechargeId: recharge.id, message: 'no answer from Stripe; pending until the daily reconciliation', cause: messageOf(answer.error) });
     return { attemptId: attempt.attemptId, status: 'pending', refunded: amount, balance: attempt.balance };
   }
   const settled = await settleRefundAttempt(env, recharge, attempt, answer, now);

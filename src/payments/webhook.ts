@@ -17,6 +17,7 @@ import { applyDisputeEvent } from './disputes';
 import { findRecharge, findRechargeByPaymentIntent, markPaid, markRefunded, markUnpaid } from './recharges';
 import { isWellFormedEvent } from './webhook-event';
 import { verifyWebhook, type CheckoutSession, type StripeCharge, type StripeDispute, type StripeEvent } from './stripe';
+import { logError } from '../base/log';
 
 export type WebhookOutcome = { ok: true; handled: string } | { ok: false; status: number; message: string };
 
@@ -34,7 +35,7 @@ export async function handleStripeWebhook(env: Env, rawBody: string, signature: 
   }
   // Signed but not in Stripe's shape: acknowledged and ignored, as a malformed dispute or refund is (a retry would not fix it).
   if (!isWellFormedEvent(event)) {
-    console.error('stripe webhook: a signed event is not in the shape its type has; ignored');
+    logError('stripe.malformed_event', { message: 'a signed event is not in the shape its type has; ignored' });
     return { ok: true, handled: 'malformed' };
   }
   return { ok: true, handled: await applyEvent(env, event, now) };
@@ -78,7 +79,7 @@ async function creditSession(env: Env, eventId: string, session: CheckoutSession
   const recharge = await rechargeOf(env, session);
   if (!recharge) return 'not ours';
   if (session.amount_total !== recharge.amount / UNITS_PER_CENT || session.currency !== 'usd') {
-    console.error(`recharge ${recharge.id}: session ${session.id} paid ${session.amount_total} ${session.currency}, expected ${recharge.amount / UNITS_PER_CENT} usd; not credited`);
+    logError('recharge.amount_mismatch', { rechargeId: recharge.id, sessionId: session.id, paid: session.amount_total, currency: session.currency, expectedUsd: recharge.amount / UNITS_PER_CENT, message: 'not credited' });
     return 'amount mismatch';
   }
   const paymentIntent = typeof session.payment_intent === 'string' ? session.payment_intent : (session.payment_intent?.id ?? null);

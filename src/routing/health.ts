@@ -15,6 +15,7 @@ import { messageOf } from '../errors';
 import type { Config } from '../env';
 import { PROVIDER_IDS, type ProviderId } from '../base/provider-id';
 import type { CircuitState, ProviderStatus } from './strategies';
+import { logError } from '../base/log';
 
 export type CircuitSettings = Pick<Config, 'circuitFailureThreshold' | 'circuitWindowMs' | 'circuitCooldownMs'>;
 
@@ -119,7 +120,7 @@ export class ProviderHealth {
     waitUntil(
       readProbeResults(db)
         .then((results) => this.applyProbes(results, Date.now(), config))
-        .catch((error: unknown) => console.error('reading provider health failed:', messageOf(error))),
+        .catch((error: unknown) => logError('health.read_failed', { message: 'reading provider health failed', cause: messageOf(error) })),
     );
   }
 

@@ -6,6 +6,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it, vi } from 'vitest';
 import { apiRequest, chat, createAccountWithKey, fetchWithEnv, hello, readSse } from '../helpers';
 import { accountObject, drainOutbox } from './helpers';
+import { loggedLines } from '../log-lines';
 
 const inD1 = async (requestId: string) =>
   (await env.DB.prepare('SELECT COUNT(*) AS n FROM billing_logs WHERE request_id = ?').bind(requestId).first<{ n: number }>())!.n;
@@ -82,7 +83,7 @@ describe('GET /v1/user/billing-logs/{request_id} before the flush', () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       expect(await runDurableObjectAlarm(stub)).toBe(true);
-      expect(logged).toHaveBeenCalledWith('billing log flush failed; retrying', 'D1_ERROR: network connection lost');
+      expect(loggedLines(logged)).toEqual([{ level: 'error', kind: 'billing_log.flush_failed', message: 'billing log flush failed; retrying', cause: 'D1_ERROR: network connection lost' }]);
     } finally {
       logged.mockRestore();
     }

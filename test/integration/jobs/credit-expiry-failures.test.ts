@@ -8,6 +8,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EXPIRY_LEASE_MS, runCreditExpiry, type ExpiryOptions } from '../../../src/jobs/credit-expiry';
 import { createAccountWithKey } from '../helpers';
 import { accountObject } from '../billing/helpers';
+import { hashAccountId } from '../../../src/base/log';
+import { loggedLines } from '../log-lines';
 
 const DAY = 24 * 60 * 60_000;
 const ACTIVE_AT = Date.UTC(2026, 3, 10, 12);
@@ -79,7 +81,10 @@ describe('credit expiry under failure', () => {
     await failEmailsTo(b.email, 1);
     const first = await sweep(335);
     expect(first.reduce((n, r) => n + r.failed, 0)).toBe(1);
-    expect(errors).toHaveBeenCalledWith(`credit expiry: account ${b.accountId} is left for the next sweep:`, `the email to ${b.email} was not accepted: HTTP 500`);
+    // The account by its hash, the address masked (logs never carry an email address).
+    expect(loggedLines(errors, 'credit_expiry.account_failed')).toEqual([
+      { level: 'error', kind: 'credit_expiry.account_failed', account: hashAccountId(b.accountId), message: 'left for the next sweep', cause: 'the email to [email] was not accepted: HTTP 500' },
+    ]);
     expect([await sentTo(a.email), await sentTo(b.email), await sentTo(c.email)]).toEqual([['Your find-token credits expire in 30 days'], [], ['Your find-token credits expire in 30 days']]);
 
     await sweep(336);

@@ -1,5 +1,6 @@
 /** Each cron job's run is recorded (for GET /admin/v1/health), and only the newest runs of a job are kept. */
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
+import { loggedLines } from '../log-lines';
 import { describe, expect, it, vi } from 'vitest';
 import worker from '../../../src/index';
 import { CRON_DAILY, CRON_HEALTH_CHECKS, JOBS } from '../../../src/jobs/scheduled';
@@ -41,10 +42,10 @@ describe('job runs', () => {
       JOBS[CRON_DAILY]!.shift();
       JOBS[CRON_DAILY]!.pop();
     }
-    const logged = error.mock.calls.slice();
+    const logged = loggedLines(error, 'job');
     error.mockRestore();
     expect((await runsOf('test_failing', before)).map(({ outcome, detail }) => ({ outcome, detail }))).toEqual([{ outcome: 'failed', detail: 'the stand-in said no' }]);
-    expect(logged).toContainEqual(['cron job test_failing failed:', 'the stand-in said no']);
+    expect(logged).toContainEqual({ level: 'error', kind: 'job', job: 'test_failing', cron: CRON_DAILY, outcome: 'failed', ms: expect.any(Number), cause: 'the stand-in said no' });
     expect((await runsOf('test_after', before)).map(({ outcome, detail }) => ({ outcome, detail }))).toEqual([{ outcome: 'ok', detail: 'ran' }]);
   });
 

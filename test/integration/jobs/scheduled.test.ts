@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import worker from '../../../src/index';
 import { CRON_DAILY, CRON_HEALTH_CHECKS, JOBS } from '../../../src/jobs/scheduled';
 import wranglerToml from '../../../wrangler.toml?raw';
+import { loggedLines } from '../log-lines';
 
 async function fire(cron: string): Promise<void> {
   const ctx = createExecutionContext();
@@ -37,7 +38,7 @@ describe('cron dispatch', () => {
   it('logs a schedule it does not know instead of failing', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     await fire('0 0 1 1 *');
-    expect(warn).toHaveBeenCalledWith('no job is scheduled for cron "0 0 1 1 *"');
+    expect(loggedLines(warn)).toEqual([{ level: 'warn', kind: 'cron.unknown', cron: '0 0 1 1 *', message: 'no job is scheduled for this cron' }]);
     warn.mockRestore();
   });
 });

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import { mailerFor, plainEmail } from '../../../src/mail/mailer';
 import { adminRequest } from '../helpers';
+import { loggedLines } from '../log-lines';
 
 const email = plainEmail('someone@example.com', 'Hello <there>', ['First line & more.', 'Second.']);
 
@@ -36,11 +37,11 @@ describe('the mailer', () => {
     await expect(mailerFor({ ...env, RESEND_API_KEY: 'not-a-resend-key' }).send(email)).rejects.toThrow('the email to someone@example.com was not accepted: HTTP 401');
   });
 
-  it('keeps email in the dev outbox otherwise: stored, printed, and listed for the operator', async () => {
+  it('keeps email in the dev outbox otherwise: stored, logged by its subject alone, and listed for the operator', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
       await mailerFor(env, () => 1_800_000_000_000).send({ ...email, to: 'outbox@example.com' });
-      expect(log).toHaveBeenCalledWith('[outbox] to outbox@example.com: Hello <there>\nFirst line & more.\n\nSecond.\n');
+      expect(loggedLines(log)).toEqual([{ level: 'info', kind: 'mail.outbox', subject: 'Hello <there>', message: 'kept in the dev outbox: GET /admin/v1/outbox' }]);
     } finally {
       log.mockRestore();
     }
