@@ -25,7 +25,7 @@ export function resourceNames(env: Environment) {
  * Secrets a deployed gateway cannot do without: the operator API, stored provider keys, recharges,
  * and email (without RESEND_API_KEY sign-in links would go to the dev outbox, not to people).
  */
-export const REQUIRED_SECRETS = ['ADMIN_TOKEN', 'BYOK_ENCRYPTION_KEY', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'RESEND_API_KEY'] as const;
+export { REQUIRED_SECRETS } from '../../src/base/required-secrets.ts';
 
 /** The platform's provider keys: a gateway without any of them has no model to serve. */
 export const PROVIDER_KEY_SECRETS = PROVIDER_IDS.map((id) => `${id.toUpperCase()}_API_KEY`);

@@ -5,6 +5,7 @@
  * its vars ask for it: a misconfigured deploy fails closed, never open.
  */
 import { isDeployedEnvironment, type Config, type Env } from '../env';
+import { REQUIRED_SECRETS } from './required-secrets';
 
 /**
  * The well-known values `npm run dev` sets when .dev.vars has none. They are in
@@ -19,7 +20,7 @@ export const DEV_SECRETS = {
 export type DevSecretName = keyof typeof DEV_SECRETS;
 
 /** What production must have; PUBLIC_URL is a var, the rest are secrets. */
-export const REQUIRED_IN_PRODUCTION = ['PUBLIC_URL', 'ADMIN_TOKEN', 'BYOK_ENCRYPTION_KEY', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'RESEND_API_KEY'] as const;
+export const REQUIRED_IN_PRODUCTION = ['PUBLIC_URL', ...REQUIRED_SECRETS] as const;
 
 /** A development-only path, named as GET /admin/v1/health reports it. */
 export type DevelopmentOnly = 'local_checkout' | 'dev_outbox' | `dev_${Lowercase<DevSecretName>}`;
