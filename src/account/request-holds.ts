@@ -19,7 +19,7 @@ import type { Config } from '../env';
 import type { RequestContext } from '../billing/billing-log';
 import type { AccountLedger } from './account-ledger';
 import { decideHold, type HoldDecision, type HoldRequest, type InsufficientCredits } from './hold-size';
-import type { KeyBudget, KeyHold, KeyLimitExceeded } from './key-policies';
+import { periodOf, type KeyBudget, type KeyHold, type KeyLimitExceeded } from './key-policies';
 import { logWarn } from '../base/log';
 
 const MINUTE_MS = 60_000;
@@ -54,7 +54,7 @@ export type RateLimited = { ok: false; reason: 'rate_limited'; retryAfterSeconds
 export type AdmissionConfig = Pick<Config, 'rateLimitPerMinute' | 'holdRenewMs' | 'byokFreeRequestsPerMonth'>;
 
 /** `YYYY-MM` in UTC: the BYOK counter's key, so a new month starts at zero with no reset job. */
-export const utcMonth = (now: number): string => new Date(now).toISOString().slice(0, 7);
+export const utcMonth = (now: number): string => periodOf('month', now);
 
 interface Hold {
   amount: number;

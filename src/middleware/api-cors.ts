@@ -5,6 +5,7 @@
  * a header, never by cookies, so `*` is safe.
  */
 import { cors } from 'hono/cors';
+import { HEADERS, type HeaderName } from '../openapi/components';
 
 /** What the OpenAI and Anthropic SDKs send (their x-stainless-* telemetry included), and find-token's own. */
 export const CORS_ALLOWED_HEADERS = [
@@ -37,19 +38,8 @@ export const CORS_ALLOWED_HEADERS = [
   'x-stainless-custom-poll-interval',
 ] as const;
 
-/** Every response header the API sets that a browser script may want to read. */
-export const CORS_EXPOSED_HEADERS = [
-  'X-Request-Id',
-  'Retry-After',
-  'X-FindToken-Mode',
-  'X-FindToken-Provider',
-  'X-FindToken-Model',
-  'X-FindToken-Attempts',
-  'X-FindToken-Max-Tokens',
-  'X-FindToken-Cost',
-  'X-FindToken-Balance',
-  'X-FindToken-Charge',
-] as const;
+/** Every response header the API sets that a browser script may want to read: the ones the OpenAPI document describes. */
+export const CORS_EXPOSED_HEADERS = Object.keys(HEADERS) as HeaderName[];
 
 /** A day: browsers cap it lower (Chrome at 2 hours), which is fine. */
 const PREFLIGHT_MAX_AGE_SECONDS = 86_400;
