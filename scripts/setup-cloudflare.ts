@@ -1,7 +1,7 @@
 /**
  * npm run setup:cloudflare -- --env <staging|production> [--print]
  *
- * Once per environment, after `npx wrangler login`: creates the D1 database and the two queues,
+ * Once per environment, after `npx wrangler login`: creates the D1 database, the queues and the R2 bucket,
  * writes the database's id into wrangler.toml's env section, and prints the `wrangler secret put`
  * commands still to run. --print only prints the commands (no account needed).
  * Run again after a failure: a resource that already exists is left as it is.
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     console.error(`[setup] ${shellLine(command)}`);
     const result = await wrangler(command, true);
     process.stdout.write(result.stdout);
-    if (result.code !== 0 && !alreadyExists(result.stdout + result.stderr)) fail(`creating the queue failed: ${shellLine(command)}`);
+    if (result.code !== 0 && !alreadyExists(result.stdout + result.stderr)) fail(`creating ${command[0] === 'r2' ? 'the bucket' : 'the queue'} failed: ${shellLine(command)}`);
   }
 
   console.log(`\nNow set the ${env} secrets (README "Deploy"):\n${secretInstructions(env).join('\n')}\n\nThen: npm run deploy -- --env ${env}`);

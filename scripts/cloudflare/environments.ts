@@ -18,6 +18,9 @@ export function resourceNames(env: Environment) {
     database: `find-token-${env}`,
     queue: `find-token-charges-${env}`,
     deadLetterQueue: `find-token-charges-dead-${env}`,
+    billingLogQueue: `find-token-billing-logs-${env}`,
+    billingLogDeadLetterQueue: `find-token-billing-logs-dead-${env}`,
+    archiveBucket: `find-token-archive-${env}`,
   };
 }
 

@@ -27,6 +27,9 @@ export function setupCreateCommands(env: Environment): string[][] {
     ['d1', 'create', names.database],
     ['queues', 'create', names.queue],
     ['queues', 'create', names.deadLetterQueue],
+    ['queues', 'create', names.billingLogQueue],
+    ['queues', 'create', names.billingLogDeadLetterQueue],
+    ['r2', 'bucket', 'create', names.archiveBucket],
   ];
 }
 

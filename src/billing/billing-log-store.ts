@@ -73,6 +73,9 @@ export function rowOfRecord(record: BillingLogRecord): BillingLogRow {
     latencyMs: record.latencyMs,
     stream: record.stream,
     fallbackReason: record.fallbackReason ?? null,
+    // Not in D1 yet: no consumer batch has written it.
+    batchId: null,
+    ingestedAt: null,
   };
 }
 

@@ -87,10 +87,17 @@ export const billingLogs = sqliteTable(
     stream: integer('stream', { mode: 'boolean' }).notNull(),
     /** Why a BYOK request was served standard from credits (its registered key refused, with fallback_to_credits). */
     fallbackReason: text('fallback_reason'),
+    /** The queue consumer's batch that wrote the row (billing/ pipeline): its rollups and its R2 batch object. */
+    batchId: text('batch_id'),
+    /** When the consumer wrote the row to D1 (the queue lag is this less the charge: created_at + latency_ms). */
+    ingestedAt: integer('ingested_at'),
   },
   (table) => [
     index('billing_logs_account_time_idx').on(table.accountId, table.createdAt, table.requestId),
     index('billing_logs_account_model_time_idx').on(table.accountId, table.model, table.createdAt),
+    index('billing_logs_batch_idx').on(table.batchId),
+    // The retention job reads a day's rows across accounts (created_at ranges), oldest first.
+    index('billing_logs_time_idx').on(table.createdAt),
   ],
 );
 
@@ -251,3 +258,96 @@ export const refundAttempts = sqliteTable(
 );
 
 export type RefundAttemptRow = typeof refundAttempts.$inferSelect;
+
+/**
+ * Each batch the billing-log consumer wrote to D1: its rows are the ones whose batch_id is its id (those
+ * new to D1; redelivered rows keep their first batch). `archived_at` is set once its immutable NDJSON
+ * object is in R2; a batch without it (the consumer died between D1 and R2) is archived again from D1.
+ */
+export const billingLogBatches = sqliteTable(
+  'billing_log_batches',
+  {
+    id: text('id').primaryKey(),
+    rows: integer('rows').notNull(),
+    objectKey: text('object_key').notNull(),
+    createdAt: integer('created_at').notNull(),
+    archivedAt: integer('archived_at'),
+  },
+  (table) => [index('billing_log_batches_unarchived_idx').on(table.archivedAt, table.createdAt)],
+);
+
+/**
+ * Daily totals per account and model (the UTC day of a request's created_at), maintained by the
+ * billing-log consumer in the same transaction as the rows it adds, so each row counts once. The
+ * dashboard's chart and totals read these, never the raw rows. Money in units.
+ */
+export const billingRollups = sqliteTable(
+  'billing_rollups',
+  {
+    accountId: text('account_id').notNull(),
+    /** YYYY-MM-DD (UTC). */
+    day: text('day').notNull(),
+    model: text('model').notNull(),
+    requests: integer('requests').notNull(),
+    failed: integer('failed').notNull(),
+    promptTokens: integer('prompt_tokens').notNull(),
+    cachedTokens: integer('cached_tokens').notNull(),
+    completionTokens: integer('completion_tokens').notNull(),
+    reasoningTokens: integer('reasoning_tokens').notNull(),
+    cost: integer('cost').notNull(),
+    uncollected: integer('uncollected').notNull(),
+    providerCost: integer('provider_cost').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.accountId, table.day, table.model] })],
+);
+
+export type BillingRollupRow = typeof billingRollups.$inferSelect;
+
+/**
+ * An account's day of billing logs archived to R2 (`accounts/<id>/<day>.ndjson`) by the retention job:
+ * written, read back, counted and checksummed before its rows left D1. Exports read days older than
+ * the retention from these objects.
+ */
+export const billingLogArchives = sqliteTable(
+  'billing_log_archives',
+  {
+    accountId: text('account_id').notNull(),
+    /** YYYY-MM-DD (UTC). */
+    day: text('day').notNull(),
+    objectKey: text('object_key').notNull(),
+    rows: integer('rows').notNull(),
+    bytes: integer('bytes').notNull(),
+    /** Hex SHA-256 of the object's bytes. */
+    sha256: text('sha256').notNull(),
+    archivedAt: integer('archived_at').notNull(),
+    /** Set once the day's rows are gone from D1 (the archive was verified first). */
+    prunedAt: integer('pruned_at'),
+  },
+  (table) => [primaryKey({ columns: [table.accountId, table.day] })],
+);
+
+/** Exports too large for one response, built by a job into R2 and downloaded when ready. */
+export const billingLogExports = sqliteTable(
+  'billing_log_exports',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    fromMs: integer('from_ms').notNull(),
+    toMs: integer('to_ms').notNull(),
+    format: text('format', { enum: ['csv', 'ndjson'] }).notNull(),
+    status: text('status', { enum: ['pending', 'building', 'ready', 'failed'] }).notNull(),
+    /** The job's progress, so a build spans invocations (JSON: where it is, the multipart upload). */
+    progress: text('progress'),
+    objectKey: text('object_key'),
+    rows: integer('rows'),
+    bytes: integer('bytes'),
+    error: text('error'),
+    createdAt: integer('created_at').notNull(),
+    finishedAt: integer('finished_at'),
+    /** After this the object and the row are deleted. */
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (table) => [index('billing_log_exports_account_idx').on(table.accountId, table.createdAt), index('billing_log_exports_status_idx').on(table.status, table.createdAt)],
+);
+
+export type BillingLogExportRow = typeof billingLogExports.$inferSelect;

@@ -48,6 +48,9 @@ describe('the resources setup creates', () => {
       expect(TOML).toContain(`queue = "${names.queue}"`);
       expect(TOML).toContain(`dead_letter_queue = "${names.deadLetterQueue}"`);
       expect(TOML).toContain(`queue = "${names.deadLetterQueue}"`);
+      expect(TOML).toContain(`queue = "${names.billingLogQueue}"`);
+      expect(TOML).toContain(`dead_letter_queue = "${names.billingLogDeadLetterQueue}"`);
+      expect(TOML).toContain(`bucket_name = "${names.archiveBucket}"`);
     }
   });
 });
@@ -61,6 +64,9 @@ describe('npm run setup:cloudflare -- --print', () => {
       'npx wrangler d1 create find-token-production',
       'npx wrangler queues create find-token-charges-production',
       'npx wrangler queues create find-token-charges-dead-production',
+      'npx wrangler queues create find-token-billing-logs-production',
+      'npx wrangler queues create find-token-billing-logs-dead-production',
+      'npx wrangler r2 bucket create find-token-archive-production',
       `database_id = "<the id>"`,
       'npm run deploy -- --env production',
     ]) {
