@@ -20,6 +20,7 @@ export function resourceNames(env: Environment) {
     deadLetterQueue: `find-token-charges-dead-${env}`,
     billingLogQueue: `find-token-billing-logs-${env}`,
     billingLogDeadLetterQueue: `find-token-billing-logs-dead-${env}`,
+    exportQueue: `find-token-exports-${env}`,
     archiveBucket: `find-token-archive-${env}`,
   };
 }

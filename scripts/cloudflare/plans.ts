@@ -29,6 +29,7 @@ export function setupCreateCommands(env: Environment): string[][] {
     ['queues', 'create', names.deadLetterQueue],
     ['queues', 'create', names.billingLogQueue],
     ['queues', 'create', names.billingLogDeadLetterQueue],
+    ['queues', 'create', names.exportQueue],
     ['r2', 'bucket', 'create', names.archiveBucket],
   ];
 }

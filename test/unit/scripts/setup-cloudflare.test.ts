@@ -50,6 +50,7 @@ describe('the resources setup creates', () => {
       expect(TOML).toContain(`queue = "${names.deadLetterQueue}"`);
       expect(TOML).toContain(`queue = "${names.billingLogQueue}"`);
       expect(TOML).toContain(`dead_letter_queue = "${names.billingLogDeadLetterQueue}"`);
+      expect(TOML).toContain(`queue = "${names.exportQueue}"`);
       expect(TOML).toContain(`bucket_name = "${names.archiveBucket}"`);
     }
   });
@@ -66,6 +67,7 @@ describe('npm run setup:cloudflare -- --print', () => {
       'npx wrangler queues create find-token-charges-dead-production',
       'npx wrangler queues create find-token-billing-logs-production',
       'npx wrangler queues create find-token-billing-logs-dead-production',
+      'npx wrangler queues create find-token-exports-production',
       'npx wrangler r2 bucket create find-token-archive-production',
       `database_id = "<the id>"`,
       'npm run deploy -- --env production',
