@@ -3,6 +3,8 @@ import type { Env } from './env';
 import { runScheduled } from './jobs/scheduled';
 import { consumeCharges } from './account/charge-queue';
 import { runLogged } from './jobs/job-log';
+import { queueRole } from './base/queue-names';
+import { logError } from './base/log';
 
 export { AccountDurableObject } from './account/account-object';
 
@@ -13,8 +15,18 @@ export default {
   scheduled: (controller, env, ctx) => {
     ctx.waitUntil(runScheduled(controller.cron, env, new Date(controller.scheduledTime)));
   },
-  // Charges the worker could not record in time (account/charge-delivery.ts), and those that kept failing.
   queue: async (batch, env) => {
-    await runLogged('charges', { queue: batch.queue, messages: batch.messages.length }, () => consumeCharges(batch, env));
+    const role = queueRole(batch.queue);
+    switch (role) {
+      // Charges the worker could not record in time (account/charge-delivery.ts), and those that kept failing.
+      case 'charges':
+      case 'charges_dead':
+        await runLogged('charges', { queue: batch.queue, messages: batch.messages.length }, () => consumeCharges(batch, env));
+        return;
+      default:
+        // Not acknowledged: the queue retries it, and the line says which queue has no consumer here.
+        logError('queue.unknown', { queue: batch.queue, role, message: 'no consumer for this queue' });
+        batch.retryAll();
+    }
   },
 } satisfies ExportedHandler<Env>;

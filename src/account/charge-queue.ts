@@ -12,6 +12,7 @@ import type { Env } from '../env';
 import { recordLostCharge, type ChargeMessage } from './charge-delivery';
 import { accountStub } from './client';
 import { logError } from '../base/log';
+import { queueRole } from '../base/queue-names';
 
 export const CHARGES_QUEUE = 'find-token-charges';
 export const DEAD_CHARGES_QUEUE = 'find-token-charges-dead';
@@ -31,7 +32,8 @@ export interface ChargeBatchTally {
 }
 
 export async function consumeCharges(batch: MessageBatch<unknown>, env: Env): Promise<ChargeBatchTally> {
-  const dead = batch.queue === DEAD_CHARGES_QUEUE;
+  // Deployed names carry the environment (find-token-charges-dead-production): known by role, not by name.
+  const dead = queueRole(batch.queue) === 'charges_dead';
   const tally: ChargeBatchTally = { recorded: 0, retried: 0, dropped: 0, lost: 0 };
   await Promise.all(
     batch.messages.map(async (message) => {
