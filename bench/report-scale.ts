@@ -16,6 +16,10 @@ function measuredLines(r: ScaleResults): string[] {
   const e = r.d1.exactlyOnce;
   const perRow = bytesPerRow(r);
   const c = r.consumer;
+  const lag =
+    r.d1.lagP50Ms === null
+      ? `${NA} (\`ingested_at\` is empty: no queue pipeline in this build)`
+      : `p50 ${num(r.d1.lagP50Ms)} ms · p99 ${num(r.d1.lagP99Ms)} ms · max ${num(r.d1.lagMaxMs)} ms`;
   const batches = e.batchRowsSum === null ? `${NA} (no row carries a batch id: no queue pipeline in this build)` : `Σ rows over batches ${num(e.batchRowsSum)} = rows ${num(e.rows)}: ${e.batchRowsMatch ? 'yes' : '**no**'}`;
   return [
     `${r.date.slice(0, 10)} · ${r.machine.cpus} cores (${r.machine.cpuModel}) · Node ${r.machine.node} · ${num(r.accounts)} accounts · ${num(r.durationSeconds)} s of load at ${r.concurrency} connections · run took ${num(r.runSeconds)} s (provisioning ${num(r.provisioningSeconds)} s).`,
@@ -23,10 +27,10 @@ function measuredLines(r: ScaleResults): string[] {
     ``,
     `| figure | measured |`,
     `|---|---|`,
-    `| non-streaming chat across ${num(r.accounts)} accounts | **${num(r.load.requestsPerSecond)} req/s** (200s), ${num(r.load.errors)} errors${kinds(r.load.errorKinds)} |`,
+    `| non-streaming chat across ${num(r.accounts)} accounts | **${num(r.load.requestsPerSecond)} req/s** (200s), ${num(r.load.errors)} errors${kinds(r.load.errorKinds)}; ${num(Math.min(r.accounts, r.load.requests))} of ${num(r.load.requests)} requests were an account's first (its key read from D1, its first charge) |`,
     `| gateway CPU per request (worker, objects, queue and local D1 in one process) | ${num(r.load.gatewayCpuMsPerRequest, 2)} ms |`,
     `| one account (one object) at ${r.concurrency} connections | ${r.hotAccount ? `${num(r.hotAccount.requestsPerSecond)} req/s, ${num(r.hotAccount.errors)} errors${kinds(r.hotAccount.errorKinds)}` : NA} |`,
-    `| queue lag, response end → \`ingested_at\` | p50 ${num(r.d1.lagP50Ms)} ms · p99 ${num(r.d1.lagP99Ms)} ms · max ${num(r.d1.lagMaxMs)} ms |`,
+    `| queue lag, response end → \`ingested_at\` | ${lag} |`,
     `| drain after the load | ${r.drain.drained ? `${num(r.drain.waitedMs / 1000, 1)} s` : `**not drained** within ${r.drain.timeoutSeconds} s`} |`,
     `| consumer invocations (\`billing_log.batch\` lines) | ${c ? `${num(c.invocations)}, ${num(c.rows)} rows, ${num(c.inserted)} inserted` : NA} |`,
     `| D1 statements per second (consumer's active span) | ${c ? num(c.statementsPerSecond, 1) : NA} |`,
