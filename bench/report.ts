@@ -5,6 +5,7 @@ import { METERED_FLOORS } from './metered-floors.ts';
 import { beforeAfterLines, type BaselineResult } from './report-before-after.ts';
 import { accountBurstLines, concurrentStreamLines, type AccountBurstResult } from './report-bursts.ts';
 import { headlineFigures, targetLines } from './report-targets.ts';
+import { keepScaleSection } from './report-scale.ts';
 import type { LatencyResult, StreamFigures, ThroughputFigures } from './scenarios.ts';
 import { round } from './stats.ts';
 
@@ -50,6 +51,7 @@ export function markdown(r: Results): string {
     ``,
     `${r.date.slice(0, 10)} · ${r.machine.cpus} cores (${r.machine.cpuModel}) · Node ${r.machine.node} · ${r.storage} · run took ${Math.round(r.durationSeconds)} s.`,
     `Reproduce with \`npm install && npm run bench\`. Overhead = target − direct, interleaved rounds, medians of round medians.`,
+    `Billing logs under sustained load across 1,000 accounts, and the plan for 10,000 req/s: [Billing logs at scale](#billing-logs-at-scale) (\`npm run bench:scale\`).`,
     ``,
     ...beforeAfterLines(r),
     `## Non-streaming latency, concurrency 1`,
@@ -125,7 +127,8 @@ const README_END = '<!-- bench:end -->';
 export function writeReport(results: Results): string {
   writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
   const table = markdown(results);
-  writeFileSync('bench/RESULTS.md', `${table}\n\n${FINDINGS}`);
+  // The scale section is bench:scale's: kept as its last run wrote it.
+  writeFileSync('bench/RESULTS.md', keepScaleSection(readFileSync('bench/RESULTS.md', 'utf8'), `${table}\n\n${FINDINGS}`));
   const readme = readFileSync('README.md', 'utf8');
   const start = readme.indexOf(README_START);
   const end = readme.indexOf(README_END);

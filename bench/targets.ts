@@ -65,7 +65,10 @@ export interface GatewayBuild {
 /** The current tree, built into dist/ by run.ts. */
 export const CURRENT_BUILD: GatewayBuild = { name: 'find-token', root: '.' };
 
-export async function startGateway(standinUrl: string, shared: Record<string, unknown> = {}, build: GatewayBuild = CURRENT_BUILD): Promise<Running & { key: string }> {
+/** A started find-token: its URL, its one funded key, and its Miniflare (D1 and R2 read back by bench:scale). */
+export type Gateway = Running & { key: string; mf: Miniflare };
+
+export async function startGateway(standinUrl: string, shared: Record<string, unknown> = {}, build: GatewayBuild = CURRENT_BUILD): Promise<Gateway> {
   // Each build with its own wrangler.toml: a baseline revision may differ in flags, vars or bindings.
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(build.root, 'wrangler.toml'));
   const dir = stateDir(build === CURRENT_BUILD ? 'gateway' : 'baseline');
@@ -82,6 +85,10 @@ export async function startGateway(standinUrl: string, shared: Record<string, un
       bindings: { ...(workerOptions.bindings as Record<string, string>), ...vars },
       d1Databases: workerOptions.d1Databases,
       durableObjects: workerOptions.durableObjects,
+      // The queues (producers and this worker as their consumer) and the archive bucket, as deployed: local, in memory.
+      queueProducers: workerOptions.queueProducers,
+      queueConsumers: workerOptions.queueConsumers,
+      r2Buckets: workerOptions.r2Buckets,
     },
     { d1Persist: dir, durableObjectsPersist: dir, ...shared },
   );
@@ -91,6 +98,7 @@ export async function startGateway(standinUrl: string, shared: Record<string, un
     url,
     pid,
     key,
+    mf,
     stop: async () => {
       await mf.dispose();
       rmSync(dir, { recursive: true, force: true });

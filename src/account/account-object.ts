@@ -285,6 +285,7 @@ export class AccountDurableObject extends DurableObject<Env> {
       rateLimitPerMinute: this.holds.rateLimitPerMinute,
       ledgerTotals: this.ledger.ledgerTotals(),
       byok: this.holds.byokRequests(now),
+      storageBytes: this.ctx.storage.sql.databaseSize,
     };
   }
 

@@ -9,4 +9,6 @@ export interface AccountSummary {
   rateLimitPerMinute: number | null;
   ledgerTotals: Record<string, number>;
   byok: { month: string; requests: number };
+  /** The object's SQLite database size in bytes: how close an account comes to a Durable Object's storage limit. */
+  storageBytes: number;
 }

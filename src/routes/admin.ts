@@ -49,6 +49,8 @@ async function accountView(c: Context<AppEnv>, account: AccountRow) {
     rate_limit_override: summary.rateLimitPerMinute,
     // Charges neither recorded nor queued (logged as charge_lost): what the operator must replay.
     charges_lost: { count: lost.count, cost: usdNumber(lost.cost) },
+    // The object's own SQLite size: its ledger and logs grow with traffic (a Durable Object's storage is bounded).
+    storage_bytes: summary.storageBytes,
   };
 }
 

@@ -95,7 +95,7 @@ describe('account object: holds and charges', () => {
 describe('account object: identity', () => {
   it('knows its account from the id it is addressed by, before anything is written', async () => {
     const { accountId, stub } = account();
-    expect(await stub.summary(NOW)).toEqual({ accountId, balance: 0, reserved: 0, openReservations: 0, rateLimitPerMinute: null, ledgerTotals: {}, byok: { month: '2026-11', requests: 0 } });
+    expect(await stub.summary(NOW)).toEqual({ accountId, balance: 0, reserved: 0, openReservations: 0, rateLimitPerMinute: null, ledgerTotals: {}, byok: { month: '2026-11', requests: 0 }, storageBytes: expect.any(Number) });
   });
 });
 

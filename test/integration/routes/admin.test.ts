@@ -1,7 +1,8 @@
-import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, env, runInDurableObject, SELF, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/app';
-import { adminRequest, apiRequest, BASE } from '../helpers';
+import { accountStub } from '../../../src/account/client';
+import { adminRequest, apiRequest, BASE, createAccountWithKey } from '../helpers';
 
 const uniqueEmail = () => `ops-${crypto.randomUUID()}@example.com`;
 
@@ -45,7 +46,22 @@ describe('operator API', () => {
       rate_limit_per_minute: 600,
       rate_limit_override: null,
       charges_lost: { count: 0, cost: 0 },
+      storage_bytes: expect.any(Number),
     });
+  });
+
+  it("reports the size of the account object's own database, which grows with its ledger", async () => {
+    const { accountId } = await createAccountWithKey(0);
+    const stub = accountStub(env, accountId);
+    const sizeNow = () => runInDurableObject(stub, (_instance, state) => state.storage.sql.databaseSize);
+    const storageBytes = async () => (await (await adminRequest('GET', `/accounts/${accountId}`)).json<{ storage_bytes: number }>()).storage_bytes;
+    const before = await storageBytes();
+    expect(before).toBe(await sizeNow());
+    // Enough ledger rows to need new pages: the figure is the object's live size, not a constant.
+    for (let i = 0; i < 60; i++) await adminRequest('POST', `/accounts/${accountId}/credits`, { amount: 1, reason: `grant ${i} ${'x'.repeat(200)}` });
+    const after = await storageBytes();
+    expect(after).toBe(await sizeNow());
+    expect(after).toBeGreaterThan(before);
   });
 
   it('answers 404 for an unknown account', async () => {
