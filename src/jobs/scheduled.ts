@@ -14,6 +14,7 @@ import { recordJobRun } from './job-runs';
 import { reconcileRefunds } from '../payments/reconcile-refunds';
 import { logError, logWarn } from '../base/log';
 import { runLogged } from './job-log';
+import { sweepExpiredExports } from '../billing/export-store';
 
 export const CRON_HEALTH_CHECKS = '*/5 * * * *';
 export const CRON_DAILY = '0 3 * * *';
@@ -52,6 +53,8 @@ export const JOBS: Record<string, ScheduledJob[]> = {
         return `kept ${tally.kept}, reversed ${tally.reversed}, abandoned ${tally.abandoned}, unresolved ${tally.unresolved}`;
       },
     },
+    // Billing-log exports past their 7 days: object, then row.
+    { name: 'export_expiry', run: async (env, now) => `deleted ${await sweepExpiredExports(env.DB, env.ARCHIVE, now.getTime())}` },
   ],
 };
 
