@@ -3,7 +3,10 @@
  * retention job's R2 archives and their `billing_log_archives` rows) straight through the bindings, in the
  * shared line format, so export tests prove the reader's side of that contract.
  */
-import { env } from 'cloudflare:test';
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { createApp } from '../../../src/app';
+import type { ExportMessage } from '../../../src/billing/export-store';
+import { BASE } from '../helpers';
 import type { BillingLogRecord } from '../../../src/billing/billing-log';
 import { rowOfRecord } from '../../../src/billing/billing-log-store';
 import { randomHex, sha256Hex } from '../../../src/base/ids';
@@ -75,3 +78,40 @@ export async function insertRollup(accountId: string, day: string, model: string
 }
 
 export const sortedRecords = (records: BillingLogRecord[]): BillingLogRecord[] => [...records].sort(byKey);
+
+export const BULK_ROWS = 12_000;
+export const BULK_START = Date.parse('2026-07-01T00:00:00.000Z');
+
+/** A queue that keeps what is sent, so a test delivers each message itself. */
+export function capturingQueue() {
+  const sent: ExportMessage[] = [];
+  const queue = { send: async (body: ExportMessage) => void sent.push(body), sendBatch: async () => undefined } as unknown as Queue<ExportMessage>;
+  return { sent, queue };
+}
+
+/** A request through an app whose vars and EXPORTS queue are the test's. */
+export async function request(key: string, path: string, overrides: Record<string, unknown>): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await createApp().fetch(new Request(`${BASE}${path}`, { headers: { Authorization: `Bearer ${key}` } }), { ...env, ...overrides }, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+/** 12,000 rows in D1 (one statement), about 5.7 MB of NDJSON: more than one 5 MiB part. */
+export async function insertBulk(accountId: string): Promise<void> {
+  const prefix = randomHex(8);
+  await env.DB.prepare(
+    `INSERT INTO billing_logs (id, request_id, account_id, key_id, key_name, key_prefix, created_at, model, provider, mode, routing, prompt_tokens, cached_tokens,
+       completion_tokens, reasoning_tokens, cost, uncollected, provider_cost, estimated, status, latency_ms, stream, fallback_reason, batch_id, ingested_at)
+     WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 - 1)
+     SELECT 'bl_' || ?2 || printf('%08x', i), 'req_' || ?2 || printf('%08x', i), ?3, 'key_bulk', 'bulk', 'sk-ft_bulk', ?4 + i * 1000, 'deepseek-chat', 'deepseek',
+       'standard', 'price', i % 1000, 0, 34, 0, 1000 + i, 0, 900 + i, 0, 'succeeded', 100, 0, NULL, 'batch_test', ?4 + i * 1000 + 1 FROM n`,
+  )
+    .bind(BULK_ROWS, prefix, accountId, BULK_START)
+    .run();
+  await insertRollup(accountId, '2026-07-01', 'deepseek-chat', { requests: BULK_ROWS, cost: 0 });
+}
+
+/** The body as UTF-8 (Response.text() warns on a non-text Content-Type). */
+export const textOf = async (response: Response) => new TextDecoder().decode(await response.arrayBuffer());
+
