@@ -47,8 +47,9 @@ export function logRecord(accountId: string, createdAt: number, overrides: Parti
 /** Rows as the billing-log consumer writes them to D1. */
 export async function insertD1Logs(records: BillingLogRecord[]): Promise<void> {
   const db = createDb(env.DB);
-  for (let i = 0; i < records.length; i += 5) {
-    await db.insert(billingLogs).values(records.slice(i, i + 5).map((record) => ({ ...rowOfRecord(record), batchId: 'batch_test', ingestedAt: record.createdAt + 1_000 })));
+  // D1 binds at most 100 values per statement: 3 rows of 25 columns.
+  for (let i = 0; i < records.length; i += 3) {
+    await db.insert(billingLogs).values(records.slice(i, i + 3).map((record) => ({ ...rowOfRecord(record), batchId: 'batch_test', ingestedAt: record.createdAt + 1_000 })));
   }
 }
 
