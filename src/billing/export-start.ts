@@ -78,3 +78,17 @@ export function toPublicExport(row: BillingLogExportRow, config: Config) {
     download_url: row.status === 'ready' ? `${url}/download` : null,
   };
 }
+
+/** A ready export's file, streamed from R2; undefined when it is not ready or its object is gone. */
+export async function exportDownload(bucket: R2Bucket, row: BillingLogExportRow): Promise<Response | undefined> {
+  const object = row.status === 'ready' && row.objectKey ? await bucket.get(row.objectKey) : null;
+  if (!object) return undefined;
+  return new Response(object.body, {
+    headers: {
+      'Content-Type': CONTENT_TYPES[row.format],
+      'Content-Disposition': `attachment; filename="${exportFilename(row.fromMs, row.toMs, row.format)}"`,
+      'Content-Length': String(object.size),
+      'Cache-Control': 'no-store',
+    },
+  });
+}

@@ -2,8 +2,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { notFound } from '../errors';
-import { CONTENT_TYPES, exportFilename } from '../billing/export-format';
-import { exportRange, startExport, toPublicExport } from '../billing/export-start';
+import { exportDownload, exportRange, startExport, toPublicExport } from '../billing/export-start';
 import { findExport } from '../billing/export-store';
 import { ExportQuerySchema } from '../schemas/billing-requests';
 import { zodToApiError } from '../schemas/zod-error';
@@ -28,14 +27,7 @@ export const billingLogExports = new Hono<AppEnv>()
   .get('/exports/:id/download', async (c) => {
     const row = await findExport(c.env.DB, c.get('auth').accountId, c.req.param('id'), Date.now());
     if (!row) throw missing(c.req.param('id'));
-    const object = row.status === 'ready' && row.objectKey ? await c.env.ARCHIVE.get(row.objectKey) : null;
-    if (!object) throw notFound('export', `Export '${row.id}' is ${row.status === 'ready' ? 'gone' : `not ready (${row.status})`}: GET /v1/user/billing-logs/exports/${row.id} for its status.`);
-    return new Response(object.body, {
-      headers: {
-        'Content-Type': CONTENT_TYPES[row.format],
-        'Content-Disposition': `attachment; filename="${exportFilename(row.fromMs, row.toMs, row.format)}"`,
-        'Content-Length': String(object.size),
-        'Cache-Control': 'no-store',
-      },
-    });
+    const download = await exportDownload(c.env.ARCHIVE, row);
+    if (!download) throw notFound('export', `Export '${row.id}' is ${row.status === 'ready' ? 'gone' : `not ready (${row.status})`}: GET /v1/user/billing-logs/exports/${row.id} for its status.`);
+    return download;
   });
