@@ -112,6 +112,16 @@ describe('GET /v1/user/billing-logs/export', () => {
     expect(body.error.param).toBe(param);
   });
 
+  it('needs a key with the inference scope, on every export path', async () => {
+    const account = await createAccountWithKey(0);
+    const manage = await (await apiRequest(account.key, 'POST', '/v1/user/keys', { name: 'manage only', scopes: ['manage'] })).json<{ key: string }>();
+    for (const path of ['/v1/user/billing-logs/export', '/v1/user/billing-logs/exports/exp_00000000000000000000000000000000', '/v1/user/billing-logs/exports/exp_00000000000000000000000000000000/download']) {
+      const response = await apiRequest(manage.key, 'GET', path);
+      expect(response.status).toBe(403);
+      expect((await response.json<{ error: { code: string } }>()).error.code).toBe('insufficient_scope');
+    }
+  });
+
   it('defaults to CSV of the last 30 days', async () => {
     const account = await createAccountWithKey(0);
     const inside = logRecord(account.accountId, Date.now() - 29 * DAY);
