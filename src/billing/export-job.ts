@@ -49,7 +49,7 @@ export async function runExportMessage(deps: ExportJobDeps, message: ExportMessa
     return await buildStep(deps, message);
   } catch (error) {
     if (attempts < EXPORT_MAX_ATTEMPTS) throw error;
-    logError('export.failed', { exportId: message.exportId, message: messageOf(error) });
+    logError('export.failed', { exportId: message.exportId, message: 'marked failed after its last attempt', cause: messageOf(error) });
     await deps.db
       .prepare(`UPDATE billing_log_exports SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status IN ('pending', 'building')`)
       .bind('The export could not be built; start it again.', (deps.now ?? Date.now)(), message.exportId)
@@ -186,7 +186,7 @@ export async function consumeExports(batch: MessageBatch<ExportMessage>, env: En
       await runExportMessage(deps, message.body, message.attempts);
       message.ack();
     } catch (error) {
-      logError('export.step_failed', { exportId: message.body.exportId, attempts: message.attempts, message: messageOf(error) });
+      logError('export.step_failed', { exportId: message.body.exportId, attempts: message.attempts, message: 'retried from its saved place', cause: messageOf(error) });
       message.retry();
     }
   }

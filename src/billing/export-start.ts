@@ -3,6 +3,7 @@
  * enough for one response) or a job (a `billing_log_exports` row and an EXPORTS message). The API route
  * and the dashboard both call it.
  */
+import { hashAccountId } from '../base/log';
 import type { Config, Env } from '../env';
 import type { BillingLogExportRow } from '../db/schema';
 import { invalidValue, tooManyExports } from '../errors';
@@ -39,7 +40,7 @@ export async function startExport(env: Env, config: Config, range: ExportRange, 
   if (estimate <= config.exportInlineMaxRows) {
     return {
       kind: 'inline',
-      body: exportStream({ db: env.DB, bucket: env.ARCHIVE }, range, format, { accountId: range.accountId }),
+      body: exportStream({ db: env.DB, bucket: env.ARCHIVE }, range, format, { account: hashAccountId(range.accountId) }),
       headers: { 'Content-Type': CONTENT_TYPES[format], 'Content-Disposition': `attachment; filename="${exportFilename(range.from, range.to, format)}"`, 'Cache-Control': 'no-store' },
     };
   }

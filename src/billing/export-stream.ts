@@ -32,7 +32,7 @@ export function exportStream(source: ExportSource, range: ExportRange, format: E
           }
           controller.enqueue(encoder.encode(next.value.map((row) => encodeRow(row, format)).join('')));
         } catch (error) {
-          logError('export.stream_failed', { ...context, message: messageOf(error) });
+          logError('export.stream_failed', { ...context, message: 'the export ended with its error line', cause: messageOf(error) });
           const failure = internalError();
           controller.enqueue(encoder.encode(errorTrailer(format, { message: 'The export stopped before its end: it is incomplete. Retry the same range.', type: failure.type, code: failure.code })));
           controller.close();

@@ -1,7 +1,9 @@
-import { env } from 'cloudflare:test';
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
+import worker from '../../../src/index';
+import type { Env } from '../../../src/env';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_MAX_ATTEMPTS, runExportMessage, type ExportJobDeps } from '../../../src/billing/export-job';
-import { openExport, readExport, sweepExpiredExports, EXPORT_TTL_MS } from '../../../src/billing/export-store';
+import { EXPORT_TTL_MS, openExport, readExport, sweepExpiredExports, type ExportMessage } from '../../../src/billing/export-store';
 import { createAccountWithKey, type TestAccount } from '../helpers';
 import { BULK_START, capturingQueue, insertBulk, insertRollup, logRecord, insertD1Logs, request, textOf } from './export-helpers';
 
@@ -118,5 +120,20 @@ describe('exports built by a job: limits and expiry', () => {
     expect(await env.ARCHIVE.head(old.row.objectKey!)).toBeNull();
     expect(await readExport(env.DB, fresh.row.id)).toMatchObject({ status: 'pending' });
     expect(await (await env.ARCHIVE.get(fresh.row.objectKey!))?.text()).toBe('fresh');
+  });
+});
+
+describe('the EXPORTS queue', () => {
+  it('hands a batch of the exports queue to the export job, which acknowledges the message once the export is ready', async () => {
+    const account = await createAccountWithKey(0);
+    await insertD1Logs([logRecord(account.accountId, Date.parse('2026-08-07T01:00:00.000Z'))]);
+    const opened = await openExport(env.DB, { accountId: account.accountId, from: Date.parse('2026-08-07T00:00:00Z'), to: Date.parse('2026-08-08T00:00:00Z') }, 'ndjson', Date.now());
+    if (!opened.ok) throw new Error('not opened');
+    const batch = createMessageBatch<ExportMessage>('find-token-exports-production', [{ id: 'm1', timestamp: Date.now(), attempts: 1, body: { exportId: opened.row.id, step: 0 } }]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch as MessageBatch<unknown>, env as Env);
+    ctx.waitUntil(Promise.resolve());
+    expect(await getQueueResult(batch, ctx)).toMatchObject({ explicitAcks: ['m1'], retryMessages: [] });
+    expect(await readExport(env.DB, opened.row.id)).toMatchObject({ status: 'ready', rows: 1 });
   });
 });
