@@ -10,6 +10,11 @@ import { dayOf, type ExportRange } from './export-source';
 
 export const MAX_PENDING_EXPORTS = 3;
 export const EXPORT_TTL_MS = 7 * 24 * 60 * 60_000;
+/**
+ * An export still unfinished this long after it was asked for has lost its message (a step killed past its
+ * last retry by a platform limit, which no catch sees): it is marked failed, freeing its slot.
+ */
+export const EXPORT_STALL_MS = 24 * 60 * 60_000;
 /** Expired exports deleted per query of the daily sweep, and the most queries one sweep makes. */
 const SWEEP_PAGE = 100;
 const SWEEP_PAGES = 20;
@@ -111,4 +116,13 @@ export async function sweepExpiredExports(db: D1Database, bucket: R2Bucket, now:
     if (results.length < SWEEP_PAGE) break;
   }
   return deleted;
+}
+
+/** Marks exports failed that have been unfinished for EXPORT_STALL_MS; the expiry sweep later deletes them and aborts their upload. */
+export async function failStalledExports(db: D1Database, now: number): Promise<number> {
+  const result = await db
+    .prepare(`UPDATE billing_log_exports SET status = 'failed', error = ?, finished_at = ? WHERE status IN ('pending', 'building') AND created_at <= ?`)
+    .bind('The export stopped before it was ready; start it again.', now, now - EXPORT_STALL_MS)
+    .run();
+  return result.meta.changes;
 }

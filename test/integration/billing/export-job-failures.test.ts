@@ -3,7 +3,7 @@ import worker from '../../../src/index';
 import type { Env } from '../../../src/env';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_MAX_ATTEMPTS, runExportMessage, type ExportJobDeps } from '../../../src/billing/export-job';
-import { EXPORT_TTL_MS, openExport, readExport, sweepExpiredExports, type ExportMessage } from '../../../src/billing/export-store';
+import { EXPORT_STALL_MS, EXPORT_TTL_MS, failStalledExports, openExport, readExport, sweepExpiredExports, type ExportMessage } from '../../../src/billing/export-store';
 import { createAccountWithKey, type TestAccount } from '../helpers';
 import { BULK_START, capturingQueue, insertBulk, insertRollup, logRecord, insertD1Logs, request, textOf } from './export-helpers';
 
@@ -103,6 +103,18 @@ describe('exports built by a job: limits and expiry', () => {
     const download = await request(account.key, `/v1/user/billing-logs/exports/${id}/download`, {});
     expect(download.headers.get('Content-Type')).toBe('text/csv; charset=utf-8');
     expect(await textOf(download)).toBe(await textOf(await request(account.key, path, {})));
+  });
+
+  it('fails an export left unfinished for a day (its message lost), which frees its slot', async () => {
+    const account = await createAccountWithKey(0);
+    const range = { accountId: account.accountId, from: 0, to: 1 };
+    const now = Date.now();
+    const stalled = await openExport(env.DB, range, 'csv', now - EXPORT_STALL_MS);
+    const recent = await openExport(env.DB, range, 'csv', now - 1_000);
+    if (!stalled.ok || !recent.ok) throw new Error('not opened');
+    expect(await failStalledExports(env.DB, now)).toBeGreaterThanOrEqual(1);
+    expect(await readExport(env.DB, stalled.row.id)).toMatchObject({ status: 'failed', error: 'The export stopped before it was ready; start it again.' });
+    expect(await readExport(env.DB, recent.row.id)).toMatchObject({ status: 'pending' });
   });
 
   it('deletes an expired export, its object then its row, and keeps one still valid', async () => {
