@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toPublicBillingLog, rowOfRecord } from '../../../src/billing/billing-log-store';
 import { CSV_COLUMNS } from '../../../src/billing/export-format';
-import { apiRequest, createAccountWithKey } from '../helpers';
+import { adminRequest, apiRequest, createAccountWithKey } from '../helpers';
 import { insertD1Logs, logRecord, sortedRecords, writeArchive } from './export-helpers';
 
 const DAY = 24 * 60 * 60_000;
@@ -120,6 +120,20 @@ describe('GET /v1/user/billing-logs/export', () => {
       expect(response.status).toBe(403);
       expect((await response.json<{ error: { code: string } }>()).error.code).toBe('insufficient_scope');
     }
+  });
+
+  it("counts in the account's per-minute rate limit like every /v1 request", async () => {
+    const account = await createAccountWithKey(0);
+    expect((await adminRequest('PATCH', `/accounts/${account.accountId}`, { rate_limit_per_minute: 1 })).status).toBe(200);
+    // Not at the very end of a minute: both requests land in one window.
+    const left = 60_000 - (Date.now() % 60_000);
+    if (left < 5_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
+    const first = await exportOf(account.key, { format: 'ndjson' });
+    expect(first.status).toBe(200);
+    await first.arrayBuffer();
+    const second = await exportOf(account.key, { format: 'ndjson' });
+    expect(second.status).toBe(429);
+    expect((await second.json<{ error: { code: string } }>()).error.code).toBe('rate_limit_exceeded');
   });
 
   it('defaults to CSV of the last 30 days', async () => {
