@@ -51,6 +51,11 @@ describe('GET /v1/user/billing-logs/export', () => {
     expect(lines[1]).toBe(
       [first.id, first.request_id, first.created_at, 'deepseek-chat', 'deepseek', 'standard', 'price', 12, 0, 34, 0, 46, 0.012346, 0, 0.0117, 'false', 'succeeded', 100, 'false', '', first.key!.id, 'test', 'sk-ft_abcd'].join(','),
     );
+    // The archived row without a key: empty key cells, its fallback reason.
+    const keyless = toPublicBillingLog(rowOfRecord(all[3]!));
+    expect(lines[4]).toBe(
+      [keyless.id, keyless.request_id, keyless.created_at, 'deepseek-chat', 'deepseek', 'standard', 'price', 12, 0, 34, 0, 46, 0.012346, 0, 0.0117, 'false', 'succeeded', 100, 'false', 'key_refused', '', '', ''].join(','),
+    );
   });
 
   it('filters a range inside one archived day by time, edges included', async () => {
