@@ -122,7 +122,7 @@ export const modelNotAllowed = (model: string, models: readonly string[], param 
 export const insufficientCredits = (message: string): ApiError => error(402, 'invalid_request_error', 'insufficient_credits', message);
 export const unknownUrl = (message: string): ApiError => error(404, 'not_found_error', 'unknown_url', message);
 /** `what` names the code: `account` → account_not_found. */
-export const notFound = (what: 'account' | 'recharge' | 'billing_log' | 'key' | 'provider_key', message: string): ApiError =>
+export const notFound = (what: 'account' | 'recharge' | 'billing_log' | 'key' | 'provider_key' | 'export', message: string): ApiError =>
   error(404, 'not_found_error', `${what}_not_found`, message);
 /** `hint`: what the client should do instead (the Messages API names Claude Code's model variables). */
 export const modelNotFound = (model: string, hint = 'GET /v1/models lists the available models.'): ApiError =>
@@ -139,6 +139,9 @@ export const rateLimited = (limit: number, retryAfterSeconds: number, per = 'req
   error(429, 'rate_limit_error', 'rate_limit_exceeded', `Rate limit reached: ${limit} ${per}. Retry after ${retryAfterSeconds} s.`, {
     headers: retryAfterHeader(retryAfterSeconds * 1000),
   });
+/** An account with MAX_PENDING_EXPORTS exports still being built asks for another. */
+export const tooManyExports = (limit: number): ApiError =>
+  error(429, 'rate_limit_error', 'too_many_exports', `At most ${limit} exports may be built at once for an account; wait for one to finish.`);
 
 // 5xx: ours or a provider's; the client may retry.
 export const internalError = (cause?: unknown): ApiError =>

@@ -5,6 +5,8 @@ import { consumeCharges } from './account/charge-queue';
 import { runLogged } from './jobs/job-log';
 import { queueRole } from './base/queue-names';
 import { logError } from './base/log';
+import { consumeExports } from './billing/export-job';
+import type { ExportMessage } from './billing/export-store';
 
 export { AccountDurableObject } from './account/account-object';
 
@@ -22,6 +24,10 @@ export default {
       case 'charges':
       case 'charges_dead':
         await runLogged('charges', { queue: batch.queue, messages: batch.messages.length }, () => consumeCharges(batch, env));
+        return;
+      // Billing-log exports too large for one response (billing/export-job.ts): a step of one export per message.
+      case 'exports':
+        await runLogged('exports', { queue: batch.queue, messages: batch.messages.length }, () => consumeExports(batch as MessageBatch<ExportMessage>, env));
         return;
       default:
         // Not acknowledged: the queue retries it, and the line says which queue has no consumer here.

@@ -2,7 +2,7 @@
  * Cron dispatch. The schedules live in wrangler.toml: provider health checks
  * every five minutes, credit expiry (warnings, expiry, deactivation) begun daily
  * and continued a page every five minutes until the day's sweep is done, and the
- * reconciliation of refunds left pending daily. An unknown cron is logged rather
+ * reconciliation of refunds left pending daily, and the expiry of billing-log exports daily. An unknown cron is logged rather
  * than silently ignored. Each job's run is recorded (jobs/job-runs.ts) for GET
  * /admin/v1/health; a job that throws is recorded as failed and the next still runs.
  */
@@ -14,6 +14,7 @@ import { recordJobRun } from './job-runs';
 import { reconcileRefunds } from '../payments/reconcile-refunds';
 import { logError, logWarn } from '../base/log';
 import { runLogged } from './job-log';
+import { failStalledExports, sweepExpiredExports } from '../billing/export-store';
 
 export const CRON_HEALTH_CHECKS = '*/5 * * * *';
 export const CRON_DAILY = '0 3 * * *';
@@ -50,6 +51,14 @@ export const JOBS: Record<string, ScheduledJob[]> = {
       run: async (env, now) => {
         const tally = await reconcileRefunds(env, now);
         return `kept ${tally.kept}, reversed ${tally.reversed}, abandoned ${tally.abandoned}, unresolved ${tally.unresolved}`;
+      },
+    },
+    // Billing-log exports: those stalled a day are failed (their slot freed); those past their 7 days deleted, object then row.
+    {
+      name: 'export_expiry',
+      run: async (env, now) => {
+        const failed = await failStalledExports(env.DB, now.getTime());
+        return `failed ${failed} stalled, deleted ${await sweepExpiredExports(env.DB, env.ARCHIVE, now.getTime())}`;
       },
     },
   ],

@@ -127,6 +127,23 @@ export const BillingLog = z.object({
 });
 export const BillingLogPage = paged(BillingLog);
 
+export const BillingLogExport = z.object({
+  id: z.string(),
+  object: z.literal('billing_log_export'),
+  status: z.enum(['pending', 'building', 'ready', 'failed']),
+  format: z.enum(['csv', 'ndjson']),
+  from: ms,
+  to: ms,
+  created_at: ms,
+  finished_at: ms.nullable(),
+  expires_at: ms,
+  rows: z.number().int().nullable(),
+  bytes: z.number().int().nullable(),
+  error: z.string().nullable(),
+  url: z.string(),
+  download_url: z.string().nullable(),
+});
+
 export const ProviderKey = z.object({
   id: z.string(),
   object: z.literal('provider_key'),

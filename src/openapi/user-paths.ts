@@ -1,6 +1,6 @@
 /** The account's own resources under /v1/user: keys, balance, billing logs, provider keys, recharges. */
 import { RegisterSchema } from '../schemas/byok-requests';
-import { LogQuerySchema } from '../schemas/billing-requests';
+import { ExportQuerySchema, LogQuerySchema } from '../schemas/billing-requests';
 import { RechargeRequestSchema } from '../schemas/credit-requests';
 import { CreateKeySchema } from '../schemas/key-requests';
 import { BODY_CODES, errorResponses, KEYED_CODES, success } from './components';
@@ -23,6 +23,23 @@ function logQueryParameters() {
   };
   return Object.entries(properties).map(([name, schema]) => queryParameter(name, what[name] ?? name, schema));
 }
+
+function exportQueryParameters() {
+  const { properties } = requestSchema(ExportQuerySchema) as { properties: Record<string, SchemaObject> };
+  const what: Record<string, string> = {
+    from: 'From this time (inclusive): Unix ms or ISO 8601. Default: 30 days before `to`.',
+    to: 'Until this time (inclusive): Unix ms or ISO 8601. Default and most: now.',
+    format: '`csv` (default) or `ndjson`.',
+  };
+  return Object.entries(properties).map(([name, schema]) => queryParameter(name, what[name] ?? name, schema));
+}
+
+/** The file an export streams: CSV (a header row, then a row per call) or NDJSON (a billing log per line). */
+const exportFile = (description: string) => ({
+  description,
+  headers: { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } },
+  content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: responseSchema(R.BillingLog) } },
+});
 
 const pageParameters = [
   queryParameter('limit', 'Rows per page, 1 to 100 (default 20).', { type: 'integer', minimum: 1, maximum: 100 }),
@@ -88,6 +105,46 @@ export const USER_ENDPOINTS: Endpoint[] = [
       security: BEARER,
       parameters: [pathParameter('request_id', 'The call’s `X-Request-Id`')],
       responses: { '200': success('The call.', responseSchema(R.BillingLog)), ...errorResponses([...INFERENCE, 'billing_log_not_found', 'billing_logs_unavailable']) },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/user/billing-logs/export',
+    summary: 'Every call of a time range, oldest first, as CSV or NDJSON: streamed, or (a large range) built by a job to download.',
+    operation: {
+      operationId: 'exportBillingLogs',
+      description: `${needsScope('inference')} A range of at most EXPORT_INLINE_MAX_ROWS calls (estimated) streams at once; a larger one answers 202 with an export to poll. A failure after the stream began ends it with an error line (NDJSON: an error object; CSV: a line starting \`#error\`).`,
+      security: BEARER,
+      parameters: exportQueryParameters(),
+      responses: {
+        '200': exportFile('The calls, streamed.'),
+        '202': success('Too large to stream: an export is being built.', responseSchema(R.BillingLogExport)),
+        ...errorResponses([...INFERENCE, 'invalid_value', 'too_many_exports']),
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/user/billing-logs/exports/{id}',
+    summary: 'An export built by a job: its status, and its download link once ready (kept 7 days).',
+    operation: {
+      operationId: 'retrieveBillingLogExport',
+      description: needsScope('inference'),
+      security: BEARER,
+      parameters: [pathParameter('id', 'The export’s id')],
+      responses: { '200': success('The export.', responseSchema(R.BillingLogExport)), ...errorResponses([...INFERENCE, 'export_not_found']) },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/user/billing-logs/exports/{id}/download',
+    summary: 'Download a ready export.',
+    operation: {
+      operationId: 'downloadBillingLogExport',
+      description: needsScope('inference'),
+      security: BEARER,
+      parameters: [pathParameter('id', 'The export’s id')],
+      responses: { '200': exportFile('The export’s file.'), ...errorResponses([...INFERENCE, 'export_not_found']) },
     },
   },
   {

@@ -8,6 +8,7 @@ import { usdNumber } from '../base/money';
 import { invalidValue, notFound } from '../errors';
 import { LogQuerySchema } from '../schemas/billing-requests';
 import { zodToApiError } from '../schemas/zod-error';
+import { billingLogExports } from './billing-exports';
 
 export const balance = new Hono<AppEnv>().get('/', async (c) => {
   const { accountId } = c.get('auth');
@@ -27,6 +28,8 @@ export const balance = new Hono<AppEnv>().get('/', async (c) => {
 });
 
 export const billingLogs = new Hono<AppEnv>()
+  // Before '/:requestId', which would take '/export'.
+  .route('/', billingLogExports)
   .get('/', async (c) => {
     const parsed = LogQuerySchema.safeParse(c.req.query(), { reportInput: true });
     if (!parsed.success) throw zodToApiError(parsed.error);

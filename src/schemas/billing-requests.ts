@@ -18,3 +18,10 @@ export const LogQuerySchema = z.strictObject({
   from: instant.optional(),
   to: instant.optional(),
 });
+
+/** GET /v1/user/billing-logs/export's query (defaults and range checks: billing/export-start.ts). */
+export const ExportQuerySchema = z.strictObject({
+  from: instant.optional(),
+  to: instant.optional(),
+  format: z.enum(['csv', 'ndjson']).default('csv'),
+});

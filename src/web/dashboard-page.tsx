@@ -1,4 +1,4 @@
-/** The dashboard: balance and recharge, API keys, provider keys, usage, billing logs and recharges. */
+/** The dashboard: balance and recharge, API keys, provider keys, usage, exports, billing logs and recharges. */
 import type { AccountSummary } from '../account/account-summary';
 import type { StoredByokKey } from '../account/byok-key-store';
 import type { ListedKey } from '../accounts/create-key';
@@ -11,6 +11,7 @@ import { ConfirmedAction, Csrf } from './form-parts';
 import { KeysSection } from './keys-section';
 import { balance, requestCost, total } from './money-view';
 import { UsageChart, type UsageRow } from './usage-chart';
+import { ExportForm } from './export-page';
 
 export interface DashboardData {
   email: string;
@@ -126,6 +127,8 @@ export function DashboardPage(props: DashboardData) {
         <UsageChart rows={props.usage} now={props.now} metric="cost" title="Daily cost" />
         <UsageChart rows={props.usage} now={props.now} metric="requests" title="Daily requests" />
       </section>
+
+      <ExportForm csrf={csrf} now={props.now} />
 
       <section aria-labelledby="logs-title">
         <h2 id="logs-title">Billing logs</h2>

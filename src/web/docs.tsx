@@ -10,6 +10,7 @@ import { ClaudeCodeSection } from './guide/claude-code';
 import { BillingSection } from './guide/billing-section';
 import { EndpointsTable } from './guide/endpoints-table';
 import { ErrorsTable } from './guide/errors-table';
+import { ExportsSection } from './guide/exports-section';
 import { Faq } from './guide/faq';
 import { HeadersTable } from './guide/headers-table';
 import { KeysAccess } from './guide/keys-access';
@@ -28,6 +29,7 @@ const CONTENTS: ReadonlyArray<[string, string]> = [
   ['claude-code-setup', 'Claude Code and the Anthropic SDKs'],
   ['routing', 'Routing'],
   ['billing', 'Billing'],
+  ['exports', 'Exporting billing logs'],
   ['byok', 'Bring your own key'],
   ['keys', 'Keys and access'],
   ['errors', 'Errors'],
@@ -59,6 +61,7 @@ export function DocsPage(props: { config: Config; baseUrl: string; signedIn: boo
       <ClaudeCodeSection siteUrl={siteUrl} />
       <RoutingSection config={config} />
       <BillingSection config={config} />
+      <ExportsSection config={config} />
       <ByokSection config={config} baseUrl={baseUrl} />
       <KeysAccess baseUrl={baseUrl} />
       <ErrorsTable />

@@ -32,6 +32,11 @@ import { Layout, pageSecurityHeaders } from './layout';
 import { anonymousCsrf, bindLinkToBrowser, currentSession, endSession, forgetLink, issueLoginToken, linkAskedHere, LOGIN_TOKEN_TTL_MS, loginTokenEmail, readSession, redeemLoginToken, sameToken, startSession, type WebSession } from './session';
 import { SignInPage } from './sign-in-page';
 import { readUsage } from './usage-chart';
+import { ExportPage } from './export-page';
+import { exportDownload, exportRange, startExport } from '../billing/export-start';
+import { findExport } from '../billing/export-store';
+import { ExportQuerySchema } from '../schemas/billing-requests';
+import { zodToApiError } from '../schemas/zod-error';
 
 type Message = { kind: 'ok' | 'bad'; text: string };
 
@@ -62,6 +67,7 @@ const firstIssue = (error: z.ZodError) => error.issues[0]?.message ?? 'is not va
 const invalidLink = (): Message => ({ kind: 'bad', text: 'This sign-in link is invalid, used or expired. Ask for a new one below.' });
 const mailRefused = (): Message => ({ kind: 'bad', text: 'Sign-in links cannot be emailed from this gateway right now (mail_unavailable). Please contact the operator.' });
 const csrfRefused = (): Message => ({ kind: 'bad', text: 'This form expired or did not come from this site. Reload the page and try again.' });
+const exportGone = (): Message => ({ kind: 'bad', text: 'This export is not ready, or no longer exists (exports are kept 7 days). Start a new one below.' });
 const accountSuspended = (): Message => ({
   kind: 'bad',
   text: 'This account is suspended: its dashboard and API keys are closed, and signing in is refused until the suspension is lifted. Contact support.',
@@ -247,6 +253,32 @@ export const web = new Hono<AppEnv>()
       return c.redirect('/dashboard?message=key-revoked', 303);
     }),
   )
+  .post(
+    '/dashboard/export',
+    dashboardAction(async (c, session, body) => {
+      // Whole UTC days from the date inputs: the last day up to its final millisecond (capped at now).
+      const parsed = ExportQuerySchema.safeParse({ from: field(body, 'from'), to: `${field(body, 'to') ?? ''}T23:59:59.999Z`, format: field(body, 'format') }, { reportInput: true });
+      if (!parsed.success) throw zodToApiError(parsed.error);
+      const now = Date.now();
+      const started = await startExport(c.env, c.get('config'), exportRange(session.accountId, parsed.data, now), parsed.data.format, now);
+      if (started.kind === 'job') return c.redirect(`/dashboard/exports/${started.row.id}`, 303);
+      return new Response(started.body, { headers: started.headers });
+    }),
+  )
+  .get('/dashboard/exports/:id', async (c) => {
+    const session = await dashboardSession(c);
+    if (session instanceof Response) return session;
+    const row = await findExport(c.env.DB, session.accountId, c.req.param('id'), Date.now());
+    if (!row) return c.html(<DashboardPage {...await dashboardData(c, session, { message: exportGone() })} />, 404);
+    return c.html(<ExportPage row={row} csrf={session.csrfToken} />);
+  })
+  .get('/dashboard/exports/:id/download', async (c) => {
+    const session = await dashboardSession(c);
+    if (session instanceof Response) return session;
+    const row = await findExport(c.env.DB, session.accountId, c.req.param('id'), Date.now());
+    const download = row && (await exportDownload(c.env.ARCHIVE, row));
+    return download || c.html(<DashboardPage {...await dashboardData(c, session, { message: exportGone() })} />, 404);
+  })
   .post(
     '/dashboard/byok',
     dashboardAction(async (c, session, body) => {

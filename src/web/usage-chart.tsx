@@ -12,13 +12,14 @@ export interface UsageRow {
   cost: number;
 }
 
+/**
+ * The last 30 days from the daily rollups (at most 30 × models rows, one primary-key range), never from
+ * the raw billing logs, whose count grows with use.
+ */
 export async function readUsage(db: D1Database, accountId: string, now: number): Promise<UsageRow[]> {
-  const since = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate()) - (CHART_DAYS - 1) * DAY_MS;
+  const since = new Date(now - (CHART_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
   const { results } = await db
-    .prepare(
-      `SELECT strftime('%Y-%m-%d', created_at / 1000, 'unixepoch') AS day, model, COUNT(*) AS requests, SUM(cost) AS cost
-         FROM billing_logs WHERE account_id = ? AND created_at >= ? GROUP BY day, model ORDER BY day, model`,
-    )
+    .prepare('SELECT day, model, requests, cost FROM billing_rollups WHERE account_id = ? AND day >= ? ORDER BY day, model')
     .bind(accountId, since)
     .all<UsageRow>();
   return results;

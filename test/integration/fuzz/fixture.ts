@@ -8,6 +8,7 @@
 import { env } from 'cloudflare:test';
 import { randomHex, sha256Hex } from '../../../src/base/ids';
 import { issueLoginToken } from '../../../src/web/session';
+import { openExport } from '../../../src/billing/export-store';
 import { adminRequest, apiRequest, chat, createAccountWithKey, fetchWithEnv, hello } from '../helpers';
 import { paidAccount } from '../payments/helpers';
 
@@ -21,6 +22,8 @@ export interface Fixture {
   /** A key of the same account that DELETE cases may revoke (never the one they authenticate with). */
   victimKeyId: string;
   billingLogId: string;
+  /** A billing-log export of the account (pending: its job never runs here). */
+  exportId: string;
   providerKeyId: string;
   rechargeId: string;
   localRechargeId: string;
@@ -60,6 +63,12 @@ export async function newLoginToken(): Promise<string> {
   return issued.token;
 }
 
+async function openedExport(accountId: string): Promise<string> {
+  const opened = await openExport(env.DB, { accountId, from: 0, to: Date.now() }, 'csv', Date.now());
+  if (!opened.ok) throw new Error('fuzz fixture: an export was refused');
+  return opened.row.id;
+}
+
 export async function setUpFixture(): Promise<Fixture> {
   const { accountId, key } = await createAccountWithKey(1_000);
   // Every case is a request on this account: the default per-minute limit would turn most of them into 429s.
@@ -79,6 +88,7 @@ export async function setUpFixture(): Promise<Fixture> {
     key,
     victimKeyId: victim.id,
     billingLogId: called.headers.get('X-Request-Id')!,
+    exportId: await openedExport(accountId),
     providerKeyId: providerKey.id,
     rechargeId: recharge.id,
     localRechargeId: (await local.json<{ id: string }>()).id,

@@ -75,6 +75,14 @@ export const ROUTES: FuzzRoute[] = [
   },
   { method: 'GET', pattern: '/v1/user/billing-logs/:requestId', credential: 'key', params: (fx) => ({ requestId: fx.billingLogId }) },
   {
+    method: 'GET',
+    pattern: '/v1/user/billing-logs/export',
+    credential: 'key',
+    query: () => ({ from: '2026-01-01T00:00:00Z', to: new Date().toISOString(), format: 'ndjson' }),
+  },
+  { method: 'GET', pattern: '/v1/user/billing-logs/exports/:id', credential: 'key', params: (fx) => ({ id: fx.exportId }) },
+  { method: 'GET', pattern: '/v1/user/billing-logs/exports/:id/download', credential: 'key', params: (fx) => ({ id: fx.exportId }) },
+  {
     method: 'POST',
     pattern: '/v1/user/byok/register',
     credential: 'key',
@@ -133,6 +141,9 @@ export const ROUTES: FuzzRoute[] = [
   { method: 'POST', pattern: '/auth/signout', credential: 'fresh-session', body: form(() => ({})) },
   { method: 'GET', pattern: '/dashboard', credential: 'session', query: () => ({ model: 'deepseek-chat', message: 'key-revoked' }) },
   { method: 'POST', pattern: '/dashboard/recharge', credential: 'session', body: form(() => ({ amount: '10' })) },
+  { method: 'POST', pattern: '/dashboard/export', credential: 'session', body: form(() => ({ from: '2026-01-01', to: '2026-01-31', format: 'csv' })) },
+  { method: 'GET', pattern: '/dashboard/exports/:id', credential: 'session', params: (fx) => ({ id: fx.exportId }) },
+  { method: 'GET', pattern: '/dashboard/exports/:id/download', credential: 'session', params: (fx) => ({ id: fx.exportId }) },
   {
     method: 'POST',
     pattern: '/dashboard/keys',

@@ -3,6 +3,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { adminRequest } from '../helpers';
 import { signedIn } from './browser';
+import { insertRollup } from '../billing/export-helpers';
 
 const accountIdOf = async (email: string) => (await env.DB.prepare('SELECT id FROM accounts WHERE email = ?').bind(email).first<{ id: string }>())!.id;
 
@@ -41,6 +42,8 @@ describe('money on the dashboard', () => {
       ['req-cost-free', 0],
     ];
     for (const [i, [requestId, cost]] of costs.entries()) await insertLog(accountId, `${requestId}-${accountId}`, cost, now - i);
+    // The chart reads the day's rollup, which the billing-log consumer keeps with the rows.
+    await insertRollup(accountId, new Date(now).toISOString().slice(0, 10), 'deepseek-chat', { requests: 4, cost: 10_029_601 });
     const html = await (await browser.request('/dashboard')).text();
     const costOf = (requestId: string) => new RegExp(`<code>${requestId}-${accountId}</code>.*?<td class="num">([^<]*)</td><td>succeeded</td>`).exec(html)?.[1];
     expect(costOf('req-cost-296')).toBe('$0.000296');
