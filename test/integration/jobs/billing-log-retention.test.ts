@@ -58,7 +58,7 @@ describe('billing log retention', () => {
     expect(text.trimEnd().split('\n').map((line) => JSON.parse(line))).toEqual(expected);
     const bytes = new TextEncoder().encode(text);
     expect(await archiveRows(accountId)).toEqual([
-      { day: '2026-03-01', objectKey: key, rows: 10, bytes: bytes.byteLength, sha256: await sha256Hex(bytes.buffer), archivedAt: ARCHIVED_AT, prunedAt: ARCHIVED_AT },
+      { day: '2026-03-01', objectKey: key, rows: 10, bytes: bytes.byteLength, sha256: await sha256Hex(bytes), archivedAt: ARCHIVED_AT, prunedAt: ARCHIVED_AT },
     ]);
     expect(await rowsInD1(accountId)).toBe(0);
   });

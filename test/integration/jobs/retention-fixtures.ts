@@ -64,5 +64,5 @@ export function bucketWhere(overrides: Partial<Record<'put' | 'get' | 'createMul
   });
 }
 
-export const sha256Hex = async (bytes: ArrayBuffer): Promise<string> =>
+export const sha256Hex = async (bytes: BufferSource): Promise<string> =>
   [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
