@@ -10,7 +10,7 @@
  */
 import type { BillingLogRecord } from '../billing/billing-log';
 
-export type LedgerKind = 'usage' | 'routing_fee' | 'recharge' | 'refund' | 'expiry' | 'adjustment' | 'refund_reversed' | 'dispute' | 'dispute_won';
+export type LedgerKind = 'usage' | 'checkpoint' | 'routing_fee' | 'recharge' | 'refund' | 'expiry' | 'adjustment' | 'refund_reversed' | 'dispute' | 'dispute_won';
 
 export type AdjustResult = { ok: true; balance: number; ledgerId: number } | { ok: false; reason: 'would_go_negative'; balance: number };
 
