@@ -21,13 +21,13 @@ const refund = { attemptId: 'rfa_1', rechargeId: 'rch_1', amount: 1_000, now: T0
 const dispute = { disputeId: 'dp_1', rechargeId: 'rch_1', amount: 2_000, eventId: 'evt_dp_open', now: T0 + 120_000 };
 const adjustment = { idempotencyKey: 'adj-1', amount: 5_000, reason: 'goodwill', now: T0 };
 
-interface LedgerRow {
+type LedgerRow = {
   id: number;
   kind: string;
   request_id: string | null;
   amount: number;
   balance_after: number;
-}
+};
 
 const ledgerRows = (stub: Stub) =>
   runInDurableObject(stub, (_instance, state) => state.storage.sql.exec<LedgerRow>('SELECT id, kind, request_id, amount, balance_after FROM ledger ORDER BY id').toArray());
