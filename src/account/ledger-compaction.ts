@@ -49,29 +49,38 @@ type ScannedRow = {
   id: number;
   kind: string;
   amount: number;
+  createdAt: number;
   foldable: number;
 };
 
-const FOLDABLE = "(kind = 'checkpoint' OR (kind = 'usage' AND flushed = 1 AND created_at < ?1))";
+/** Handed on: its billing log went to D1 (or the queue), or it never had one. */
+const HANDED = '(flushed = 1 OR log IS NULL)';
+const FOLDABLE = `(kind = 'checkpoint' OR (kind = 'usage' AND ${HANDED} AND created_at < ?1))`;
 
+/**
+ * Folds what is due at `now`, at most `limit` rows. Every read walks the ledger in id order from
+ * its first request row, which compaction keeps near the start (only checkpoints and the other
+ * kinds precede it), so an alarm with nothing due costs one short read, however busy the account.
+ */
 export function compactLedger(storage: DurableObjectStorage, now: number, limit = COMPACTION_ROWS): CompactionResult {
   const sql = storage.sql;
   const cutoff = now - REQUEST_ID_RETENTION_MS;
   const folded = storage.transactionSync(() => {
     pruneWindows(sql, now);
-    const span = sql
-      .exec<{ first: number | null; last: number | null }>("SELECT min(id) AS first, max(id) AS last FROM ledger WHERE kind = 'usage' AND flushed = 1 AND created_at < ?", cutoff)
-      .one();
-    if (span.first === null || span.last === null) return { rows: 0, more: false };
-    // A checkpoint right before the first row is the run's start: the run folds into one checkpoint.
-    const before = sql.exec<{ id: number; kind: string }>('SELECT id, kind FROM ledger WHERE id < ? ORDER BY id DESC LIMIT 1', span.first).toArray()[0];
-    const start = before?.kind === 'checkpoint' ? before.id : span.first;
+    const head = firstRequest(sql);
+    if (!head || head.createdAt >= cutoff) return { rows: 0, more: false };
+    // A checkpoint right before the first request row starts the run: the run folds into one checkpoint.
+    const before = sql.exec<{ id: number; kind: string }>('SELECT id, kind FROM ledger WHERE id < ? ORDER BY id DESC LIMIT 1', head.id).toArray()[0];
+    const start = before?.kind === 'checkpoint' ? before.id : head.id;
     const rows = sql
-      .exec<ScannedRow>(`SELECT id, kind, amount, ${FOLDABLE} AS foldable FROM ledger WHERE id BETWEEN ?2 AND ?3 ORDER BY id LIMIT ?4`, cutoff, start, span.last, limit)
+      .exec<ScannedRow>(`SELECT id, kind, amount, created_at AS createdAt, ${FOLDABLE} AS foldable FROM ledger WHERE id >= ?2 ORDER BY id LIMIT ?3`, cutoff, start, limit)
       .toArray();
+    // Request rows are appended in time order: the first recent one ends the walk.
+    const recent = rows.findIndex((row) => row.kind === 'usage' && row.createdAt >= cutoff);
+    const walked = recent < 0 ? rows : rows.slice(0, recent);
     let removed = 0;
     let run: ScannedRow[] = [];
-    for (const row of [...rows, undefined]) {
+    for (const row of [...walked, undefined]) {
       if (row?.foldable) {
         run.push(row);
         continue;
@@ -79,12 +88,20 @@ export function compactLedger(storage: DurableObjectStorage, now: number, limit 
       removed += foldRun(sql, run);
       run = [];
     }
-    return { rows: removed, more: rows.length === limit && rows.at(-1)!.id < span.last };
+    // More to do only if this call folded a request row (an unhanded stretch waits for its flush instead).
+    const progressed = walked.some((row) => row.foldable && row.kind === 'usage');
+    return { rows: removed, more: recent < 0 && rows.length === limit && progressed };
   });
   if (folded.more) return { folded: folded.rows, nextAt: now + COMPACTION_AGAIN_MS };
-  const oldest = sql.exec<{ at: number | null }>("SELECT min(created_at) AS at FROM ledger WHERE kind = 'usage' AND flushed = 1").one().at;
-  return { folded: folded.rows, nextAt: oldest === null ? undefined : oldest + REQUEST_ID_RETENTION_MS + COMPACTION_INTERVAL_MS };
+  const head = firstRequest(sql);
+  // An old request row not handed on yet waits for its flush, whose alarm calls again.
+  const nextAt = head && head.createdAt >= cutoff ? head.createdAt + REQUEST_ID_RETENTION_MS + COMPACTION_INTERVAL_MS : undefined;
+  return { folded: folded.rows, nextAt };
 }
+
+/** The ledger's first request row by id (a rowid walk: no index covers the kind alone). */
+const firstRequest = (sql: SqlStorage) =>
+  sql.exec<{ id: number; createdAt: number }>("SELECT id, created_at AS createdAt FROM ledger WHERE kind = 'usage' ORDER BY id LIMIT 1").toArray()[0];
 
 /** Folds a run of consecutive foldable rows into its last row; answers how many rows it removed. */
 function foldRun(sql: SqlStorage, run: ScannedRow[]): number {
