@@ -163,7 +163,8 @@ describe('billing log retention', () => {
     let run = await runBillingLogRetention({ ...env, ARCHIVE: watching }, new Date(NOW.getTime() + 60_000), { start: true });
     expect(run.claimed).toBe(false);
     run = await runBillingLogRetention({ ...env, ARCHIVE: watching }, new Date(Date.UTC(2026, 5, 16, 3)), { start: true });
-    expect(run).toMatchObject({ claimed: true, days: 0, rows: 0 });
+    // Tomorrow's sweep runs (other accounts may have a new day to archive), and leaves this account as it was.
+    expect(run.claimed).toBe(true);
     expect(puts.filter((key) => key.includes(accountId))).toEqual([]);
     expect(await archiveRows(accountId)).toEqual(before);
     expect(await rowsInD1(accountId)).toBe(1);
