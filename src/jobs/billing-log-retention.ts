@@ -7,7 +7,7 @@
  *
  * The daily cron begins a sweep and every five-minute tick continues it, a
  * bounded page per run, its place kept in D1 (sweep-cursor.ts): first the
- * accounts, a page of ids at a time (cursor `a:<last id>`), then the batches
+ * accounts that have rows to archive, a page at a time (cursor `a:<last id>`), then the batches
  * (`b`), then the rollups (`r`). A day that fails (R2 refuses, the read-back
  * differs) keeps its rows, is logged as an error, and is tried again by the
  * next day's sweep; every step is safe to run twice.
@@ -22,10 +22,10 @@ import { claimSweep, releaseSweep } from './sweep-cursor';
 
 const DAY_MS = 24 * 60 * 60_000;
 const JOB = 'billing_log_retention';
-/** Accounts per run. */
+/** Accounts with something to archive, per run. */
 export const RETENTION_PAGE_SIZE = 20;
-/** A run stops taking accounts once it has archived this many rows (a busy account's day is ~864k). */
-const ROWS_PER_RUN = 2_000_000;
+/** A run stops taking accounts once it has archived this many rows (a busy account's day is ~864k, always one run's). */
+const ROWS_PER_RUN = 1_000_000;
 /** R2 list or D1 delete pages per run in the batch and rollup phases. */
 const PRUNE_PAGES_PER_RUN = 50;
 /** Longer than a cron invocation may live: only a dead run's lease lapses. */
@@ -81,9 +81,19 @@ export async function runBillingLogRetention(env: Env, now: Date, options: Reten
   return run;
 }
 
-/** Works a page of accounts after `afterId`; answers the last one finished, or undefined once past the last account. */
+/**
+ * Works a page of the accounts after `afterId` that have rows before the cutoff (one statement walks
+ * the accounts by id with an index seek each, so accounts with nothing to archive cost no page);
+ * answers the last one finished, or undefined once none is left.
+ */
 async function accountsPage(env: Env, afterId: string, cutoff: number, at: number, pageSize: number, run: RetentionRun): Promise<string | undefined> {
-  const { results } = await env.DB.prepare('SELECT id FROM accounts WHERE id > ? ORDER BY id LIMIT ?').bind(afterId, pageSize).all<{ id: string }>();
+  const { results } = await env.DB.prepare(
+    `SELECT id FROM accounts a
+      WHERE id > ?1 AND EXISTS (SELECT 1 FROM billing_logs b WHERE b.account_id = a.id AND b.created_at < ?2)
+      ORDER BY id LIMIT ?3`,
+  )
+    .bind(afterId, cutoff, pageSize)
+    .all<{ id: string }>();
   let last = afterId;
   for (const { id } of results) {
     run.accounts += 1;
