@@ -26,6 +26,8 @@
  * it throws, nothing of it happened.
  */
 import { utcMonth } from './request-holds';
+import { messageOf } from '../errors';
+import { logError } from '../base/log';
 
 const DAY_MS = 24 * 60 * 60_000;
 const HOUR_MS = 60 * 60_000;
@@ -97,6 +99,19 @@ export function compactLedger(storage: DurableObjectStorage, now: number, limit 
   // An old request row not handed on yet waits for its flush, whose alarm calls again.
   const nextAt = head && head.createdAt >= cutoff ? head.createdAt + REQUEST_ID_RETENTION_MS + COMPACTION_INTERVAL_MS : undefined;
   return { folded: folded.rows, nextAt };
+}
+
+/**
+ * The alarm's call: when compaction next has work. A failure (it rolled back whole) is logged and
+ * does not stand in the way of the alarm's other work; it is tried again at the next alarm.
+ */
+export function compactionDueAt(storage: DurableObjectStorage, now: number): number | undefined {
+  try {
+    return compactLedger(storage, now).nextAt;
+  } catch (error) {
+    logError('ledger.compaction_failed', { message: 'ledger compaction rolled back; retried at the next alarm', cause: messageOf(error) });
+    return undefined;
+  }
 }
 
 /** The ledger's first request row by id (a rowid walk: no index covers the kind alone). */

@@ -161,6 +161,36 @@ describe('ledger compaction', () => {
     expect((await stub.summary(LATER)).balance).toBe(BALANCE);
   });
 
+  it('rolls back whole when it throws mid-transaction: no row deleted without its checkpoint', async () => {
+    const stub = await activeAccount();
+    const before = await ledgerRows(stub);
+    const thrown = await runInDurableObject(stub, (_instance, state) => {
+      // The rows of the first run are deleted, then making their checkpoint fails.
+      const sql = new Proxy(state.storage.sql, {
+        get(target, property) {
+          if (property === 'exec')
+            return (query: string, ...bindings: unknown[]) => {
+              if (query.startsWith("UPDATE ledger SET kind = 'checkpoint'")) throw new Error('SQLITE_FULL: database or disk is full');
+              return target.exec(query, ...(bindings as SqlStorageValue[]));
+            };
+          return Reflect.get(target, property) as unknown;
+        },
+      });
+      const storage = { sql, transactionSync: <T>(change: () => T) => state.storage.transactionSync(change) } as unknown as DurableObjectStorage;
+      try {
+        compactLedger(storage, LATER);
+        return 'no error';
+      } catch (error) {
+        return String(error);
+      }
+    });
+    expect(thrown).toBe('Error: SQLITE_FULL: database or disk is full');
+    expect(await ledgerRows(stub)).toEqual(before);
+    expect((await stub.summary(LATER)).balance).toBe(BALANCE);
+    await runInDurableObject(stub, (_instance, state) => compactLedger(state.storage, LATER));
+    expect(await ledgerRows(stub)).toHaveLength(8);
+  });
+
   it('keeps request rows not yet handed on, however old', async () => {
     const { stub } = freshAccount();
     vi.useFakeTimers({ toFake: ['Date'], now: T0 });
