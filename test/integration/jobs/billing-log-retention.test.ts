@@ -2,6 +2,7 @@
 import { env } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runBillingLogRetention } from '../../../src/jobs/billing-log-retention';
+import { CRON_DAILY, CRON_HEALTH_CHECKS, JOBS } from '../../../src/jobs/scheduled';
 import type { Env } from '../../../src/env';
 import { createAccountWithKey } from '../helpers';
 import { loggedLines } from '../log-lines';
@@ -145,6 +146,27 @@ describe('billing log retention', () => {
       expect(await rowsInD1(accountId)).toBe(0);
       expect((await archiveRows(accountId)).map((row) => row.rows)).toEqual([2]);
     }
+  });
+
+  it('leaves rows that reach D1 for a day already pruned where they are, and logs them', async () => {
+    const { accountId } = await createAccountWithKey(1);
+    await insertRecords(dayRecords(accountId, '2026-01-07', 2));
+    await sweep();
+    const archived = await archiveRows(accountId);
+    await insertRecords(dayRecords(accountId, '2026-01-07', 1, { offsetMs: 60_000 }));
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    await env.DB.prepare("DELETE FROM job_cursors WHERE job = 'billing_log_retention'").run();
+    await sweep();
+    expect(await rowsInD1(accountId)).toBe(1);
+    expect(await archiveRows(accountId)).toEqual(archived);
+    expect(loggedLines(errors, 'billing_log_retention.late_rows').filter((line) => line.account === hashAccountId(accountId))).toEqual([
+      { level: 'error', kind: 'billing_log_retention.late_rows', account: hashAccountId(accountId), day: '2026-01-07', rows: 1, message: 'rows reached D1 for a day already archived and pruned; left in D1' },
+    ]);
+  });
+
+  it('is begun by the daily cron and continued by the five-minute one', () => {
+    expect(JOBS[CRON_DAILY]!.map((job) => job.name)).toContain('billing_log_retention_start');
+    expect(JOBS[CRON_HEALTH_CHECKS]!.map((job) => job.name)).toContain('billing_log_retention_page');
   });
 
   it('does nothing when run again after a finished sweep, the same day or the next', async () => {
