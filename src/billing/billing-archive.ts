@@ -32,7 +32,8 @@ class StreamFacts {
 
   async add(chunk: Uint8Array): Promise<void> {
     this.bytes += chunk.byteLength;
-    for (const byte of chunk) if (byte === NEWLINE) this.rows += 1;
+    // indexOf runs natively: a busy day is ~450 MB.
+    for (let at = chunk.indexOf(NEWLINE); at >= 0; at = chunk.indexOf(NEWLINE, at + 1)) this.rows += 1;
     await this.writer.write(chunk);
   }
 
