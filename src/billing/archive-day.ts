@@ -49,10 +49,10 @@ async function* dayLines(d1: D1Database, accountId: string, day: string): AsyncG
       .where(
         and(
           eq(billingLogs.accountId, accountId),
+          // The lower bound on its own lets the index seek to the page instead of scanning the day again.
+          gte(billingLogs.createdAt, after?.createdAt ?? start),
           lt(billingLogs.createdAt, end),
-          after
-            ? or(gt(billingLogs.createdAt, after.createdAt), and(eq(billingLogs.createdAt, after.createdAt), gt(billingLogs.requestId, after.requestId)))
-            : gte(billingLogs.createdAt, start),
+          after ? or(gt(billingLogs.createdAt, after.createdAt), gt(billingLogs.requestId, after.requestId)) : undefined,
         ),
       )
       .orderBy(asc(billingLogs.createdAt), asc(billingLogs.requestId))
