@@ -64,6 +64,19 @@ describe('billing log retention', () => {
     expect(await rowsInD1(accountId)).toBe(0);
   });
 
+  it('reads a day longer than a page whole and in order, ties across page boundaries included', async () => {
+    const { accountId } = await createAccountWithKey(1);
+    // 2,500 rows in one millisecond (pages of 1,000 end inside the tie), then 500 a second apart.
+    const records = [...dayRecords(accountId, '2026-03-02', 2_500, { step: 0 }), ...dayRecords(accountId, '2026-03-02', 500, { offsetMs: 1 })];
+    await insertRecords(records);
+    await sweep();
+    const lines = (await objectText(`accounts/${accountId}/2026-03-02.ndjson`)).trimEnd().split('\n');
+    const expected = [...records].sort((a, b) => a.createdAt - b.createdAt || (a.requestId < b.requestId ? -1 : 1)).map((record) => record.requestId);
+    expect(lines.map((line) => (JSON.parse(line) as { requestId: string }).requestId)).toEqual(expected);
+    expect((await archiveRows(accountId)).map((row) => row.rows)).toEqual([3_000]);
+    expect(await rowsInD1(accountId)).toBe(0);
+  });
+
   it('deletes nothing when R2 refuses the object, logs it, and archives the day on the next run', async () => {
     const { accountId } = await createAccountWithKey(1);
     await insertRecords(dayRecords(accountId, '2026-02-20', 5));
