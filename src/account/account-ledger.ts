@@ -159,6 +159,7 @@ export class AccountLedger {
     });
   }
 
+  /** Σ amount by kind; together they are the balance. `checkpoint` is requests' charges folded by compaction (ledger-compaction.ts): with `usage`, what requests took. */
   ledgerTotals(): Record<string, number> {
     const rows = this.sql.exec<{ kind: string; total: number }>('SELECT kind, SUM(amount) AS total FROM ledger GROUP BY kind').toArray();
     return Object.fromEntries(rows.map((row) => [row.kind, row.total]));
