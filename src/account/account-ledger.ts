@@ -10,7 +10,7 @@
  */
 import type { BillingLogRecord } from '../billing/billing-log';
 
-export type LedgerKind = 'usage' | 'routing_fee' | 'recharge' | 'refund' | 'expiry' | 'adjustment' | 'refund_reversed' | 'dispute' | 'dispute_won';
+export type LedgerKind = 'usage' | 'checkpoint' | 'routing_fee' | 'recharge' | 'refund' | 'expiry' | 'adjustment' | 'refund_reversed' | 'dispute' | 'dispute_won';
 
 export type AdjustResult = { ok: true; balance: number; ledgerId: number } | { ok: false; reason: 'would_go_negative'; balance: number };
 
@@ -159,6 +159,7 @@ export class AccountLedger {
     });
   }
 
+  /** Σ amount by kind; together they are the balance. `checkpoint` is requests' charges folded by compaction (ledger-compaction.ts): with `usage`, what requests took. */
   ledgerTotals(): Record<string, number> {
     const rows = this.sql.exec<{ kind: string; total: number }>('SELECT kind, SUM(amount) AS total FROM ledger GROUP BY kind').toArray();
     return Object.fromEntries(rows.map((row) => [row.kind, row.total]));

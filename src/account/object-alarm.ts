@@ -11,6 +11,7 @@ import { OUTBOX_BATCH, writeBillingLogs } from '../billing/outbox';
 import type { AccountLedger } from './account-ledger';
 import type { RequestHolds } from './request-holds';
 import { logError } from '../base/log';
+import { compactionDueAt } from './ledger-compaction';
 
 /** A failed D1 flush is tried again after this long. */
 const FLUSH_RETRY_MS = 10_000;
@@ -40,7 +41,9 @@ export class ObjectAlarm {
       retryAt = now + FLUSH_RETRY_MS;
     }
     const pending = this.ledger.hasUnflushedLogs() ? now + this.config().outboxFlushDelayMs : undefined;
-    const next = retryAt ?? pending;
+    // Handed request rows past their retention fold into checkpoints (ledger-compaction.ts), a bounded batch per alarm.
+    const compactAt = compactionDueAt(this.storage, now);
+    const next = [retryAt ?? pending, compactAt].filter((at) => at !== undefined).sort((a, b) => a - b)[0];
     if (next !== undefined) await this.setFor(next);
   }
 

@@ -2,7 +2,8 @@
  * Cron dispatch. The schedules live in wrangler.toml: provider health checks
  * every five minutes, credit expiry (warnings, expiry, deactivation) begun daily
  * and continued a page every five minutes until the day's sweep is done, and the
- * reconciliation of refunds left pending daily, and the expiry of billing-log exports daily. An unknown cron is logged rather
+ * reconciliation of refunds left pending daily; the expiry of billing-log exports daily; the billing-log
+ * retention (archive to R2, prune D1) begun daily and continued like the expiry sweep. An unknown cron is logged rather
  * than silently ignored. Each job's run is recorded (jobs/job-runs.ts) for GET
  * /admin/v1/health; a job that throws is recorded as failed and the next still runs.
  */
@@ -10,6 +11,7 @@ import type { Env } from '../env';
 import { messageOf } from '../errors';
 import { checkProviderHealth } from './health-check';
 import { runCreditExpiry, type ExpiryRun } from './credit-expiry';
+import { runBillingLogRetention, type RetentionRun } from './billing-log-retention';
 import { recordJobRun } from './job-runs';
 import { reconcileRefunds } from '../payments/reconcile-refunds';
 import { logError, logWarn } from '../base/log';
@@ -31,6 +33,11 @@ const expirySummary = (run: ExpiryRun): string =>
     ? `scanned ${run.scanned}, warned ${run.warned}, expired ${run.expired}, deactivated ${run.deactivated}, failed ${run.failed}${run.finished ? ', sweep finished' : ''}`
     : 'nothing to do';
 
+const retentionSummary = (run: RetentionRun): string =>
+  run.claimed
+    ? `accounts ${run.accounts}, archived ${run.days} days (${run.rows} rows), failed ${run.failed}, late rows ${run.lateRows}, batches ${run.batchesDeleted}, rollups ${run.rollupsDeleted}${run.finished ? ', sweep finished' : ''}`
+    : 'nothing to do';
+
 export const JOBS: Record<string, ScheduledJob[]> = {
   [CRON_HEALTH_CHECKS]: [
     {
@@ -43,9 +50,12 @@ export const JOBS: Record<string, ScheduledJob[]> = {
     },
     // The day's expiry sweep, a page a tick until it is done (the daily cron begins it).
     { name: 'credit_expiry_page', run: async (env, now) => expirySummary(await runCreditExpiry(env, now, { start: false })) },
+    // The day's billing-log retention sweep (archive to R2, prune D1), a page a tick until done.
+    { name: 'billing_log_retention_page', run: async (env, now) => retentionSummary(await runBillingLogRetention(env, now, { start: false })) },
   ],
   [CRON_DAILY]: [
     { name: 'credit_expiry_start', run: async (env, now) => expirySummary(await runCreditExpiry(env, now, { start: true })) },
+    { name: 'billing_log_retention_start', run: async (env, now) => retentionSummary(await runBillingLogRetention(env, now, { start: true })) },
     {
       name: 'refund_reconciliation',
       run: async (env, now) => {
