@@ -105,3 +105,37 @@ export function toPublicBillingLog(row: BillingLogRow) {
     key: row.keyId ? { id: row.keyId, name: row.keyName, prefix: row.keyPrefix } : null,
   };
 }
+
+/**
+ * The record (the shared line format) a D1 row stands for: what rebuilds a batch object from D1.
+ * D1 does not keep `byokFree` or `byokKeyId`, and `startedAt` is `createdAt` (a charge sets it so).
+ */
+export function recordOfRow(row: BillingLogRow): BillingLogRecord {
+  const record: BillingLogRecord = {
+    keyId: row.keyId ?? '',
+    keyName: row.keyName ?? '',
+    keyPrefix: row.keyPrefix ?? '',
+    model: row.model,
+    provider: row.provider,
+    mode: row.mode,
+    routing: row.routing,
+    stream: row.stream,
+    startedAt: row.createdAt,
+    promptTokens: row.promptTokens,
+    cachedTokens: row.cachedTokens,
+    completionTokens: row.completionTokens,
+    reasoningTokens: row.reasoningTokens,
+    cost: row.cost,
+    providerCost: row.providerCost,
+    estimated: row.estimated,
+    status: row.status,
+    uncollected: row.uncollected,
+    id: row.id,
+    requestId: row.requestId,
+    accountId: row.accountId,
+    createdAt: row.createdAt,
+    latencyMs: row.latencyMs,
+  };
+  if (row.fallbackReason !== null) record.fallbackReason = row.fallbackReason;
+  return record;
+}

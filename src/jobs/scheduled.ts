@@ -14,6 +14,7 @@ import { recordJobRun } from './job-runs';
 import { reconcileRefunds } from '../payments/reconcile-refunds';
 import { logError, logWarn } from '../base/log';
 import { runLogged } from './job-log';
+import { recoverUnarchivedBatches } from '../billing/batch-archive';
 
 export const CRON_HEALTH_CHECKS = '*/5 * * * *';
 export const CRON_DAILY = '0 3 * * *';
@@ -42,6 +43,14 @@ export const JOBS: Record<string, ScheduledJob[]> = {
     },
     // The day's expiry sweep, a page a tick until it is done (the daily cron begins it).
     { name: 'credit_expiry_page', run: async (env, now) => expirySummary(await runCreditExpiry(env, now, { start: false })) },
+    // Billing-log batches whose consumer died between D1 and R2: their objects, rebuilt from D1.
+    {
+      name: 'billing_log_batch_recovery',
+      run: async (env, now) => {
+        const recovered = await recoverUnarchivedBatches(env, now.getTime());
+        return `archived ${recovered.batches} batches, ${recovered.rows} rows`;
+      },
+    },
   ],
   [CRON_DAILY]: [
     { name: 'credit_expiry_start', run: async (env, now) => expirySummary(await runCreditExpiry(env, now, { start: true })) },
