@@ -43,7 +43,7 @@ export async function getBillingLog(db: Database, accountId: string, requestId: 
 }
 
 /**
- * The D1 row the outbox makes of a record (outbox.ts's json_extract of each
+ * The D1 row the queue's consumer makes of a record (log-writer.ts's json_extract of each
  * field: a missing field is NULL), so a row still in the account object renders
  * exactly as it will once flushed.
  */
@@ -65,7 +65,7 @@ export function rowOfRecord(record: BillingLogRecord): BillingLogRow {
     completionTokens: record.completionTokens,
     reasoningTokens: record.reasoningTokens,
     cost: record.cost,
-    // Records from before uncollected existed are flushed as 0 (outbox.ts's COALESCE).
+    // Records from before uncollected existed are written as 0 (log-writer.ts's COALESCE).
     uncollected: record.uncollected ?? 0,
     providerCost: record.providerCost,
     estimated: record.estimated,

@@ -1,8 +1,9 @@
 /**
  * Cron dispatch. The schedules live in wrangler.toml: provider health checks
  * every five minutes, credit expiry (warnings, expiry, deactivation) begun daily
- * and continued a page every five minutes until the day's sweep is done, and the
- * reconciliation of refunds left pending daily. An unknown cron is logged rather
+ * and continued a page every five minutes until the day's sweep is done, the
+ * billing-log batch objects a consumer died before writing (every five minutes),
+ * and the reconciliation of refunds left pending daily. An unknown cron is logged rather
  * than silently ignored. Each job's run is recorded (jobs/job-runs.ts) for GET
  * /admin/v1/health; a job that throws is recorded as failed and the next still runs.
  */

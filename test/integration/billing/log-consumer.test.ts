@@ -5,7 +5,8 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { recoverUnarchivedBatches, RECOVERY_GRACE_MS } from '../../../src/billing/batch-archive';
+import { RECOVERY_GRACE_MS } from '../../../src/billing/batch-archive';
+import { CRON_HEALTH_CHECKS, JOBS } from '../../../src/jobs/scheduled';
 import { brokenArchive, consume, d1Rows, DEAD_LOGS_QUEUE, failingD1, linesInR2, messageOf, newAccountId, record, rollups } from './log-queue';
 
 const DAY = '2026-11-30';
@@ -93,9 +94,11 @@ describe('the billing-log consumer', () => {
     expect(await batchesOf(accountId)).toHaveLength(1);
     expect(await rollups(accountId)).toEqual([rollupOf(2)]);
 
-    // Left to its consumer for RECOVERY_GRACE_MS, then rebuilt from D1 (the oldest few a run).
-    expect((await recoverUnarchivedBatches(env, Date.now())).batches).toBe(0);
-    for (let run = 0; run < 20 && (await batchesOf(accountId))[0]!.archived_at === null; run++) await recoverUnarchivedBatches(env, Date.now() + RECOVERY_GRACE_MS);
+    // The five-minute cron's job: a batch is left to its consumer for RECOVERY_GRACE_MS, then rebuilt from D1 (the oldest few a run).
+    const recovery = JOBS[CRON_HEALTH_CHECKS]!.find((job) => job.name === 'billing_log_batch_recovery')!;
+    await recovery.run(env, new Date());
+    expect((await batchesOf(accountId))[0]!.archived_at).toBeNull();
+    for (let run = 0; run < 20 && (await batchesOf(accountId))[0]!.archived_at === null; run++) await recovery.run(env, new Date(Date.now() + RECOVERY_GRACE_MS));
     expect((await batchesOf(accountId))[0]!.archived_at).not.toBeNull();
     const objects = await linesInR2(accountId, 'batches/');
     expect(Object.keys(objects)).toEqual([stranded!.object_key]);
