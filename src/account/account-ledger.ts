@@ -119,7 +119,8 @@ export class AccountLedger {
   findCharge(requestId: string): { charged: number; uncollected: number; balanceAfter: number } | undefined {
     const row = this.sql
       .exec<{ amount: number; balance_after: number; uncollected: number | null }>(
-        "SELECT amount, balance_after, json_extract(log, '$.uncollected') AS uncollected FROM ledger WHERE kind = 'usage' AND request_id = ?",
+        // The log's, or once its text is dropped after the read window, the column it was kept in.
+        "SELECT amount, balance_after, COALESCE(json_extract(log, '$.uncollected'), uncollected) AS uncollected FROM ledger WHERE kind = 'usage' AND request_id = ?",
         requestId,
       )
       .toArray()[0];
@@ -200,12 +201,13 @@ export class AccountLedger {
 
   /**
    * Drops the text of at most `limit` handed logs charged at or before `cutoff` (D1 and the archive
-   * have them; the balance and amount columns stay): the number dropped.
+   * have them; the balance and amount columns stay, and `uncollected` moves to its column for a
+   * replayed charge): the number dropped.
    */
   dropHeldLogs(cutoff: number, limit: number): number {
     // Counted by RETURNING: rowsWritten would count the index entries it removes too.
     return this.sql.exec(
-      'UPDATE ledger SET log = NULL WHERE id IN (SELECT id FROM ledger WHERE flushed = 1 AND log IS NOT NULL AND created_at <= ? ORDER BY created_at LIMIT ?) RETURNING id',
+      "UPDATE ledger SET uncollected = json_extract(log, '$.uncollected'), log = NULL WHERE id IN (SELECT id FROM ledger WHERE flushed = 1 AND log IS NOT NULL AND created_at <= ? ORDER BY created_at LIMIT ?) RETURNING id",
       cutoff,
       limit,
     ).toArray().length;

@@ -183,8 +183,9 @@ export const MIGRATIONS: readonly Migration[] = [
     // Billing logs go through a queue (issue 18): `flushed` now means "handed to the queue", and a
     // handed log is held for the read-your-writes window only. The alarm finds the held logs, oldest
     // charge first, to drop their text once the window is over; the index holds only those rows.
+    // A dropped log's `uncollected` stays on its row: a replayed charge answers the first result.
     version: 8,
-    statements: ['CREATE INDEX ledger_held_logs ON ledger (created_at) WHERE flushed = 1 AND log IS NOT NULL'],
+    statements: ['CREATE INDEX ledger_held_logs ON ledger (created_at) WHERE flushed = 1 AND log IS NOT NULL', 'ALTER TABLE ledger ADD COLUMN uncollected INTEGER'],
   },
 ];
 

@@ -283,6 +283,18 @@ describe('account object: alarm', () => {
     });
   });
 
+  it("drops a handed log's text after the read window, and a replayed charge still answers its first result", async () => {
+    const { accountId, stub } = account();
+    await fund(stub, 10);
+    await stub.authorize(authorizeInput('req_short', 10));
+    const first = await stub.charge(charge('req_short', 25, NOW, {}, 10));
+    expect(first).toEqual({ charged: 10, uncollected: 15, balance: 0, replay: false });
+    // Charged at NOW, long past the window: the alarm that hands it over drops its text too.
+    await drainOutbox(accountId);
+    expect(await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec("SELECT log FROM ledger WHERE request_id = 'req_short'").toArray())).toEqual([{ log: null }]);
+    expect(await stub.charge(charge('req_short', 25, NOW, {}, 10))).toEqual({ ...first, replay: true });
+  });
+
   it('releases a hold left unrenewed for three periods, writing nothing', async () => {
     const { accountId, stub } = account();
     await fund(stub, 1000);
