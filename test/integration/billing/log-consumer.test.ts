@@ -6,6 +6,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { RECOVERY_GRACE_MS } from '../../../src/billing/batch-archive';
+import { jsonArrays } from '../../../src/billing/log-writer';
 import { CRON_HEALTH_CHECKS, JOBS } from '../../../src/jobs/scheduled';
 import { brokenArchive, consume, d1Rows, DEAD_LOGS_QUEUE, failingD1, linesInR2, messageOf, newAccountId, record, rollups } from './log-queue';
 
@@ -74,6 +75,18 @@ describe('the billing-log consumer', () => {
       { messages: 1, rows: 3, inserted: 3, statements: 4, archived: true },
       { messages: 2, rows: 3, inserted: 0, statements: 3, archived: false },
     ]);
+  });
+
+  it('writes a full batch, 100 messages of 100 rows, in one transaction of a statement per ~1 MB of rows plus two', async () => {
+    const accountId = newAccountId();
+    const messages = Array.from({ length: 100 }, () => messageOf(accountId, Array.from({ length: 100 }, () => record(accountId))));
+    const result = await consume(messages.map((body) => ({ body })));
+    const [line] = result.logged.filter((l) => l.kind === 'billing_log.batch');
+    const inserts = jsonArrays(messages.flatMap((m) => m.lines)).length;
+    expect(inserts).toBeGreaterThan(1);
+    expect(line).toMatchObject({ messages: 100, rows: 10_000, inserted: 10_000, statements: inserts + 3, archived: true });
+    expect(result.explicitAcks).toHaveLength(100);
+    expect(await rollups(accountId)).toEqual([rollupOf(10_000)]);
   });
 
   it('dies after the D1 commit and before R2: redelivery inserts nothing new, and the recovery job writes the batch object from D1', async () => {
