@@ -53,3 +53,18 @@ export async function recoverUnarchivedBatches(env: { DB: D1Database; ARCHIVE: R
   }
   return { batches: stranded.length, rows };
 }
+
+/** Listed at most: a count at this number means "this many or more". */
+const DEAD_LETTER_COUNT_LIMIT = 1_000;
+
+/**
+ * What of the billing-log pipeline needs the operator: messages kept in R2 after every retry
+ * (`dead-letter/`, one object each, counted up to 1,000) and batches still without their object.
+ */
+export async function billingLogBacklog(env: { DB: D1Database; ARCHIVE: R2Bucket }): Promise<{ deadLettered: number; unarchivedBatches: number }> {
+  const [listed, unarchived] = await Promise.all([
+    env.ARCHIVE.list({ prefix: 'dead-letter/', limit: DEAD_LETTER_COUNT_LIMIT }),
+    env.DB.prepare('SELECT COUNT(*) AS n FROM billing_log_batches WHERE archived_at IS NULL').first<{ n: number }>(),
+  ]);
+  return { deadLettered: listed.objects.length, unarchivedBatches: unarchived?.n ?? 0 };
+}

@@ -7,11 +7,14 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { RECOVERY_GRACE_MS } from '../../../src/billing/batch-archive';
 import { jsonArrays } from '../../../src/billing/log-writer';
+import { adminRequest } from '../helpers';
 import { CRON_HEALTH_CHECKS, JOBS } from '../../../src/jobs/scheduled';
 import { brokenArchive, consume, d1Rows, DEAD_LOGS_QUEUE, failingD1, linesInR2, messageOf, newAccountId, record, rollups } from './log-queue';
 
 const DAY = '2026-11-30';
 const today = () => new Date().toISOString().slice(0, 10);
+
+const deadLettered = async () => (await (await adminRequest('GET', '/health')).json<{ billing_logs: { dead_lettered: number } }>()).billing_logs.dead_lettered;
 
 /** The rollup of `n` default records (record() in log-queue.ts) of deepseek-chat on DAY. */
 const rollupOf = (n: number, failed = 0) => ({
@@ -173,11 +176,14 @@ describe('the billing-log dead-letter consumer', () => {
     const accountId = newAccountId();
     const records = [record(accountId), record(accountId)];
     const messageId = `msg_dead_${crypto.randomUUID()}`;
+    const before = await deadLettered();
     const result = await consume([{ id: messageId, body: messageOf(accountId, records) }], DEAD_LOGS_QUEUE, { DB: failingD1 });
     expect({ acks: result.explicitAcks, retried: result.retryMessages }).toEqual({ acks: [messageId], retried: [] });
     const key = `dead-letter/${today()}/${messageId}.ndjson`;
     expect(await linesInR2(accountId, key)).toEqual({ [key]: records });
     expect(result.logged.filter((line) => line.kind === 'billing_log.dead_lettered')).toMatchObject([{ level: 'error', messageId, rows: 2, objectKey: key, cause: 'D1_ERROR: network connection lost' }]);
     expect(await d1Rows(accountId)).toEqual([]);
+    // The operator counts them in GET /admin/v1/health.
+    expect(await deadLettered()).toBe(before + 1);
   });
 });
