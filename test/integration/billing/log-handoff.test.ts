@@ -7,6 +7,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BillingLogRecord } from '../../../src/billing/billing-log';
+import type { BillingLogMessage } from '../../../src/billing/log-message';
 import type { Env } from '../../../src/env';
 import { apiRequest, chat, createAccountWithKey, hello } from '../helpers';
 import { accountObject, drainOutbox, handedRequestIds } from './helpers';
@@ -107,6 +108,45 @@ describe('the account object hands billing logs to the queue', () => {
     expect((await heldLogs(accountId)).map((row) => row.handed)).toEqual([1, 1]);
     // Handed: the alarm now waits for the oldest held log to leave the read window.
     expect(await alarmOf(accountId)).toBe(now + WINDOW_MS);
+  });
+});
+
+describe('the account object dies after a send, before marking its rows handed', () => {
+  it('sends them again on the next alarm, and D1, the rollups and the batch objects have each once', async () => {
+    const { key, accountId } = await createAccountWithKey();
+    const ids = [await charged(key), await charged(key)];
+    // The queue takes the batch; the object "dies" before it marks the rows (the send throws afterwards).
+    const first = capturingLogsQueue();
+    const diesAfterSend = {
+      sendBatch: async (messages: Array<{ body: BillingLogMessage }>) => {
+        await first.queue.sendBatch(messages);
+        throw new Error('the object was reset');
+      },
+    } as unknown as Queue;
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
+    let putBack = await objectQueue(accountId, diesAfterSend);
+    try {
+      await runDurableObjectAlarm(accountObject(accountId));
+    } finally {
+      quiet.mockRestore();
+      await putBack();
+    }
+    expect((await heldLogs(accountId)).map((row) => row.handed)).toEqual([0, 0]);
+    const again = capturingLogsQueue();
+    putBack = await objectQueue(accountId, again.queue);
+    try {
+      await runDurableObjectAlarm(accountObject(accountId));
+    } finally {
+      await putBack();
+    }
+    expect((await heldLogs(accountId)).map((row) => row.handed)).toEqual([1, 1]);
+
+    // Both sends are delivered, one after the other.
+    await consume(first.sent.map((body) => ({ body })));
+    await consume(again.sent.map((body) => ({ body })));
+    expect((await d1Rows(accountId)).map((row) => row.request_id)).toEqual([...ids].sort());
+    expect(await rollups(accountId)).toMatchObject([{ model: 'deepseek-chat', requests: 2 }]);
+    expect(Object.values(await linesInR2(accountId, 'batches/')).flat().map((r) => r.requestId).sort()).toEqual([...ids].sort());
   });
 });
 
