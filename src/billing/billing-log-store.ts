@@ -45,7 +45,7 @@ export async function getBillingLog(db: Database, accountId: string, requestId: 
 /**
  * The D1 row the queue's consumer makes of a record (log-writer.ts's json_extract of each
  * field: a missing field is NULL), so a row still in the account object renders
- * exactly as it will once flushed.
+ * exactly as it will once in D1.
  */
 export function rowOfRecord(record: BillingLogRecord): BillingLogRow {
   return {
