@@ -187,27 +187,28 @@ export class AccountLedger {
   }
 
   /**
-   * Marks rows handed to the queue: `first`..`last` are the ids of consecutive unhanded rows
-   * (read oldest first), so one range update covers them.
+   * Marks rows handed to the queue at `now` (`flushed` holds the time: the read window runs from
+   * it): `first`..`last` are the ids of consecutive unhanded rows (read oldest first), so one range
+   * update covers them.
    */
-  markHanded(first: number, last: number): void {
-    this.sql.exec('UPDATE ledger SET flushed = 1 WHERE id BETWEEN ? AND ? AND flushed = 0 AND log IS NOT NULL', first, last);
+  markHanded(first: number, last: number, now: number): void {
+    this.sql.exec('UPDATE ledger SET flushed = ? WHERE id BETWEEN ? AND ? AND flushed = 0 AND log IS NOT NULL', Math.max(1, now), first, last);
   }
 
-  /** When the oldest handed log still held was charged (its window runs from then), if any is held. */
-  oldestHeldLogAt(): number | undefined {
-    return this.sql.exec<{ at: number | null }>('SELECT MIN(created_at) AS at FROM ledger WHERE flushed = 1 AND log IS NOT NULL').one().at ?? undefined;
+  /** When the earliest-handed log still held was handed, if any is held. */
+  earliestHeldHandOff(): number | undefined {
+    return this.sql.exec<{ at: number | null }>('SELECT MIN(flushed) AS at FROM ledger WHERE flushed > 0 AND log IS NOT NULL').one().at ?? undefined;
   }
 
   /**
-   * Drops the text of at most `limit` handed logs charged at or before `cutoff` (D1 and the archive
+   * Drops the text of at most `limit` logs handed at or before `cutoff` (D1 and the archive
    * have them; the balance and amount columns stay, and `uncollected` moves to its column for a
    * replayed charge): the number dropped.
    */
   dropHeldLogs(cutoff: number, limit: number): number {
     // Counted by RETURNING: rowsWritten would count the index entries it removes too.
     return this.sql.exec(
-      "UPDATE ledger SET uncollected = json_extract(log, '$.uncollected'), log = NULL WHERE id IN (SELECT id FROM ledger WHERE flushed = 1 AND log IS NOT NULL AND created_at <= ? ORDER BY created_at LIMIT ?) RETURNING id",
+      "UPDATE ledger SET uncollected = json_extract(log, '$.uncollected'), log = NULL WHERE id IN (SELECT id FROM ledger WHERE flushed > 0 AND log IS NOT NULL AND flushed <= ? ORDER BY flushed LIMIT ?) RETURNING id",
       cutoff,
       limit,
     ).toArray().length;

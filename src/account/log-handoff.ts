@@ -23,7 +23,7 @@ export interface Handoff {
   more: boolean;
 }
 
-export async function handOffLogs(ledger: AccountLedger, queue: Queue): Promise<Handoff> {
+export async function handOffLogs(ledger: AccountLedger, queue: Queue, now: number): Promise<Handoff> {
   const done: Handoff = { rows: 0, sends: 0, more: false };
   for (;;) {
     const rows = ledger.unhandedLogs(READ_ROWS);
@@ -42,7 +42,7 @@ export async function handOffLogs(ledger: AccountLedger, queue: Queue): Promise<
       const slice = rows.slice(start, end);
       const messages = packMessages(ledger.accountId, slice.map((row) => row.log));
       await queue.sendBatch(messages.map((body) => ({ body, contentType: 'json' as const })));
-      ledger.markHanded(slice[0]!.ledgerId, slice.at(-1)!.ledgerId);
+      ledger.markHanded(slice[0]!.ledgerId, slice.at(-1)!.ledgerId, now);
       done.rows += slice.length;
       done.sends += 1;
       start = end;

@@ -1,7 +1,9 @@
 /**
  * The account object's one alarm: it hands the ledger's billing logs to the
  * BILLING_LOGS queue (log-handoff.ts), and drops the text of handed logs once
- * they are BILLING_LOG_READ_WINDOW_MS past their charge. A charge arms it (a
+ * BILLING_LOG_READ_WINDOW_MS has passed since they were handed (so at least
+ * that long after their charge, and never before the queue has had them that
+ * long: a row handed after a long queue outage keeps its full window). A charge arms it (a
  * durable write anyway: admission never sets it); it re-arms itself for the
  * next of: unhanded rows, a failed send's retry, the oldest held log leaving
  * the window; so an account that goes quiet keeps no logs. Only the object sets
@@ -42,7 +44,7 @@ export class ObjectAlarm {
     this.holds.sweep();
     const next: number[] = [];
     try {
-      const handed = await handOffLogs(this.ledger, this.queue());
+      const handed = await handOffLogs(this.ledger, this.queue(), now);
       this.sendFailures = 0;
       if (handed.more) next.push(now);
     } catch (error) {
@@ -69,8 +71,8 @@ export class ObjectAlarm {
     for (let round = 0; round < DROP_ROUNDS; round++) {
       if (this.ledger.dropHeldLogs(now - window, DROP_ROWS) < DROP_ROWS) break;
     }
-    const oldest = this.ledger.oldestHeldLogAt();
-    return oldest === undefined ? undefined : Math.max(now, oldest + window);
+    const earliest = this.ledger.earliestHeldHandOff();
+    return earliest === undefined ? undefined : Math.max(now, earliest + window);
   }
 
   private async setFor(at: number): Promise<void> {

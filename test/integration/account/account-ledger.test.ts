@@ -289,8 +289,14 @@ describe('account object: alarm', () => {
     await stub.authorize(authorizeInput('req_short', 10));
     const first = await stub.charge(charge('req_short', 25, NOW, {}, 10));
     expect(first).toEqual({ charged: 10, uncollected: 15, balance: 0, replay: false });
-    // Charged at NOW, long past the window: the alarm that hands it over drops its text too.
     await drainOutbox(accountId);
+    // A window after it was handed, the alarm drops its text.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 3_600_000 });
+    try {
+      await runDurableObjectAlarm(stub);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec("SELECT log FROM ledger WHERE request_id = 'req_short'").toArray())).toEqual([{ log: null }]);
     expect(await stub.charge(charge('req_short', 25, NOW, {}, 10))).toEqual({ ...first, replay: true });
   });

@@ -9,7 +9,7 @@ const DRAIN_TIMEOUT_MS = 5_000;
 /** The request ids whose billing logs the account object has handed to the BILLING_LOGS queue. */
 export const handedRequestIds = async (accountId: string): Promise<string[]> =>
   runInDurableObject(accountObject(accountId), (_instance, state) =>
-    state.storage.sql.exec<{ request_id: string }>("SELECT request_id FROM ledger WHERE kind = 'usage' AND flushed = 1 ORDER BY id").toArray().map((row) => row.request_id),
+    state.storage.sql.exec<{ request_id: string }>("SELECT request_id FROM ledger WHERE kind = 'usage' AND flushed != 0 ORDER BY id").toArray().map((row) => row.request_id),
   );
 
 /**

@@ -47,7 +47,7 @@ const alarmOf = (accountId: string) => runInDurableObject(accountObject(accountI
 /** The object's ledger rows that carry a billing log: whether handed, and whether its text is still held. */
 const heldLogs = (accountId: string) =>
   runInDurableObject(accountObject(accountId), (_instance, state) =>
-    state.storage.sql.exec<{ request_id: string; handed: number; held: number }>("SELECT request_id, flushed AS handed, log IS NOT NULL AS held FROM ledger WHERE kind = 'usage' ORDER BY id").toArray(),
+    state.storage.sql.exec<{ request_id: string; handed: number; held: number }>("SELECT request_id, flushed != 0 AS handed, log IS NOT NULL AS held FROM ledger WHERE kind = 'usage' ORDER BY id").toArray(),
   );
 
 const storedLogs = (accountId: string) =>
@@ -108,6 +108,20 @@ describe('the account object hands billing logs to the queue', () => {
     expect((await heldLogs(accountId)).map((row) => row.handed)).toEqual([1, 1]);
     // Handed: the alarm now waits for the oldest held log to leave the read window.
     expect(await alarmOf(accountId)).toBe(now + WINDOW_MS);
+  });
+});
+
+describe('a row handed late (the queue refused it for longer than the window)', () => {
+  it('keeps its full read window from when it was handed, not from its charge', async () => {
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'], now: start });
+    const { key, accountId } = await createAccountWithKey();
+    const requestId = await charged(key);
+    // Handed two windows after its charge: its log stays readable in the object for a window from then.
+    vi.setSystemTime(start + 2 * WINDOW_MS);
+    await drainOutbox(accountId);
+    expect(await heldLogs(accountId)).toEqual([{ request_id: requestId, handed: 1, held: 1 }]);
+    expect(await alarmOf(accountId)).toBe(start + 3 * WINDOW_MS);
   });
 });
 
@@ -182,15 +196,16 @@ describe('read-your-writes while the queue and D1 catch up', () => {
     expect((await readLog(key, requestId)).status).toBe(404);
   });
 
-  it("drops each held log's text once its window is over, oldest first, re-arming for the next; the ledger's amounts stay", async () => {
+  it("drops each held log's text once the window since it was handed is over, earliest first, re-arming for the next; the ledger's amounts stay", async () => {
     const start = Date.now();
     vi.useFakeTimers({ toFake: ['Date'], now: start });
     const { key, accountId } = await createAccountWithKey();
     const first = await charged(key);
+    await drainOutbox(accountId);
     vi.setSystemTime(start + 600_000);
     const second = await charged(key);
-    const ledger = await ledgerCharges(accountId);
     await drainOutbox(accountId);
+    const ledger = await ledgerCharges(accountId);
     expect(await alarmOf(accountId)).toBe(start + WINDOW_MS);
 
     vi.setSystemTime(start + WINDOW_MS);

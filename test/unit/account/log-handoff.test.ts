@@ -12,7 +12,8 @@ function fakeLedger(count: number, bytes: number) {
   const ledger = {
     accountId: 'acct_a',
     unhandedLogs: (limit: number) => rows.filter((row) => !row.handed).slice(0, limit),
-    markHanded: (first: number, last: number) => {
+    markHanded: (first: number, last: number, now: number) => {
+      expect(now).toBe(1_000);
       marks.push([first, last]);
       for (const row of rows) if (row.ledgerId >= first && row.ledgerId <= last) row.handed = true;
     },
@@ -37,7 +38,7 @@ describe('handOffLogs', () => {
   it('sends every row once, oldest first, each sendBatch under 200 KB of lines and 100 messages', async () => {
     const { ledger, rows, marks } = fakeLedger(1_500, 600);
     const { queue, sends } = recordingQueue();
-    expect(await handOffLogs(ledger, queue)).toMatchObject({ rows: 1_500, more: false });
+    expect(await handOffLogs(ledger, queue, 1_000)).toMatchObject({ rows: 1_500, more: false });
     const sent = sends.flat().flatMap((m) => m.lines.map((l) => (JSON.parse(l) as { n: number }).n));
     expect(sent).toEqual(rows.map((row) => row.ledgerId));
     for (const batch of sends) {
@@ -52,7 +53,7 @@ describe('handOffLogs', () => {
   it('leaves the rows of a refused sendBatch, and those after it, unhanded', async () => {
     const { ledger, rows } = fakeLedger(1_000, 600);
     const { queue, sends } = recordingQueue(1);
-    await expect(handOffLogs(ledger, queue)).rejects.toThrow('Queue send failed');
+    await expect(handOffLogs(ledger, queue, 1_000)).rejects.toThrow('Queue send failed');
     const sentRows = sends[0]!.reduce((sum, m) => sum + m.lines.length, 0);
     expect(rows.filter((row) => row.handed).map((row) => row.ledgerId)).toEqual(rows.slice(0, sentRows).map((row) => row.ledgerId));
   });
@@ -60,7 +61,7 @@ describe('handOffLogs', () => {
   it('stops after 50 sendBatches and says more are left', async () => {
     const { ledger } = fakeLedger(400, 60_000);
     const { queue, sends } = recordingQueue();
-    expect(await handOffLogs(ledger, queue)).toEqual({ rows: 150, sends: 50, more: true });
+    expect(await handOffLogs(ledger, queue, 1_000)).toEqual({ rows: 150, sends: 50, more: true });
     expect(sends).toHaveLength(50);
   });
 });
