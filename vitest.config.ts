@@ -50,6 +50,12 @@ export default defineConfig(async () => {
               wrangler: { configPath: './wrangler.toml' },
               miniflare: {
                 bindings: { ...testBindings(inject<string>('standinUrl'), inject<string>('stripeUrl'), inject<string>('resendUrl')), TEST_MIGRATIONS: migrations },
+                // wrangler.toml's billing-log consumer, delivering 50 ms after a send instead of 1 s, so a
+                // test's drain (helpers.ts drainOutbox) waits that long. Replaces the whole entry: all of it here.
+                queueConsumers: {
+                  'find-token-billing-logs': { maxBatchSize: 100, maxBatchTimeout: 0.05, maxRetries: 100, deadLetterQueue: 'find-token-billing-logs-dead' },
+                  'find-token-billing-logs-dead': { maxBatchSize: 100, maxBatchTimeout: 0.05 },
+                },
               },
             })),
           ],

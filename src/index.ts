@@ -2,6 +2,7 @@ import { createApp } from './app';
 import type { Env } from './env';
 import { runScheduled } from './jobs/scheduled';
 import { consumeCharges } from './account/charge-queue';
+import { consumeBillingLogs } from './billing/log-consumer';
 import { runLogged } from './jobs/job-log';
 import { queueRole } from './base/queue-names';
 import { logError } from './base/log';
@@ -28,6 +29,11 @@ export default {
       // Billing-log exports too large for one response (billing/export-job.ts): a step of one export per message.
       case 'exports':
         await runLogged('exports', { queue: batch.queue, messages: batch.messages.length }, () => consumeExports(batch as MessageBatch<ExportMessage>, env));
+        return;
+      // Billing logs handed over by the account objects (billing/log-consumer.ts); its own line per batch.
+      case 'billing_logs':
+      case 'billing_logs_dead':
+        await consumeBillingLogs(batch, env);
         return;
       default:
         // Not acknowledged: the queue retries it, and the line says which queue has no consumer here.

@@ -1,7 +1,8 @@
 /**
  * The account's balance over its object's SQLite storage: the ledger is the
  * balance (its last row holds the balance after every change so far), and its
- * rows that carry a billing log are the outbox the alarm flushes to D1. The
+ * rows that carry a billing log are the outbox the alarm hands to the BILLING_LOGS
+ * queue (then holds for the read-your-writes window, then drops the text). The
  * balance is kept in memory as well: the object is single-threaded and the only
  * writer, so memory and storage agree. Every change runs in one storage
  * transaction, so a balance change and its ledger row are never separated;
@@ -118,7 +119,8 @@ export class AccountLedger {
   findCharge(requestId: string): { charged: number; uncollected: number; balanceAfter: number } | undefined {
     const row = this.sql
       .exec<{ amount: number; balance_after: number; uncollected: number | null }>(
-        "SELECT amount, balance_after, json_extract(log, '$.uncollected') AS uncollected FROM ledger WHERE kind = 'usage' AND request_id = ?",
+        // The log's, or once its text is dropped after the read window, the column it was kept in.
+        "SELECT amount, balance_after, COALESCE(json_extract(log, '$.uncollected'), uncollected) AS uncollected FROM ledger WHERE kind = 'usage' AND request_id = ?",
         requestId,
       )
       .toArray()[0];
@@ -165,8 +167,8 @@ export class AccountLedger {
     return Object.fromEntries(rows.map((row) => [row.kind, row.total]));
   }
 
-  /** Billing logs not yet in D1, oldest first, as stored (JSON text of a BillingLogRecord). */
-  unflushedLogs(limit: number): Array<{ ledgerId: number; log: string }> {
+  /** Billing logs not yet handed to the BILLING_LOGS queue, oldest first, as stored (JSON text of a BillingLogRecord). */
+  unhandedLogs(limit: number): Array<{ ledgerId: number; log: string }> {
     return this.sql
       .exec<{ id: number; log: string }>('SELECT id, log FROM ledger WHERE flushed = 0 AND log IS NOT NULL ORDER BY id LIMIT ?', limit)
       .toArray()
@@ -174,20 +176,42 @@ export class AccountLedger {
   }
 
   /**
-   * The billing log stored with a request's charge, flushed or not (JSON text of a
-   * BillingLogRecord): what D1 shows once the outbox reaches it, readable before.
+   * The billing log stored with a request's charge (JSON text of a BillingLogRecord), handed or
+   * not, while the object holds it: until it is handed, then for BILLING_LOG_READ_WINDOW_MS.
    */
   logOf(requestId: string): string | undefined {
     return this.sql.exec<{ log: string }>("SELECT log FROM ledger WHERE kind = 'usage' AND request_id = ? AND log IS NOT NULL", requestId).toArray()[0]?.log;
   }
 
-  hasUnflushedLogs(): boolean {
+  hasUnhandedLogs(): boolean {
     return this.sql.exec('SELECT 1 FROM ledger WHERE flushed = 0 AND log IS NOT NULL LIMIT 1').toArray().length > 0;
   }
 
-  /** Marks a flushed batch: its ids are consecutive outbox rows, so one range update covers them. */
-  markFlushed(ledgerIds: number[]): void {
-    if (ledgerIds.length === 0) return;
-    this.sql.exec('UPDATE ledger SET flushed = 1 WHERE id BETWEEN ? AND ? AND flushed = 0 AND log IS NOT NULL', ledgerIds[0], ledgerIds.at(-1));
+  /**
+   * Marks rows handed to the queue at `now` (`flushed` holds the time: the read window runs from
+   * it): `first`..`last` are the ids of consecutive unhanded rows (read oldest first), so one range
+   * update covers them.
+   */
+  markHanded(first: number, last: number, now: number): void {
+    this.sql.exec('UPDATE ledger SET flushed = ? WHERE id BETWEEN ? AND ? AND flushed = 0 AND log IS NOT NULL', Math.max(1, now), first, last);
+  }
+
+  /** When the earliest-handed log still held was handed, if any is held. */
+  earliestHeldHandOff(): number | undefined {
+    return this.sql.exec<{ at: number | null }>('SELECT MIN(flushed) AS at FROM ledger WHERE flushed > 0 AND log IS NOT NULL').one().at ?? undefined;
+  }
+
+  /**
+   * Drops the text of at most `limit` logs handed at or before `cutoff` (D1 and the archive
+   * have them; the balance and amount columns stay, and `uncollected` moves to its column for a
+   * replayed charge): the number dropped.
+   */
+  dropHeldLogs(cutoff: number, limit: number): number {
+    // Counted by RETURNING: rowsWritten would count the index entries it removes too.
+    return this.sql.exec(
+      "UPDATE ledger SET uncollected = json_extract(log, '$.uncollected'), log = NULL WHERE id IN (SELECT id FROM ledger WHERE flushed > 0 AND log IS NOT NULL AND flushed <= ? ORDER BY flushed LIMIT ?) RETURNING id",
+      cutoff,
+      limit,
+    ).toArray().length;
   }
 }

@@ -4,7 +4,8 @@
  * its keys' rules (revocation, expiry, scopes, models, spend limits). One object per account and a single thread, so every
  * check-then-write is atomic however many requests arrive at once. Holds live
  * in its memory (request-holds.ts); charges are durable (request-charges.ts).
- * Its alarm (object-alarm.ts) flushes billing logs to D1; holds left unrenewed are released lazily.
+ * Its alarm (object-alarm.ts) hands billing logs to the BILLING_LOGS queue and drops them after the
+ * read-your-writes window; holds left unrenewed are released lazily.
  * Its storage is migrated to schema.ts's version before the first call; it knows its
  * account from its name (idFromName(accountId)) and its policy (rate limit, Checkout
  * Sessions per hour, hold bound, BYOK free tier) from its own vars: callers send neither.
@@ -71,7 +72,7 @@ export class AccountDurableObject extends DurableObject<Env> {
       this.adjustments = new OperatorAdjustments(ctx.storage.sql, this.ledger);
       this.checkouts = new CheckoutLimit(ctx.storage.sql);
       this.keys = new KeyPolicies(ctx.storage);
-      this.alarms = new ObjectAlarm(ctx.storage, () => this.env.DB, () => this.config, this.ledger, this.holds);
+      this.alarms = new ObjectAlarm(ctx.storage, () => this.env.BILLING_LOGS, () => this.config, this.ledger, this.holds);
     });
   }
 
@@ -289,7 +290,10 @@ export class AccountDurableObject extends DurableObject<Env> {
     };
   }
 
-  /** A request's billing log as the outbox will write it to D1, while D1 may not have it yet (read-your-writes). */
+  /**
+   * A request's billing log as the queue's consumer will write it to D1, while D1 may not have it yet
+   * (read-your-writes): held until handed to the queue, then for BILLING_LOG_READ_WINDOW_MS.
+   */
   async billingLog(requestId: string): Promise<BillingLogRecord | null> {
     const log = this.ledger.logOf(requestId);
     return log === undefined ? null : (JSON.parse(log) as BillingLogRecord);

@@ -1,9 +1,10 @@
 /**
  * One request's billing log, readable as soon as its response has ended: D1
- * first (the query store), then the account object, whose ledger holds the row
- * from the charge on, flushed or not. Asked in this order there is no gap: a row
- * D1 has not got yet is still in the object. A D1 that fails is not the end
- * either: a row the object holds is answered all the same.
+ * first (the query store), then the account object, whose ledger holds the log
+ * from the charge until BILLING_LOG_READ_WINDOW_MS after it was handed to the
+ * queue. Asked in this order there is no gap: a row D1 has not got yet is still
+ * in the object. A D1 that fails is not the end either: a row the object holds
+ * is answered all the same.
  */
 import type { Env } from '../env';
 import { createDb } from '../db/client';

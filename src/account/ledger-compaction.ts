@@ -4,7 +4,7 @@
  * A request's ledger row (kind 'usage') holds its request id for two reasons:
  * a charge delivered twice (the worker's retry, or the CHARGES queue's
  * redelivery) must find it and change nothing, and its billing log waits there
- * until it is handed on (`flushed = 1`). Cloudflare Queues keep a message at
+ * until it is handed on (`flushed` holds when, 0 before). Cloudflare Queues keep a message at
  * most 14 days, so no charge of a request can arrive later than that:
  * REQUEST_ID_RETENTION_MS (15 days) is longer, with a day to spare. Past it, a
  * handed request row is only money, so runs of such rows are folded into one
@@ -56,7 +56,7 @@ type ScannedRow = {
 };
 
 /** Handed on: its billing log went to D1 (or the queue), or it never had one. */
-const HANDED = '(flushed = 1 OR log IS NULL)';
+const HANDED = '(flushed != 0 OR log IS NULL)';
 const FOLDABLE = `(kind = 'checkpoint' OR (kind = 'usage' AND ${HANDED} AND created_at < ?1))`;
 
 /**

@@ -9,7 +9,10 @@
  * The object is the authority on the balance, and the ledger is the balance:
  * every change is a ledger row carrying the balance after it, so the ledger
  * always sums to the balance. Ledger rows that carry a billing log are the
- * outbox the alarm flushes to D1.
+ * outbox the alarm hands to the BILLING_LOGS queue: `flushed` is 0 until the row
+ * is handed to the queue (the consumer writes D1), then the time it was handed
+ * (1 on rows the version-7 outbox wrote to D1 itself); the handed log's text is
+ * kept for BILLING_LOG_READ_WINDOW_MS from then, then set to NULL.
  *
  * Rules for a new migration: append it with the next version, never edit one
  * that has shipped; keep the code of the version before it working on the new
@@ -176,6 +179,15 @@ export const MIGRATIONS: readonly Migration[] = [
     // Keys registered before it do not: the default keeps their 400.
     version: 7,
     statements: ['ALTER TABLE byok_keys ADD COLUMN fallback_to_credits INTEGER NOT NULL DEFAULT 0'],
+  },
+  {
+    // Billing logs go through a queue (issue 18): `flushed` now holds when a row was handed to the
+    // queue (still 0 before), and a handed log is held for the read-your-writes window only. The alarm
+    // finds the held logs, earliest handed first, to drop their text once the window is over; the index
+    // holds only those rows. Rows the version-7 outbox wrote to D1 hold 1: dropped at the first alarm.
+    // A dropped log's `uncollected` stays on its row: a replayed charge answers the first result.
+    version: 8,
+    statements: ['CREATE INDEX ledger_held_logs ON ledger (flushed) WHERE flushed > 0 AND log IS NOT NULL', 'ALTER TABLE ledger ADD COLUMN uncollected INTEGER'],
   },
 ];
 

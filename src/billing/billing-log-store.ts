@@ -43,9 +43,9 @@ export async function getBillingLog(db: Database, accountId: string, requestId: 
 }
 
 /**
- * The D1 row the outbox makes of a record (outbox.ts's json_extract of each
+ * The D1 row the queue's consumer makes of a record (log-writer.ts's json_extract of each
  * field: a missing field is NULL), so a row still in the account object renders
- * exactly as it will once flushed.
+ * exactly as it will once in D1.
  */
 export function rowOfRecord(record: BillingLogRecord): BillingLogRow {
   return {
@@ -65,7 +65,7 @@ export function rowOfRecord(record: BillingLogRecord): BillingLogRow {
     completionTokens: record.completionTokens,
     reasoningTokens: record.reasoningTokens,
     cost: record.cost,
-    // Records from before uncollected existed are flushed as 0 (outbox.ts's COALESCE).
+    // Records from before uncollected existed are written as 0 (log-writer.ts's COALESCE).
     uncollected: record.uncollected ?? 0,
     providerCost: record.providerCost,
     estimated: record.estimated,
@@ -105,3 +105,4 @@ export function toPublicBillingLog(row: BillingLogRow) {
     key: row.keyId ? { id: row.keyId, name: row.keyName, prefix: row.keyPrefix } : null,
   };
 }
+

@@ -1,4 +1,4 @@
-/** The billing log record: written by the account object, flushed to D1, shown to the user. */
+/** The billing log record: written by the account object, carried to D1 by the BILLING_LOGS queue, shown to the user. */
 export type BillingMode = 'standard' | 'byok';
 export type BillingStatus = 'succeeded' | 'failed' | 'interrupted' | 'abandoned';
 

@@ -55,7 +55,7 @@ export type AccountRow = typeof accounts.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
 /**
- * One row per API call, written from the account object's outbox (never on the
+ * One row per API call, written by the BILLING_LOGS queue consumer from the account objects (never on the
  * request path). The object is the authority; this is the query store.
  * Money columns are integer units (1e-8 USD).
  */

@@ -1,7 +1,8 @@
 /**
  * Cron dispatch. The schedules live in wrangler.toml: provider health checks
  * every five minutes, credit expiry (warnings, expiry, deactivation) begun daily
- * and continued a page every five minutes until the day's sweep is done, and the
+ * and continued a page every five minutes until the day's sweep is done, the
+ * billing-log batch objects a consumer died before writing (every five minutes), the
  * reconciliation of refunds left pending daily; the expiry of billing-log exports daily; the billing-log
  * retention (archive to R2, prune D1) begun daily and continued like the expiry sweep. An unknown cron is logged rather
  * than silently ignored. Each job's run is recorded (jobs/job-runs.ts) for GET
@@ -17,6 +18,7 @@ import { reconcileRefunds } from '../payments/reconcile-refunds';
 import { logError, logWarn } from '../base/log';
 import { runLogged } from './job-log';
 import { failStalledExports, sweepExpiredExports } from '../billing/export-store';
+import { recoverUnarchivedBatches } from '../billing/batch-archive';
 
 export const CRON_HEALTH_CHECKS = '*/5 * * * *';
 export const CRON_DAILY = '0 3 * * *';
@@ -52,6 +54,14 @@ export const JOBS: Record<string, ScheduledJob[]> = {
     { name: 'credit_expiry_page', run: async (env, now) => expirySummary(await runCreditExpiry(env, now, { start: false })) },
     // The day's billing-log retention sweep (archive to R2, prune D1), a page a tick until done.
     { name: 'billing_log_retention_page', run: async (env, now) => retentionSummary(await runBillingLogRetention(env, now, { start: false })) },
+    // Billing-log batches whose consumer died between D1 and R2: their objects, rebuilt from D1.
+    {
+      name: 'billing_log_batch_recovery',
+      run: async (env, now) => {
+        const recovered = await recoverUnarchivedBatches(env, now.getTime());
+        return `archived ${recovered.batches} batches, ${recovered.rows} rows`;
+      },
+    },
   ],
   [CRON_DAILY]: [
     { name: 'credit_expiry_start', run: async (env, now) => expirySummary(await runCreditExpiry(env, now, { start: true })) },

@@ -1,9 +1,11 @@
 /** The account object's money rules, driven through its RPC methods with a controlled clock. */
-import { env, evictDurableObject, runDurableObjectAlarm } from 'cloudflare:test';
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import type { RequestContext, RequestOutcome } from '../../../src/billing/billing-log';
 import { freshAccount, requestContext } from './fixtures';
 import { moveObjectClock, setObjectVars } from './object-vars';
+import { drainOutbox } from '../billing/helpers';
+import type { Env } from '../../../src/env';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 30);
 
@@ -198,15 +200,15 @@ describe('account object: restart', () => {
 });
 
 describe('account object: alarm', () => {
-  it('flushes billing logs to D1 exactly once, however often it runs', async () => {
+  it('hands billing logs to the queue once, however often it runs: D1 has each once', async () => {
     const { accountId, stub } = account();
     await fund(stub, 1000);
     for (const id of ['req_f1', 'req_f2']) {
       await stub.authorize(authorizeInput(id, 10));
       await stub.charge(charge(id, 7, NOW));
     }
-    await runDurableObjectAlarm(stub);
-    await runDurableObjectAlarm(stub);
+    await drainOutbox(accountId);
+    await drainOutbox(accountId);
     const rows = await env.DB.prepare('SELECT request_id, cost, status FROM billing_logs WHERE account_id = ? ORDER BY request_id').bind(accountId).all();
     expect(rows.results).toEqual([
       { request_id: 'req_f1', cost: 7, status: 'succeeded' },
@@ -214,7 +216,7 @@ describe('account object: alarm', () => {
     ]);
   });
 
-  it('flushes a backlog larger than one batch, every field intact', async () => {
+  it('hands over a backlog larger than one message, every field intact in D1', async () => {
     const { accountId, stub } = account();
     await fund(stub, 100_000);
     const ids = Array.from({ length: 205 }, (_, i) => `req_b${String(i).padStart(3, '0')}`);
@@ -222,7 +224,7 @@ describe('account object: alarm', () => {
       await stub.authorize(authorizeInput(id, 100));
       await stub.charge(charge(id, 7, NOW + 250, { cachedTokens: 2, reasoningTokens: 1, providerCost: 6, estimated: true }));
     }
-    await runDurableObjectAlarm(stub);
+    await drainOutbox(accountId);
     const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM billing_logs WHERE account_id = ?').bind(accountId).first();
     expect(count).toEqual({ n: 205 });
     const last = await env.DB.prepare('SELECT * FROM billing_logs WHERE request_id = ?').bind('req_b204').first();
@@ -250,28 +252,53 @@ describe('account object: alarm', () => {
       latency_ms: 250,
       stream: 0,
       fallback_reason: null,
+      batch_id: expect.stringMatching(/^lbatch_/),
+      ingested_at: expect.any(Number),
     });
     expect(await stub.summary(NOW)).toMatchObject({ balance: 100_000 - 205 * 7, reserved: 0 });
   });
 
-  it('keeps billing logs through a failed D1 flush and delivers them on the next alarm', async () => {
-    const { stub } = account();
+  it('keeps billing logs through a refused send and hands them over on the next alarm', async () => {
+    const { accountId, stub } = account();
     await fund(stub, 1000);
     await stub.authorize(authorizeInput('req_kept', 10));
     await stub.charge(charge('req_kept', 7, NOW));
-    await env.DB.exec('ALTER TABLE billing_logs RENAME TO billing_logs_away');
+    const real = await runInDurableObject(stub, (instance) => {
+      const objectEnv = Reflect.get(instance, 'env') as Env;
+      const refusing = { sendBatch: () => Promise.reject(new Error('Queue send failed')) } as unknown as Queue;
+      Reflect.set(instance, 'env', { ...objectEnv, BILLING_LOGS: refusing });
+      return objectEnv;
+    });
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       await runDurableObjectAlarm(stub);
     } finally {
-      await env.DB.exec('ALTER TABLE billing_logs_away RENAME TO billing_logs');
+      await runInDurableObject(stub, (instance) => void Reflect.set(instance, 'env', real));
       quiet.mockRestore();
     }
     expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM billing_logs WHERE request_id = ?').bind('req_kept').first()).toEqual({ n: 0 });
-    await runDurableObjectAlarm(stub);
+    await drainOutbox(accountId);
     expect(await env.DB.prepare('SELECT request_id, cost FROM billing_logs WHERE request_id = ?').bind('req_kept').all()).toMatchObject({
       results: [{ request_id: 'req_kept', cost: 7 }],
     });
+  });
+
+  it("drops a handed log's text after the read window, and a replayed charge still answers its first result", async () => {
+    const { accountId, stub } = account();
+    await fund(stub, 10);
+    await stub.authorize(authorizeInput('req_short', 10));
+    const first = await stub.charge(charge('req_short', 25, NOW, {}, 10));
+    expect(first).toEqual({ charged: 10, uncollected: 15, balance: 0, replay: false });
+    await drainOutbox(accountId);
+    // A window after it was handed, the alarm drops its text.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 3_600_000 });
+    try {
+      await runDurableObjectAlarm(stub);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec("SELECT log FROM ledger WHERE request_id = 'req_short'").toArray())).toEqual([{ log: null }]);
+    expect(await stub.charge(charge('req_short', 25, NOW, {}, 10))).toEqual({ ...first, replay: true });
   });
 
   it('releases a hold left unrenewed for three periods, writing nothing', async () => {

@@ -97,7 +97,7 @@ describe('account object schema', () => {
       const rows = rowsOf(sql) as Record<string, Record<string, SqlStorageValue>[]>;
       // The same rows in the tables the code of before created (ledger rows without what was in flight; a hold
       // as a reservations row), and no version record: a production object before versions.
-      const ledger = rows.ledger!.map(({ in_flight: _, ...row }) => row);
+      const ledger = rows.ledger!.map(({ in_flight: _, uncollected: _uncollected, ...row }) => row);
       const byokKeys = rows.byok_keys!.map(({ fallback_to_credits: _, ...row }) => row);
       const reservation = { request_id: 'req_open', amount: 200, created_at: NOW, expires_at: NOW + 900_000, context: JSON.stringify(context) };
       for (const table of tablesOf(sql)) sql.exec(`DROP TABLE "${table}"`);
@@ -114,7 +114,7 @@ describe('account object schema', () => {
       expect((await restarted.byokKeySet()).keys).toEqual([providerKey]);
       expect(schemaVersion(sql)).toBe(LAST);
       expect(schemaOf(sql)).toEqual(schema);
-      expect(rowsOf(sql)).toEqual({ ...rows, ledger: ledger.map((row) => ({ ...row, in_flight: null })), reservations: [] });
+      expect(rowsOf(sql)).toEqual({ ...rows, ledger: ledger.map((row) => ({ ...row, in_flight: null, uncollected: null })), reservations: [] });
     });
   });
 

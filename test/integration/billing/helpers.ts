@@ -1,11 +1,31 @@
-import { env, runDurableObjectAlarm } from 'cloudflare:test';
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { apiRequest } from '../helpers';
 
 export const accountObject = (accountId: string) => env.ACCOUNTS.get(env.ACCOUNTS.idFromName(accountId));
 
-/** Runs the account object's alarm: billing logs reach D1. */
+/** How long a drain waits for the queue's consumer (it delivers 50 ms after a send in tests). */
+const DRAIN_TIMEOUT_MS = 5_000;
+
+/** The request ids whose billing logs the account object has handed to the BILLING_LOGS queue. */
+export const handedRequestIds = async (accountId: string): Promise<string[]> =>
+  runInDurableObject(accountObject(accountId), (_instance, state) =>
+    state.storage.sql.exec<{ request_id: string }>("SELECT request_id FROM ledger WHERE kind = 'usage' AND flushed != 0 ORDER BY id").toArray().map((row) => row.request_id),
+  );
+
+/**
+ * Runs the account object's alarm (it hands its billing logs to the BILLING_LOGS queue), then waits
+ * until the queue's consumer has written every handed row to D1: what D1 shows afterwards is complete.
+ */
 export async function drainOutbox(accountId: string): Promise<void> {
   await runDurableObjectAlarm(accountObject(accountId));
+  const handed = await handedRequestIds(accountId);
+  const inD1 = async () =>
+    (await env.DB.prepare('SELECT COUNT(*) AS n FROM billing_logs WHERE account_id = ?').bind(accountId).first<{ n: number }>())!.n;
+  // Counted in polls, not by the clock: a test may have stopped Date.
+  for (let found = await inD1(), polls = 0; found < handed.length; found = await inD1(), polls++) {
+    if (polls * 10 > DRAIN_TIMEOUT_MS) throw new Error(`drainOutbox: ${found} of the ${handed.length} billing logs handed to the queue reached D1 in ${DRAIN_TIMEOUT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 export async function balanceOf(key: string): Promise<{ balance: number; reserved: number; currency: string; byok: unknown }> {

@@ -3,9 +3,9 @@
  * balance, the balance is not negative, each delivered request is charged
  * exactly once, D1's billing logs are the ledger's charges, and no hold is left.
  */
-import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env, runInDurableObject } from 'cloudflare:test';
 import { expect } from 'vitest';
-import { accountObject } from './helpers';
+import { accountObject, drainOutbox } from './helpers';
 
 type ChargeRow = {
   request_id: string;
@@ -23,11 +23,11 @@ export async function ledgerCharges(accountId: string): Promise<ChargeRow[]> {
 /**
  * Asserts the invariants for `accountId`; `delivered`: the request ids whose
  * answer reached the client (each must have exactly one charge). Flushes the
- * billing logs to D1 first.
+ * billing logs to D1 first (through the queue).
  */
 export async function expectMoneyInvariants(accountId: string, delivered: readonly string[] = []): Promise<void> {
   const stub = accountObject(accountId);
-  await runDurableObjectAlarm(stub);
+  await drainOutbox(accountId);
   const summary = await stub.summary(Date.now());
   const ledgerSum = Object.values(summary.ledgerTotals).reduce((sum, units) => sum + units, 0);
   expect({ ledgerSum, nonNegative: summary.balance >= 0, reserved: summary.reserved, openHolds: summary.openReservations }).toEqual({

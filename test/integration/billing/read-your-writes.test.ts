@@ -1,13 +1,13 @@
 /**
  * A billing-log row is readable as soon as its response has ended: the test config keeps rows in the
- * account object for ten minutes (OUTBOX_FLUSH_DELAY_MS), so every read before the drain is the object's.
+ * account object for ten minutes before they are handed to the queue (OUTBOX_FLUSH_DELAY_MS), so every
+ * read before the drain is the object's.
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import { apiRequest, chat, createAccountWithKey, fetchWithEnv, hello, readSse } from '../helpers';
 import { accountObject, drainOutbox } from './helpers';
 import { loggedLines } from '../log-lines';
-import { REQUEST_ID_RETENTION_MS } from '../../../src/account/ledger-compaction';
 
 const inD1 = async (requestId: string) =>
   (await env.DB.prepare('SELECT COUNT(*) AS n FROM billing_logs WHERE request_id = ?').bind(requestId).first<{ n: number }>())!.n;
@@ -16,6 +16,16 @@ async function readLog(key: string, requestId: string): Promise<{ status: number
   const response = await apiRequest(key, 'GET', `/v1/user/billing-logs/${requestId}`);
   return { status: response.status, body: await response.json() };
 }
+
+/** A BILLING_LOGS queue that refuses every send. */
+const refusingQueue = {
+  send: async () => {
+    throw new Error('Queue send failed: service unavailable');
+  },
+  sendBatch: async () => {
+    throw new Error('Queue send failed: service unavailable');
+  },
+} as unknown as Queue;
 
 /** A D1 binding whose every statement fails, as when D1 is unreachable. */
 const unreachableD1 = {
@@ -69,7 +79,7 @@ describe('GET /v1/user/billing-logs/{request_id} before the flush', () => {
     expect((await readLog(alice.key, requestId)).status).toBe(200);
   });
 
-  it('keeps a row readable while D1 is down during the flush, and writes it once when D1 is back', async () => {
+  it('keeps a row readable while the queue refuses it, and writes it once to D1 when the queue is back', async () => {
     const { key, accountId } = await createAccountWithKey();
     const response = await chat(key, { model: 'deepseek-chat', messages: hello });
     await response.arrayBuffer();
@@ -78,28 +88,27 @@ describe('GET /v1/user/billing-logs/{request_id} before the flush', () => {
     const stub = accountObject(accountId);
     const realEnv = await runInDurableObject(stub, (instance) => {
       const objectEnv = Reflect.get(instance, 'env') as Env;
-      Reflect.set(instance, 'env', { ...objectEnv, DB: unreachableD1 });
+      Reflect.set(instance, 'env', { ...objectEnv, BILLING_LOGS: refusingQueue });
       return objectEnv;
     });
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       expect(await runDurableObjectAlarm(stub)).toBe(true);
-      expect(loggedLines(logged)).toEqual([{ level: 'error', kind: 'billing_log.flush_failed', message: 'billing log flush failed; retrying', cause: 'D1_ERROR: network connection lost' }]);
+      expect(loggedLines(logged)).toEqual([
+        { level: 'error', kind: 'billing_log.send_failed', message: 'billing logs not handed to the queue; retrying', failures: 1, retryMs: 10_000, cause: 'Queue send failed: service unavailable' },
+      ]);
     } finally {
       logged.mockRestore();
     }
     expect(await inD1(requestId)).toBe(0);
     expect(await readLog(key, requestId)).toEqual(early);
 
-    // D1 is back: the retry the failed flush scheduled writes the row, once.
+    // The queue is back: the retry the failed send scheduled hands the row over, and the consumer writes it once.
     await runInDurableObject(stub, (instance) => {
       Reflect.set(instance, 'env', realEnv);
     });
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await drainOutbox(accountId);
     expect(await inD1(requestId)).toBe(1);
-    // The alarm left is compaction's, for when the row is past its request-id retention: no flush retry.
-    const next = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
-    expect(next! - Date.now()).toBeGreaterThan(REQUEST_ID_RETENTION_MS);
     expect(await readLog(key, requestId)).toEqual(early);
   });
 

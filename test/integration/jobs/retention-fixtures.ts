@@ -1,7 +1,7 @@
 /** Old billing logs put straight into D1, and an ARCHIVE bucket with failures injected, for the retention job's tests. */
 import { env } from 'cloudflare:test';
 import type { BillingLogRecord } from '../../../src/billing/billing-log';
-import { writeBillingLogs } from '../../../src/billing/outbox';
+import { writeBatch } from '../../../src/billing/log-writer';
 import { randomHex } from '../../../src/base/ids';
 
 export const DAY = 24 * 60 * 60_000;
@@ -41,9 +41,9 @@ export function dayRecords(accountId: string, day: string, count: number, option
   });
 }
 
-/** Inserts records as the outbox does, in statements of a few hundred. */
+/** Inserts records as the billing-log consumer does (one batch per call, its rollups included). */
 export async function insertRecords(records: BillingLogRecord[]): Promise<void> {
-  for (let i = 0; i < records.length; i += 500) await writeBillingLogs(env.DB, records.slice(i, i + 500).map((record) => JSON.stringify(record)));
+  await writeBatch(env.DB, `batch_fixture_${crypto.randomUUID()}`, records.map((record) => JSON.stringify(record)), Date.now());
 }
 
 export const rowsInD1 = async (accountId: string): Promise<number> =>
