@@ -7,6 +7,10 @@ import { bytesPerRow, NA, type ScaleResults } from './scale-results.ts';
 import { round } from './stats.ts';
 
 const TARGET_RPS = 10_000;
+/** A request row of the account object's ledger once its log text is gone: ids, amounts, times and its (kind, request_id) index entry. */
+const OBJECT_ROW_BYTES = 150;
+/** A ledger row while its log is held (the log JSON is ~550 B). */
+const HELD_LOG_BYTES = 700;
 const ROWS_PER_DAY = TARGET_RPS * 86_400;
 const GB = 1e9;
 /** Cited limits, with the page each is documented on. */
@@ -87,8 +91,14 @@ export function planLines(r: ScaleResults): string[] {
     `gets credit leases: its object grants N lease objects (hash(request id) mod N) a slice of its balance as a token`,
     `bucket (debited from the balance when granted, so leases can never spend more than the balance); each lease object`,
     `authorizes and charges locally, returns what is unused when its lease expires, and asks for more below a low-water`,
-    `mark. Billing logs flow from each lease object through the same queue. Per-object storage stays bounded by the outbox`,
-    `(rows leave after \`BILLING_LOG_READ_WINDOW_MS\`): the largest object here was ${n(r.largestObject?.storageBytes ?? null)} bytes against 10 GB (cited).`,
+    `mark. Billing logs flow from each lease object through the same queue.`,
+    ``,
+    `**One object's storage.** Bounded by recent activity, not age: a log's text leaves \`BILLING_LOG_READ_WINDOW_MS\` (1 h)`,
+    `after it is handed to the queue; its request row (~${OBJECT_ROW_BYTES} B estimated from its columns and its unique index)`,
+    `stays 15 days (longer than a charge can wait in a queue, cited: 14 days at most) and then folds into a checkpoint.`,
+    `At the default rate limit (10 req/s) that is at most ${n((10 * 3_600 * HELD_LOG_BYTES) / 1e6)} MB of held logs plus ${gb(10 * 15 * 86_400 * OBJECT_ROW_BYTES)} of request rows,`,
+    `under the 10 GB per object (cited); an account whose operator raises it to 50 req/s reaches ${gb(50 * 15 * 86_400 * OBJECT_ROW_BYTES)}, the level at which its`,
+    `holds move to the credit leases above. The largest object here was ${n(r.largestObject?.storageBytes ?? null)} bytes (measured).`,
     ``,
     `**R2.** The only documented object-write limit is 1 write/s to the same key (cited: R2 limits); every batch object has`,
     `its own key (its batch id) and each day archive is written once per account and day, so ~${n(invocationsPerSecond)} puts/s of distinct keys`,

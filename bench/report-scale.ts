@@ -54,9 +54,18 @@ const RESULTS_END = '<!-- scale:end -->';
 const README_START = '<!-- bench-scale:start -->';
 const README_END = '<!-- bench-scale:end -->';
 
-/** README's short block: the measured table only (the plan lives in RESULTS.md). */
+/** README's short block: the measured table and the plan in brief (its arithmetic lives in RESULTS.md). */
 const readmeBlock = (r: ScaleResults) =>
-  [...measuredLines(r), ``, `The plan for 10,000 req/s, with its arithmetic: [bench/RESULTS.md](bench/RESULTS.md#billing-logs-at-scale).`].join('\n');
+  [
+    ...measuredLines(r),
+    ``,
+    `The plan for 10,000 req/s in brief (with its arithmetic in [bench/RESULTS.md](bench/RESULTS.md#billing-logs-at-scale)):`,
+    `864M rows a day cannot live in one D1 (10 GB holds well under an hour of them), so D1 keeps the recent days per`,
+    `shard of accounts (D1 per shard, hash of the account id) plus the daily rollups, and R2 keeps every row (batch`,
+    `objects at once, per-account day archives, exports); the queue is sharded the same way (one queue carries 5,000`,
+    `messages/s); one hot account's object is bounded by its rate limit, and beyond ~500 chat requests/s its holds`,
+    `move to credit leases held by several objects.`,
+  ].join('\n');
 
 export function writeScaleReport(results: ScaleResults): string {
   writeFileSync('bench/scale-results.json', `${JSON.stringify(results, null, 2)}\n`);

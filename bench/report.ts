@@ -195,6 +195,17 @@ one test decides whether a field needs them — the first before/after had own a
 line is written to the process's stdout, which this harness pipes and reads (Workers Logs collects it off the
 request in production). Within the 10% the issue allows except the p50 figure in that run.
 
+**Issue 18: billing logs through a queue** (the tables above are \`BENCH_BASELINE=f710b0d\` against the code after
+it). The account object's alarm now hands billing logs to the \`BILLING_LOGS\` queue; the consumer writes D1 (rows,
+batch row, rollups in one transaction), one R2 object per batch, and marks it; each alarm also drops logs past the
+read window and runs the ledger's compaction check. All of it runs off the request path but, here, in the same
+process as the requests. Against the closing table: own added 2.01 → 2.22 ms (+10%), p50 − bare +8%, req/s at 32
+588 → 534 (−9%), CPU per request 2.5 → 2.48 ms (−1%), streaming and the bursts within 3% or better. Against this
+issue's starting point (\`BENCH_BASELINE=aa04125\`, one run): own added 1.72 → 1.65 ms, req/s at 32 564 → 568, CPU
+2.18 → 2.24 ms (+3%), 200 streams' first content p99 535 → 373 ms, the 1,000-accounts burst's p99 8.6 → 7.7 s (a
+queue message per account instead of a D1 write per account): the pipeline costs nothing measurable on the request
+path; the drift against the closing table is issues 17 and 19's, as measured above, plus run-to-run noise.
+
 **The metering floors.** Each is the bare worker plus only the billing work its design requires, in a SQLite
 Durable Object per account, in the same runtime. The *durable-hold floor* (the 2024 design) writes a hold row
 before the upstream call and settles after the response; the *memory-hold floor* (issue 15's design) makes one
