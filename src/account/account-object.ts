@@ -290,10 +290,7 @@ export class AccountDurableObject extends DurableObject<Env> {
     };
   }
 
-  /**
-   * A request's billing log as the queue's consumer will write it to D1, while D1 may not have it yet
-   * (read-your-writes): held until handed to the queue, then for BILLING_LOG_READ_WINDOW_MS.
-   */
+  /** A request's billing log as D1 will have it (read-your-writes): held until handed, then BILLING_LOG_READ_WINDOW_MS. */
   async billingLog(requestId: string): Promise<BillingLogRecord | null> {
     const log = this.ledger.logOf(requestId);
     return log === undefined ? null : (JSON.parse(log) as BillingLogRecord);

@@ -65,6 +65,21 @@ describe('the dashboard', () => {
     expect((await textOf(download)).split('\r\n').filter(Boolean)).toHaveLength(2);
   });
 
+  it('answers 429 with the message when three exports are still being built', async () => {
+    const { browser, csrf, email } = await signedIn();
+    const accountId = await accountIdOf(email);
+    const now = Date.now();
+    for (const id of ['exp_a', 'exp_b', 'exp_c']) {
+      await env.DB.prepare("INSERT INTO billing_log_exports (id, account_id, from_ms, to_ms, format, status, created_at, expires_at) VALUES (?, ?, 0, 1, 'csv', 'pending', ?, ?)")
+        .bind(`${id}_${accountId}`, accountId, now, now + DAY)
+        .run();
+    }
+    await insertRollup(accountId, '2026-10-07', 'deepseek-chat', { requests: 200_000, cost: 0 });
+    const response = await browser.request('/dashboard/export', { method: 'POST', form: { csrf, from: '2026-10-07', to: '2026-10-07', format: 'csv' } });
+    expect(response.status).toBe(429);
+    expect(await response.text()).toContain('At most 3 exports may be built at once for an account; wait for one to finish.');
+  });
+
   it("answers 404 for another account's export page and download", async () => {
     const owner = await signedIn();
     const ownerId = await accountIdOf(owner.email);
