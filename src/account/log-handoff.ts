@@ -8,7 +8,7 @@
  * again later); an object that dies after a send and before marking its rows
  * sends them again, and the consumer's INSERT OR IGNORE keeps one row each.
  */
-import { packMessages, SEND_MAX_BYTES, utf8Length } from '../billing/log-message';
+import { packBySize, packMessages, SEND_MAX_BYTES, utf8Length } from '../billing/log-message';
 import type { AccountLedger } from './account-ledger';
 
 /** Rows read from the ledger at a time. */
@@ -28,24 +28,14 @@ export async function handOffLogs(ledger: AccountLedger, queue: Queue, now: numb
   for (;;) {
     const rows = ledger.unhandedLogs(READ_ROWS);
     if (rows.length === 0) return done;
-    let start = 0;
-    while (start < rows.length) {
+    // As many rows as fit one sendBatch; messages of ≤ 100 rows: at most 10 of the READ_ROWS, well under Queues' 100.
+    for (const slice of packBySize(rows, (row) => utf8Length(row.log), SEND_MAX_BYTES)) {
       if (done.sends >= MAX_SENDS) return { ...done, more: true };
-      // As many rows as fit one sendBatch (at least one).
-      let end = start;
-      let bytes = 0;
-      while (end < rows.length && (end === start || bytes + utf8Length(rows[end]!.log) + 1 <= SEND_MAX_BYTES)) {
-        bytes += utf8Length(rows[end]!.log) + 1;
-        end += 1;
-      }
-      // Messages of ≤ 100 rows: at most 10 of the READ_ROWS, well under SEND_MAX_MESSAGES.
-      const slice = rows.slice(start, end);
       const messages = packMessages(ledger.accountId, slice.map((row) => row.log));
       await queue.sendBatch(messages.map((body) => ({ body, contentType: 'json' as const })));
       ledger.markHanded(slice[0]!.ledgerId, slice.at(-1)!.ledgerId, now);
       done.rows += slice.length;
       done.sends += 1;
-      start = end;
     }
   }
 }

@@ -26,6 +26,8 @@ const DROP_ROUNDS = 20;
 
 export class ObjectAlarm {
   private alarmAt: number | null | undefined;
+  /** When compaction next has work (in memory; undefined: ask at the next alarm). */
+  private compactAt: number | undefined;
   /** Sends failed in a row (in memory: a restarted object starts again at 10 s). */
   private sendFailures = 0;
 
@@ -57,9 +59,11 @@ export class ObjectAlarm {
     if (next.length === 0 && this.ledger.hasUnhandedLogs()) next.push(now + this.config().outboxFlushDelayMs);
     const heldUntil = this.dropHeldLogs(now);
     if (heldUntil !== undefined) next.push(heldUntil);
-    // Handed request rows past their retention fold into checkpoints (ledger-compaction.ts), a bounded batch per alarm.
-    const compactAt = compactionDueAt(this.storage, now);
-    if (compactAt !== undefined) next.push(compactAt);
+    // Handed request rows past their retention fold into checkpoints (ledger-compaction.ts), a bounded batch
+    // when due: the time it is next due is kept in memory, so an alarm before it (a busy account's, every
+    // second) does not ask. New request rows are younger than the one it waits for, so none makes it earlier.
+    if (this.compactAt === undefined || now >= this.compactAt) this.compactAt = compactionDueAt(this.storage, now);
+    if (this.compactAt !== undefined) next.push(this.compactAt);
     if (next.length > 0) await this.setFor(Math.min(...next));
   }
 

@@ -12,17 +12,14 @@
  * - `pruned_at` set: the day is done; rows that reached D1 for it since are
  *   left there and reported (an archive is never read, modified and written).
  */
-import { createDb } from '../db/client';
-import { and, asc, eq, gt, gte, lt, or } from 'drizzle-orm';
-import { billingLogs } from '../db/schema';
+import { ascendingPages } from './billing-log-store';
 import { archiveKey, readArchiveFacts, writeArchive, type ArchiveFacts } from './billing-archive';
 import { billingLogLine, recordOfRow } from './billing-log-line';
+import { DAY_MS, dayStart } from '../base/utc-day';
+import { deleteInPages } from './prune-pipeline';
 
-const DAY_MS = 24 * 60 * 60_000;
 /** Rows per D1 read while writing an archive (a page of lines is a few hundred KB). */
 export const READ_PAGE_ROWS = 1_000;
-/** Rows per DELETE statement: each is a short write, so D1 serves others in between. */
-export const DELETE_PAGE_ROWS = 1_000;
 
 export type DayOutcome =
   | { status: 'archived'; rows: number }
@@ -31,37 +28,13 @@ export type DayOutcome =
   /** The day was archived and pruned before; these rows reached D1 afterwards and stay there. */
   | { status: 'late_rows'; rows: number };
 
-export const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-const dayRange = (day: string): [number, number] => {
-  const start = Date.parse(`${day}T00:00:00.000Z`);
-  return [start, start + DAY_MS];
-};
+const dayRange = (day: string): [number, number] => [dayStart(day), dayStart(day) + DAY_MS];
 
 /** The day's rows, ordered by (createdAt, requestId), a keyset page at a time, as runs of lines. */
-async function* dayLines(d1: D1Database, accountId: string, day: string): AsyncGenerator<string> {
-  const db = createDb(d1);
+async function* dayLines(db: D1Database, accountId: string, day: string): AsyncGenerator<string> {
   const [start, end] = dayRange(day);
-  let after: { createdAt: number; requestId: string } | undefined;
-  for (;;) {
-    const rows = await db
-      .select()
-      .from(billingLogs)
-      .where(
-        and(
-          eq(billingLogs.accountId, accountId),
-          // The lower bound on its own lets the index seek to the page instead of scanning the day again.
-          gte(billingLogs.createdAt, after?.createdAt ?? start),
-          lt(billingLogs.createdAt, end),
-          after ? or(gt(billingLogs.createdAt, after.createdAt), gt(billingLogs.requestId, after.requestId)) : undefined,
-        ),
-      )
-      .orderBy(asc(billingLogs.createdAt), asc(billingLogs.requestId))
-      .limit(READ_PAGE_ROWS);
-    if (rows.length === 0) return;
-    yield rows.map((row) => billingLogLine(recordOfRow(row))).join('');
-    const last = rows.at(-1)!;
-    after = { createdAt: last.createdAt, requestId: last.requestId };
-    if (rows.length < READ_PAGE_ROWS) return;
+  for await (const rows of ascendingPages(db, accountId, { from: start, to: end - 1 }, null, READ_PAGE_ROWS)) {
+    if (rows.length > 0) yield rows.map((row) => billingLogLine(recordOfRow(row))).join('');
   }
 }
 
@@ -71,13 +44,7 @@ const countDay = async (db: D1Database, accountId: string, [start, end]: [number
 /** Deletes the day's rows a bounded statement at a time, then marks the archive pruned. */
 async function pruneDay(db: D1Database, accountId: string, day: string, now: number): Promise<void> {
   const [start, end] = dayRange(day);
-  for (;;) {
-    const { meta } = await db
-      .prepare('DELETE FROM billing_logs WHERE rowid IN (SELECT rowid FROM billing_logs WHERE account_id = ?1 AND created_at >= ?2 AND created_at < ?3 LIMIT ?4)')
-      .bind(accountId, start, end, DELETE_PAGE_ROWS)
-      .run();
-    if (meta.changes < DELETE_PAGE_ROWS) break;
-  }
+  await deleteInPages(db, 'DELETE FROM billing_logs WHERE rowid IN (SELECT rowid FROM billing_logs WHERE account_id = ?1 AND created_at >= ?2 AND created_at < ?3 LIMIT ?4)', [accountId, start, end]);
   await db.prepare('UPDATE billing_log_archives SET pruned_at = ? WHERE account_id = ? AND day = ? AND pruned_at IS NULL').bind(now, accountId, day).run();
 }
 

@@ -8,7 +8,9 @@
  * what R2 gives back.
  */
 
-/** R2's smallest part but the last; every part but the last is exactly this long. */
+import { toHex } from '../base/ids';
+
+/** R2's smallest part but the last; every part but the last is exactly this long (archives and exports alike). */
 export const PART_BYTES = 5 * 1024 * 1024;
 const NEWLINE = 0x0a;
 
@@ -20,8 +22,6 @@ export interface ArchiveFacts {
 }
 
 export const archiveKey = (accountId: string, day: string): string => `accounts/${accountId}/${day}.ndjson`;
-
-const hex = (buffer: ArrayBuffer): string => [...new Uint8Array(buffer)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 
 /** Counts lines and bytes and hashes what is fed to it, chunk by chunk. */
 class StreamFacts {
@@ -39,7 +39,7 @@ class StreamFacts {
 
   async done(): Promise<ArchiveFacts> {
     await this.writer.close();
-    return { rows: this.rows, bytes: this.bytes, sha256: hex(await this.digest.digest) };
+    return { rows: this.rows, bytes: this.bytes, sha256: toHex(await this.digest.digest) };
   }
 }
 

@@ -1,6 +1,6 @@
 /** Reads of D1's billing_logs for the account that owns them (newest first, cursor paginated). */
-import { and, desc, eq, gte, lt, lte, or, type SQL } from 'drizzle-orm';
-import type { Database } from '../db/client';
+import { and, asc, desc, eq, gt, gte, lt, lte, or, type SQL } from 'drizzle-orm';
+import { createDb, type Database } from '../db/client';
 import { billingLogs, type BillingLogRow } from '../db/schema';
 import { decodePageCursor, pageOf, type Page } from '../db/pager';
 import { usdNumber as usd } from '../base/money';
@@ -36,6 +36,42 @@ export async function listBillingLogs(db: Database, query: BillingLogQuery): Pro
     .orderBy(desc(billingLogs.createdAt), desc(billingLogs.requestId))
     .limit(query.limit + 1);
   return pageOf(rows, query.limit, (row) => ({ createdAt: row.createdAt, id: row.requestId }));
+}
+
+/** A row's place in ascending (created_at, request_id) order. */
+export interface RowKey {
+  createdAt: number;
+  requestId: string;
+}
+
+/**
+ * An account's rows with created_at in [from, to] (inclusive), ascending by (created_at, request_id),
+ * after `after` (null: from the start), a keyset page at a time, read only when the next page is asked
+ * for; the last page may be empty. The archive and the export read D1 through this.
+ */
+export async function* ascendingPages(d1: D1Database, accountId: string, range: { from: number; to: number }, after: RowKey | null, pageRows: number): AsyncGenerator<BillingLogRow[]> {
+  const db = createDb(d1);
+  let cursor = after;
+  for (;;) {
+    const rows = await db
+      .select()
+      .from(billingLogs)
+      .where(
+        and(
+          eq(billingLogs.accountId, accountId),
+          // The lower bound on its own lets the index seek to the page instead of scanning the range again.
+          gte(billingLogs.createdAt, Math.max(range.from, cursor?.createdAt ?? range.from)),
+          lte(billingLogs.createdAt, range.to),
+          cursor ? or(gt(billingLogs.createdAt, cursor.createdAt), gt(billingLogs.requestId, cursor.requestId)) : undefined,
+        ),
+      )
+      .orderBy(asc(billingLogs.createdAt), asc(billingLogs.requestId))
+      .limit(pageRows);
+    yield rows;
+    if (rows.length < pageRows) return;
+    const last = rows.at(-1)!;
+    cursor = { createdAt: last.createdAt, requestId: last.requestId };
+  }
 }
 
 export async function getBillingLog(db: Database, accountId: string, requestId: string): Promise<BillingLogRow | undefined> {

@@ -13,10 +13,11 @@ import { logError } from '../base/log';
 import { parseConfig, type Env } from '../env';
 import { messageOf } from '../errors';
 import { encodeRow, exportPreamble } from './export-format';
-import { exportPages, keyOf, type ExportSource, type RowKey } from './export-source';
+import { exportPages, keyOf, type ExportSource } from './export-source';
+import type { RowKey } from './billing-log-store';
 import { readExport, type ExportMessage } from './export-store';
+import { PART_BYTES } from './billing-archive';
 
-export const PART_BYTES = 5 * 1024 * 1024;
 /** Deliveries of one message before the export is marked failed (wrangler.toml: max_retries 10). */
 export const EXPORT_MAX_ATTEMPTS = 11;
 

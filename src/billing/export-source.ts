@@ -4,13 +4,11 @@
  * line; every other day from D1 in keyset pages. Pages are produced only when asked for (an async
  * generator), so a reader that pulls slowly holds one page, never the range.
  */
-import { and, asc, between, eq, gt, or, type SQL } from 'drizzle-orm';
-import { createDb } from '../db/client';
-import { billingLogs, type BillingLogRow } from '../db/schema';
+import type { BillingLogRow } from '../db/schema';
 import type { BillingLogRecord } from './billing-log';
-import { rowOfRecord } from './billing-log-store';
+import { ascendingPages, rowOfRecord, type RowKey } from './billing-log-store';
+import { DAY_MS, dayStart, utcDay } from '../base/utc-day';
 
-export const DAY_MS = 24 * 60 * 60_000;
 /** Rows per D1 query (and per page of an archive): 100,000 rows are 100 queries. */
 export const EXPORT_PAGE_ROWS = 1_000;
 
@@ -22,11 +20,6 @@ export interface ExportRange {
   to: number;
 }
 
-/** A row's place in the export's order. */
-export interface RowKey {
-  createdAt: number;
-  requestId: string;
-}
 
 export interface ExportSource {
   db: D1Database;
@@ -34,8 +27,6 @@ export interface ExportSource {
   pageRows?: number;
 }
 
-export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-const dayStart = (day: string): number => Date.parse(`${day}T00:00:00.000Z`);
 
 export const keyOf = (row: BillingLogRow): RowKey => ({ createdAt: row.createdAt, requestId: row.requestId });
 export const isAfter = (row: RowKey, after: RowKey | null): boolean =>
@@ -47,7 +38,7 @@ type Segment = { from: number; to: number } & ({ source: 'd1' } | { source: 'r2'
 export async function planSegments(db: D1Database, range: ExportRange): Promise<Segment[]> {
   const { results } = await db
     .prepare('SELECT day, object_key AS objectKey FROM billing_log_archives WHERE account_id = ? AND day BETWEEN ? AND ? ORDER BY day')
-    .bind(range.accountId, dayOf(range.from), dayOf(range.to))
+    .bind(range.accountId, utcDay(range.from), utcDay(range.to))
     .all<{ day: string; objectKey: string }>();
   const segments: Segment[] = [];
   let start = range.from;
@@ -70,28 +61,10 @@ export async function* exportPages(source: ExportSource, range: ExportRange, aft
   const pageRows = source.pageRows ?? EXPORT_PAGE_ROWS;
   for (const segment of await planSegments(source.db, range)) {
     if (after !== null && segment.to < after.createdAt) continue;
-    const pages = segment.source === 'd1' ? d1Pages(source.db, range.accountId, segment, after, pageRows) : archivePages(source.bucket, segment.objectKey, segment, after, pageRows);
+    const pages = segment.source === 'd1' ? ascendingPages(source.db, range.accountId, segment, after, pageRows) : archivePages(source.bucket, segment.objectKey, segment, after, pageRows);
     for await (const page of pages) {
       if (page.length > 0) yield page;
     }
-  }
-}
-
-async function* d1Pages(d1: D1Database, accountId: string, segment: { from: number; to: number }, after: RowKey | null, pageRows: number): AsyncGenerator<BillingLogRow[]> {
-  const db = createDb(d1);
-  let cursor = after;
-  for (;;) {
-    const conditions: SQL[] = [eq(billingLogs.accountId, accountId), between(billingLogs.createdAt, segment.from, segment.to)];
-    if (cursor) conditions.push(or(gt(billingLogs.createdAt, cursor.createdAt), and(eq(billingLogs.createdAt, cursor.createdAt), gt(billingLogs.requestId, cursor.requestId)))!);
-    const rows = await db
-      .select()
-      .from(billingLogs)
-      .where(and(...conditions))
-      .orderBy(asc(billingLogs.createdAt), asc(billingLogs.requestId))
-      .limit(pageRows);
-    yield rows;
-    if (rows.length < pageRows) return;
-    cursor = keyOf(rows.at(-1)!);
   }
 }
 

@@ -8,9 +8,10 @@ import type { Config, Env } from '../env';
 import type { BillingLogExportRow } from '../db/schema';
 import { invalidValue, tooManyExports } from '../errors';
 import { CONTENT_TYPES, exportFilename, type ExportFormat } from './export-format';
-import { DAY_MS, type ExportRange } from './export-source';
+import { type ExportRange } from './export-source';
 import { exportStream } from './export-stream';
 import { estimateRows, MAX_PENDING_EXPORTS, openExport } from './export-store';
+import { DAY_MS } from '../base/utc-day';
 
 /** Without `from`: this many days before `to`. */
 export const DEFAULT_EXPORT_DAYS = 30;

@@ -6,7 +6,8 @@
 import { newId } from '../base/ids';
 import type { BillingLogExportRow } from '../db/schema';
 import type { ExportFormat } from './export-format';
-import { dayOf, type ExportRange } from './export-source';
+import { type ExportRange } from './export-source';
+import { utcDay } from '../base/utc-day';
 
 export const MAX_PENDING_EXPORTS = 3;
 export const EXPORT_TTL_MS = 7 * 24 * 60 * 60_000;
@@ -32,8 +33,8 @@ export const exportObjectKey = (accountId: string, id: string, format: ExportFor
  * day (whole days, so a range that cuts a day counts all of it). Two indexed reads, whatever the range.
  */
 export async function estimateRows(db: D1Database, range: ExportRange): Promise<number> {
-  const first = dayOf(range.from);
-  const last = dayOf(range.to);
+  const first = utcDay(range.from);
+  const last = utcDay(range.to);
   const row = await db
     .prepare(
       `SELECT

@@ -17,6 +17,7 @@ import { messageOf } from '../errors';
 import { archiveBatch, ndjson } from './batch-archive';
 import { isBillingLogMessage, recordIdOf } from './log-message';
 import { batchObjectKey, writeBatch } from './log-writer';
+import { utcDay } from '../base/utc-day';
 
 /** Seconds before a D1 retry, by delivery attempt: 5, 10, 20 … at most 5 minutes. */
 export const d1RetryDelaySeconds = (attempts: number): number => Math.min(300, 5 * 2 ** Math.max(0, attempts - 1));
@@ -121,7 +122,7 @@ async function archiveOrLeave(env: { DB: D1Database; ARCHIVE: R2Bucket }, batch:
 
 /** Keeps each message's rows in R2 for the operator; a message R2 refuses too is retried by the dead-letter queue. */
 async function deadLetter(bucket: R2Bucket, accepted: Accepted[], now: number, cause: unknown): Promise<number> {
-  const day = new Date(now).toISOString().slice(0, 10);
+  const day = utcDay(now);
   let kept = 0;
   for (const { message, accountId, records } of accepted) {
     const lines = records.map(([, line]) => line);

@@ -33,27 +33,34 @@ export function utf8Length(text: string): number {
 }
 
 /**
+ * Groups `items` in order into runs of at most `maxCount` items whose sizes (each plus one byte, its
+ * separator) stay within `maxBytes`; an item larger than that alone travels alone.
+ */
+export function packBySize<T>(items: readonly T[], size: (item: T) => number, maxBytes: number, maxCount = Infinity): T[][] {
+  const groups: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const itemBytes = size(item) + 1;
+    if (current.length > 0 && (current.length >= maxCount || bytes + itemBytes > maxBytes)) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += itemBytes;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/**
  * Packs `lines` (oldest first) into messages of at most MESSAGE_MAX_ROWS rows and
  * MESSAGE_MAX_BYTES bytes, keeping their order. A line larger than a message alone
  * travels alone (the records the object writes are a few hundred bytes).
  */
-export function packMessages(accountId: string, lines: readonly string[]): BillingLogMessage[] {
-  const messages: BillingLogMessage[] = [];
-  let current: string[] = [];
-  let bytes = 0;
-  for (const line of lines) {
-    const size = utf8Length(line) + 1;
-    if (current.length > 0 && (current.length >= MESSAGE_MAX_ROWS || bytes + size > MESSAGE_MAX_BYTES)) {
-      messages.push({ accountId, lines: current });
-      current = [];
-      bytes = 0;
-    }
-    current.push(line);
-    bytes += size;
-  }
-  if (current.length > 0) messages.push({ accountId, lines: current });
-  return messages;
-}
+export const packMessages = (accountId: string, lines: readonly string[]): BillingLogMessage[] =>
+  packBySize(lines, utf8Length, MESSAGE_MAX_BYTES, MESSAGE_MAX_ROWS).map((group) => ({ accountId, lines: group }));
 
 /** Whether a queue body is a billing-log message (anything else is acknowledged and logged, never retried). */
 export function isBillingLogMessage(body: unknown): body is BillingLogMessage {

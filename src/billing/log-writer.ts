@@ -11,7 +11,8 @@
  * batch record and the rollups read only the rows whose batch_id is this
  * batch's, so a row counts once in D1, in the rollups and in one batch object.
  */
-import { utf8Length } from './log-message';
+import { packBySize, utf8Length } from './log-message';
+import { utcDay } from '../base/utc-day';
 
 /** Bytes of lines in one bound JSON array: half of D1's ~2 MB a value. */
 const STATEMENT_MAX_BYTES = 1_000_000;
@@ -64,7 +65,7 @@ const ADD_ROLLUPS = `INSERT INTO billing_rollups (account_id, day, model, reques
   ${SUMS.map((column) => `${column} = ${column} + excluded.${column}`).join(', ')}`;
 
 /** The batch object of a consumer batch: the UTC day it was ingested, and its id. */
-export const batchObjectKey = (batchId: string, now: number): string => `batches/${new Date(now).toISOString().slice(0, 10)}/${batchId}.ndjson`;
+export const batchObjectKey = (batchId: string, now: number): string => `batches/${utcDay(now)}/${batchId}.ndjson`;
 
 /** What one batch came to: the ids new to D1 and the statements executed. */
 export interface WrittenBatch {
@@ -73,23 +74,7 @@ export interface WrittenBatch {
 }
 
 /** Groups lines into JSON arrays of at most STATEMENT_MAX_BYTES each (a line larger than that goes alone). */
-export function jsonArrays(lines: readonly string[]): string[] {
-  const arrays: string[] = [];
-  let current: string[] = [];
-  let bytes = 0;
-  for (const line of lines) {
-    const size = utf8Length(line) + 1;
-    if (current.length > 0 && bytes + size > STATEMENT_MAX_BYTES) {
-      arrays.push(`[${current.join(',')}]`);
-      current = [];
-      bytes = 0;
-    }
-    current.push(line);
-    bytes += size;
-  }
-  if (current.length > 0) arrays.push(`[${current.join(',')}]`);
-  return arrays;
-}
+export const jsonArrays = (lines: readonly string[]): string[] => packBySize(lines, utf8Length, STATEMENT_MAX_BYTES).map((group) => `[${group.join(',')}]`);
 
 /**
  * Writes `lines` (BillingLogRecord JSON) as batch `batchId` in one transaction. Throws if D1 does:

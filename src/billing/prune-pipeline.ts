@@ -6,10 +6,12 @@
  * ROLLUP_DAYS: the dashboard shows recent days. Work is bounded per call
  * (pages of R2 listings and of DELETE statements) and simply resumes.
  */
-const DAY_MS = 24 * 60 * 60_000;
+import { DAY_MS, utcDay } from '../base/utc-day';
+
 export const ROLLUP_DAYS = 400;
 /** Keys per R2 list and delete call (R2's most per delete). */
 const R2_PAGE = 1_000;
+/** Rows per DELETE statement. */
 const DELETE_PAGE_ROWS = 1_000;
 const BATCH_PREFIX = 'batches/';
 
@@ -21,7 +23,7 @@ export interface PruneProgress {
 
 /** Batch objects of days before `cutoffDay` (YYYY-MM-DD), then batch rows created before `cutoffMs`; at most `pages` R2 or D1 pages. */
 export async function pruneBatches(db: D1Database, bucket: R2Bucket, cutoffMs: number, pages: number): Promise<PruneProgress> {
-  const cutoffDay = new Date(cutoffMs).toISOString().slice(0, 10);
+  const cutoffDay = utcDay(cutoffMs);
   let deleted = 0;
   // Day prefixes come back in key order, oldest first: the first page always holds the oldest.
   const days = await bucket.list({ prefix: BATCH_PREFIX, delimiter: '/', limit: R2_PAGE });
@@ -37,20 +39,24 @@ export async function pruneBatches(db: D1Database, bucket: R2Bucket, cutoffMs: n
       if (!listing.truncated) break;
     }
   }
-  const rows = await deleteInPages(db, 'DELETE FROM billing_log_batches WHERE rowid IN (SELECT rowid FROM billing_log_batches WHERE created_at < ?1 LIMIT ?2)', cutoffMs, pages);
+  const rows = await deleteInPages(db, 'DELETE FROM billing_log_batches WHERE rowid IN (SELECT rowid FROM billing_log_batches WHERE created_at < ?1 LIMIT ?2)', [cutoffMs], pages);
   return { deleted: deleted + rows.deleted, done: rows.done };
 }
 
 /** Rollups of days more than ROLLUP_DAYS before `now`'s day. */
 export async function pruneRollups(db: D1Database, now: number, pages: number): Promise<PruneProgress> {
-  const cutoffDay = new Date(now - ROLLUP_DAYS * DAY_MS).toISOString().slice(0, 10);
-  return deleteInPages(db, 'DELETE FROM billing_rollups WHERE rowid IN (SELECT rowid FROM billing_rollups WHERE day < ?1 LIMIT ?2)', cutoffDay, pages);
+  const cutoffDay = utcDay(now - ROLLUP_DAYS * DAY_MS);
+  return deleteInPages(db, 'DELETE FROM billing_rollups WHERE rowid IN (SELECT rowid FROM billing_rollups WHERE day < ?1 LIMIT ?2)', [cutoffDay], pages);
 }
 
-async function deleteInPages(db: D1Database, statement: string, bound: number | string, pages: number): Promise<PruneProgress> {
+/**
+ * Runs a bounded DELETE (its last parameter the LIMIT) until it deletes less than a page, at most `pages`
+ * times: each statement is a short write, so D1 serves others in between.
+ */
+export async function deleteInPages(db: D1Database, statement: string, bindings: readonly unknown[], pages = Infinity): Promise<PruneProgress> {
   let deleted = 0;
   for (let page = 0; page < pages; page++) {
-    const { meta } = await db.prepare(statement).bind(bound, DELETE_PAGE_ROWS).run();
+    const { meta } = await db.prepare(statement).bind(...bindings, DELETE_PAGE_ROWS).run();
     deleted += meta.changes;
     if (meta.changes < DELETE_PAGE_ROWS) return { deleted, done: true };
   }

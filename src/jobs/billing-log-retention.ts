@@ -16,11 +16,11 @@ import type { Env } from '../env';
 import { parseConfig } from '../env';
 import { messageOf } from '../errors';
 import { hashAccountId, logError } from '../base/log';
-import { archiveAccountDay, utcDay } from '../billing/archive-day';
+import { archiveAccountDay } from '../billing/archive-day';
 import { pruneBatches, pruneRollups } from '../billing/prune-pipeline';
 import { claimSweep, releaseSweep } from './sweep-cursor';
+import { DAY_MS, dayStart, utcDay } from '../base/utc-day';
 
-const DAY_MS = 24 * 60 * 60_000;
 const JOB = 'billing_log_retention';
 /** Accounts with something to archive, per run. */
 export const RETENTION_PAGE_SIZE = 20;
@@ -113,7 +113,7 @@ async function archiveAccount(env: Env, accountId: string, cutoff: number, at: n
       .first<{ createdAt: number }>();
     if (!oldest) return;
     const day = utcDay(oldest.createdAt);
-    from = Date.parse(`${day}T00:00:00.000Z`) + DAY_MS;
+    from = dayStart(day) + DAY_MS;
     const fields = { account: hashAccountId(accountId), day };
     try {
       const outcome = await archiveAccountDay(env.DB, env.ARCHIVE, accountId, day, at);

@@ -2,9 +2,8 @@
 import type { BillingLogExportRow } from '../db/schema';
 import { Csrf } from './form-parts';
 import { Layout } from './layout';
+import { DAY_MS, utcDay } from '../base/utc-day';
 
-const DAY_MS = 24 * 60 * 60_000;
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const time = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
 
 /** From the first day's start to the last day's end (UTC); a large range becomes a job with its own page. */
@@ -16,11 +15,11 @@ export function ExportForm(props: { csrf: string; now: number }) {
         <Csrf token={props.csrf} />
         <label>
           From (UTC)
-          <input type="date" name="from" required value={day(props.now - 29 * DAY_MS)} />
+          <input type="date" name="from" required value={utcDay(props.now - 29 * DAY_MS)} />
         </label>
         <label>
           To (UTC, inclusive)
-          <input type="date" name="to" required value={day(props.now)} />
+          <input type="date" name="to" required value={utcDay(props.now)} />
         </label>
         <label>
           Format

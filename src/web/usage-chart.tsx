@@ -1,7 +1,7 @@
 /** The dashboard's usage chart: the last 30 days, stacked by model, drawn as SVG on the server. */
 import { total } from './money-view';
+import { DAY_MS, utcDay } from '../base/utc-day';
 
-const DAY_MS = 24 * 60 * 60_000;
 export const CHART_DAYS = 30;
 const PALETTE = ['#0b57d0', '#0a6e31', '#b3261e', '#8e24aa', '#e37400', '#00796b', '#5f6368', '#c2185b', '#3949ab', '#6d4c41'];
 
@@ -17,7 +17,7 @@ export interface UsageRow {
  * the raw billing logs, whose count grows with use.
  */
 export async function readUsage(db: D1Database, accountId: string, now: number): Promise<UsageRow[]> {
-  const since = new Date(now - (CHART_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
+  const since = utcDay(now - (CHART_DAYS - 1) * DAY_MS);
   const { results } = await db
     .prepare('SELECT day, model, requests, cost FROM billing_rollups WHERE account_id = ? AND day >= ? ORDER BY day, model')
     .bind(accountId, since)
@@ -30,7 +30,7 @@ export async function readUsage(db: D1Database, accountId: string, now: number):
  * legend are HTML around it, so their text stays the page's size on a phone instead of shrinking with the SVG.
  */
 export function UsageChart(props: { rows: UsageRow[]; now: number; metric: 'cost' | 'requests'; title: string }) {
-  const days = Array.from({ length: CHART_DAYS }, (_, i) => new Date(props.now - (CHART_DAYS - 1 - i) * DAY_MS).toISOString().slice(0, 10));
+  const days = Array.from({ length: CHART_DAYS }, (_, i) => utcDay(props.now - (CHART_DAYS - 1 - i) * DAY_MS));
   const models = [...new Set(props.rows.map((row) => row.model))].sort();
   const value = (row: UsageRow) => (props.metric === 'cost' ? row.cost : row.requests);
   const totals = days.map((day) => props.rows.filter((row) => row.day === day).reduce((sum, row) => sum + value(row), 0));
